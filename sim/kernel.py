@@ -1,0 +1,378 @@
+"""Numba kernel of the residents' weekly transitions (design.md, 'The weekly step', stage 4).
+
+``step_residents`` updates every resident slot in place: ageing, the mentoring dose and relation
+endings, readiness and motivation drift, and one competing-hazards transition. All randomness comes
+from :func:`sim.rng.uniform` keyed by (seed, resident, week, slot), and each iteration writes only
+its own resident, so the result is the same for any number of threads.
+
+The per-week counts it returns are integer reductions, which are exact in any order.
+:mod:`sim.reference` is a plain-Python version of the same update used to test this one.
+"""
+
+import numba as nb
+import numpy as np
+
+from sim.kernel_params import (
+    EFFECT_CONVERSION,
+    EFFECT_DROPOUT,
+    EFFECT_JOB,
+    EFFECT_MOTIVATION,
+    EFFECT_READINESS,
+    MAX_DURATION_WEEKS,
+)
+from sim.rng import uniform
+from sim.states import Event, RandomSlot, Status
+
+EMPLOYED = int(Status.EMPLOYED)
+SUBSIDISED = int(Status.SUBSIDISED)
+INTERNSHIP = int(Status.INTERNSHIP)
+ACTIVATION = int(Status.ACTIVATION)
+UNEMPLOYED_READY = int(Status.UNEMPLOYED_READY)
+UNEMPLOYED_FAR = int(Status.UNEMPLOYED_FAR)
+EDUCATION = int(Status.EDUCATION)
+INACTIVE = int(Status.INACTIVE)
+RETIRED = int(Status.RETIRED)
+
+EV_DROPOUT = 1 << int(Event.DROPOUT)
+EV_COMPLETED = 1 << int(Event.COMPLETED_EDUCATION)
+EV_FOUND_JOB = 1 << int(Event.FOUND_JOB)
+EV_MOVED_OUT = 1 << int(Event.MOVED_OUT)
+EV_REL_COMPLETED = 1 << int(Event.RELATION_COMPLETED)
+EV_REL_EARLY = 1 << int(Event.RELATION_ENDED_EARLY)
+EV_REL_BROKE = 1 << int(Event.RELATION_BROKE_DOWN)
+EV_RETIRED = 1 << int(Event.RETIRED)
+
+SLOT_TRANSITION = int(RandomSlot.TRANSITION)
+SLOT_BREAKDOWN = int(RandomSlot.RELATION_BREAKDOWN)
+
+# Finite-value assumptions only: no reassociation, contraction or approximate functions, so
+# the kernel computes bit for bit what the plain-Python reference computes.
+SAFE_FASTMATH = {"nnan", "ninf", "nsz"}
+
+YOUNG_WEEKS = 30 * 52  # education moves are open to residents under 30
+
+# Destination codes of the competing hazards, besides statuses.
+DEST_MOVE_OUT = 100
+DEST_COMPLETE = 101
+DEST_DROPOUT = 102
+
+# Indices of the returned counts.
+COUNT_NAMES = (
+    "dropouts_area",
+    "dropouts_cohort",
+    "completions_area",
+    "jobs_found_area",
+    "moved_out",
+    "relations_completed",
+    "relations_ended_early",
+    "relations_broke_down",
+    "retired",
+)
+
+
+@nb.njit(cache=True, inline="always")
+def _clip01(x: float) -> float:
+    if x < 0.0:
+        return 0.0
+    if x > 1.0:
+        return 1.0
+    return x
+
+
+@nb.njit(cache=True, parallel=True, error_model="numpy", fastmath=SAFE_FASTMATH)
+def step_residents(
+    n_used,
+    status,
+    weeks_in_status,
+    unemployment_weeks,
+    age_weeks,
+    in_area,
+    cohort,
+    readiness,
+    motivation,
+    barriers,
+    education_level,
+    prior_dropouts,
+    mentor_id,
+    mentor_kind,
+    relation_weeks,
+    relation_quality,
+    relation_planned_weeks,
+    relation_hours,
+    relation_support,
+    match_quality,
+    programme_weeks,
+    events,
+    duration_mult,
+    barrier_mult,
+    effects,
+    p,
+    seed,
+    week,
+    demand,
+):
+    """Advance every resident slot below ``n_used`` by one week, in place.
+
+    Returns:
+        A tuple of integer counts in the order of ``COUNT_NAMES``.
+    """
+    dropouts_area = 0
+    dropouts_cohort = 0
+    completions_area = 0
+    jobs_found_area = 0
+    moved_out = 0
+    rel_completed = 0
+    rel_early = 0
+    rel_broke = 0
+    retired = 0
+    job_exp_max = np.exp(0.5 * (p.readiness_effect + p.motivation_effect))
+    dropout_exp_max = np.exp(0.5 * p.motivation_effect)
+    breakdown_exp_max = np.exp(0.5 * (p.breakdown_match_effect + p.breakdown_motivation_effect))
+    for i in nb.prange(n_used):
+        st = status[i]
+        if st == RETIRED:
+            events[i] = 0
+            continue
+        ev = 0
+        age = age_weeks[i] + 1
+        age_weeks[i] = age
+        kind = mentor_kind[i]
+        if age >= p.retirement_age_weeks:
+            status[i] = RETIRED
+            weeks_in_status[i] = 0
+            if kind >= 0:
+                mentor_id[i] = -1
+                mentor_kind[i] = -1
+                relation_weeks[i] = 0
+                relation_quality[i] = 0.0
+            events[i] = EV_RETIRED
+            retired += 1
+            continue
+
+        r = np.float64(readiness[i])
+        m = np.float64(motivation[i])
+        here = in_area[i] == 1
+
+        # Mentoring dose: quality grows with hours, emotional support and match quality and
+        # saturates (CFBU-2013 p.10-11); its effects scale with quality.
+        job_mult = 1.0
+        drop_mult = 1.0
+        conv_mult = 1.0
+        if kind >= 0:
+            rw = relation_weeks[i] + 1
+            relation_weeks[i] = rw
+            mq = np.float64(match_quality[i])
+            dose = np.float64(relation_hours[i]) / p.reference_hours
+            if dose > 1.5:
+                dose = 1.5
+            dose *= (0.5 + 0.5 * np.float64(relation_support[i])) * (0.5 + 0.5 * mq)
+            q = np.float64(relation_quality[i])
+            q = q + p.quality_growth * dose * (1.0 - q)
+            if q > 1.0:
+                q = 1.0
+            relation_quality[i] = q
+            job_mult = 1.0 + effects[kind, EFFECT_JOB] * q
+            drop_mult = 1.0 - effects[kind, EFFECT_DROPOUT] * q
+            conv_mult = 1.0 + effects[kind, EFFECT_CONVERSION] * q
+            r += effects[kind, EFFECT_READINESS] * q
+            m += effects[kind, EFFECT_MOTIVATION] * q
+            ended = 0
+            if rw >= relation_planned_weeks[i]:
+                ended = 1
+            else:
+                ub = uniform(seed, i, week, SLOT_BREAKDOWN)
+                if ub < p.breakdown * breakdown_exp_max:  # else no breakdown whatever the exp
+                    hb = p.breakdown * np.exp(
+                        -p.breakdown_match_effect * (mq - 0.5)
+                        - p.breakdown_motivation_effect * (m - 0.5)
+                    )
+                    if ub < 1.0 - np.exp(-hb):
+                        ended = 2
+            if ended > 0:
+                if ended == 1:
+                    ev |= EV_REL_COMPLETED
+                    rel_completed += 1
+                else:
+                    ev |= EV_REL_BROKE
+                    rel_broke += 1
+                    if rw < p.early_end_weeks:
+                        m -= p.early_end_motivation_penalty
+                        ev |= EV_REL_EARLY
+                        rel_early += 1
+                mentor_id[i] = -1
+                mentor_kind[i] = -1
+                relation_weeks[i] = 0
+                relation_quality[i] = 0.0
+                kind = -1
+
+        # Readiness and motivation drift with status (scarring out of work, gains in work).
+        uw = unemployment_weeks[i]
+        if st == EMPLOYED or st == EDUCATION or st == SUBSIDISED:
+            r += p.readiness_gain_employed
+        elif st == ACTIVATION or st == INTERNSHIP:
+            r += p.activation_readiness_gain
+            uw += 1
+        elif st == UNEMPLOYED_READY or st == UNEMPLOYED_FAR:
+            r -= p.readiness_loss_unemployed
+            uw += 1
+            if uw > 52:
+                m -= p.motivation_loss_long_term
+        r = _clip01(r)
+        m = _clip01(m)
+
+        # Competing weekly hazards.
+        wis = weeks_in_status[i] + 1
+        dest = -1
+        u = uniform(seed, i, week, SLOT_TRANSITION)
+        is_programme = st == ACTIVATION or st == INTERNSHIP or st == SUBSIDISED
+        if is_programme and wis >= programme_weeks[i]:
+            # Planned end of a programme: conversion to an ordinary job or back to the jobcentre.
+            conv = 0.0
+            if st == INTERNSHIP:
+                conv = p.internship_conversion * conv_mult
+            elif st == SUBSIDISED:
+                conv = p.subsidy_conversion * conv_mult
+            if u < conv:
+                dest = EMPLOYED
+            elif r >= p.ready_threshold:
+                dest = UNEMPLOYED_READY
+            else:
+                dest = UNEMPLOYED_FAR
+        else:
+            h_a = 0.0
+            h_b = 0.0
+            h_c = 0.0
+            lp_a = 0.0  # log-linear parts, exponentiated only when an event is possible
+            lp_b = 0.0
+            bound_a = 1.0  # upper bounds of exp(lp) given readiness and motivation in [0, 1]
+            bound_b = 1.0
+            d_a = -1
+            d_b = -1
+            d_c = -1
+            young = age < YOUNG_WEEKS
+            if st == EMPLOYED:
+                h_a = p.job_loss
+                d_a = UNEMPLOYED_READY
+                h_b = p.to_inactive
+                d_b = INACTIVE
+                if young:
+                    h_c = p.employed_to_education
+                    d_c = EDUCATION
+            elif st == EDUCATION:
+                h_a = p.completion
+                d_a = DEST_COMPLETE
+                h_b = p.dropout * (1.0 + p.prior_dropout_effect * prior_dropouts[i]) * drop_mult
+                lp_b = -p.motivation_effect * (m - 0.5)
+                bound_b = dropout_exp_max
+                d_b = DEST_DROPOUT
+            elif st == INACTIVE:
+                h_a = p.inactive_return
+                d_a = UNEMPLOYED_FAR
+            else:
+                far = st == UNEMPLOYED_FAR
+                base = p.job_finding_far if far else p.job_finding_ready
+                d = uw if uw < MAX_DURATION_WEEKS else MAX_DURATION_WEEKS
+                h_a = base * duration_mult[d] * demand * barrier_mult[barriers[i]] * job_mult
+                if is_programme:
+                    h_a *= p.lock_in
+                lp_a = p.readiness_effect * (r - 0.5) + p.motivation_effect * (m - 0.5)
+                bound_a = job_exp_max
+                d_a = EMPLOYED
+                h_b = p.to_inactive * (2.0 if far else 1.0)
+                d_b = INACTIVE
+                if young and not is_programme:
+                    h_c = p.unemployed_to_education * (0.5 if far else 1.0)
+                    d_c = EDUCATION
+            h_move = 0.0
+            if here:
+                h_move = p.move_out_weekly
+                if st == EMPLOYED:
+                    h_move *= p.employed_move_out_multiplier
+            # Since 1 - exp(-total) <= total <= bound, u >= bound means no event: the
+            # exponentials are then skipped, with the same outcome as evaluating them.
+            p_leave = 0.0
+            total = 0.0
+            if u < h_a * bound_a + h_b * bound_b + h_c + h_move:
+                if lp_a != 0.0:
+                    h_a *= np.exp(lp_a)
+                if lp_b != 0.0:
+                    h_b *= np.exp(lp_b)
+                total = h_a + h_b + h_c + h_move
+                p_leave = 1.0 - np.exp(-total)
+            if u < p_leave:
+                # Reuse the uniform: given an event, u / p_leave is uniform on [0, 1).
+                x = u / p_leave * total
+                if x < h_a:
+                    dest = d_a
+                    if dest == DEST_COMPLETE:
+                        if x / h_a < p.completion_to_job:
+                            dest = EMPLOYED
+                        elif r + p.completion_readiness_gain >= p.ready_threshold:
+                            dest = UNEMPLOYED_READY
+                        else:
+                            dest = UNEMPLOYED_FAR
+                        r = _clip01(r + p.completion_readiness_gain)
+                        if education_level[i] < 3:
+                            education_level[i] += 1
+                        ev |= EV_COMPLETED
+                        if here:
+                            completions_area += 1
+                elif x < h_a + h_b:
+                    dest = d_b
+                    if dest == DEST_DROPOUT:
+                        dest = UNEMPLOYED_READY if r >= p.ready_threshold else UNEMPLOYED_FAR
+                        if prior_dropouts[i] < 100:
+                            prior_dropouts[i] += 1
+                        m = _clip01(m - p.dropout_motivation_penalty)
+                        ev |= EV_DROPOUT
+                        if here:
+                            dropouts_area += 1
+                        if cohort[i] == 1:
+                            dropouts_cohort += 1
+                elif x < h_a + h_b + h_c:
+                    dest = d_c
+                else:
+                    dest = DEST_MOVE_OUT
+
+        if dest == DEST_MOVE_OUT:
+            in_area[i] = 0
+            ev |= EV_MOVED_OUT
+            moved_out += 1
+            if kind >= 0:
+                # Moving away ends the relation; an early end is counterproductive all the same.
+                if relation_weeks[i] < p.early_end_weeks:
+                    m = _clip01(m - p.early_end_motivation_penalty)
+                    ev |= EV_REL_EARLY
+                    rel_early += 1
+                mentor_id[i] = -1
+                mentor_kind[i] = -1
+                relation_weeks[i] = 0
+                relation_quality[i] = 0.0
+            weeks_in_status[i] = wis
+        elif dest >= 0:
+            status[i] = dest
+            weeks_in_status[i] = 0
+            if dest == EMPLOYED:
+                uw = 0
+                ev |= EV_FOUND_JOB
+                if here:
+                    jobs_found_area += 1
+            elif dest == EDUCATION:
+                uw = 0
+        else:
+            weeks_in_status[i] = wis
+        unemployment_weeks[i] = uw
+        readiness[i] = r
+        motivation[i] = m
+        events[i] = ev
+    return (
+        dropouts_area,
+        dropouts_cohort,
+        completions_area,
+        jobs_found_area,
+        moved_out,
+        rel_completed,
+        rel_early,
+        rel_broke,
+        retired,
+    )

@@ -1,0 +1,198 @@
+"""Loading scenario files: TOML, ``extends`` chains, and one-line validation errors.
+
+Every problem in a scenario file becomes an :class:`InputError` whose message names the file, the
+key path, the bad value and what is allowed, e.g.::
+
+    scenarios/x.toml: jobcentre.casworkers = 5: unknown key; did you mean 'caseworkers'?
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sim.scenario import Scenario
+
+
+class InputError(Exception):
+    """Bad user input: a missing file, a bad key or value. The CLI exits with code 2."""
+
+
+def _fmt_value(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _section_model(root: type[BaseModel], path: tuple[Any, ...]) -> type[BaseModel] | None:
+    """Return the pydantic model that holds the keys at ``path`` (a key path of sections)."""
+    model: type[BaseModel] | None = root
+    for part in path:
+        if model is None or not isinstance(part, str) or part not in model.model_fields:
+            return None
+        annotation = model.model_fields[part].annotation
+        model = (
+            annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
+            else None
+        )
+    return model
+
+
+def _allowed(err: dict[str, Any], root: type[BaseModel]) -> str:
+    """Say what is allowed for one pydantic error, suggesting the nearest key for a misspelling."""
+    loc = err["loc"]
+    if err["type"] == "extra_forbidden":
+        section = _section_model(root, loc[:-1])
+        known = list(section.model_fields) if section else []
+        near = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.5)
+        hint = f"did you mean '{near[0]}'?" if near else f"allowed keys: {', '.join(known)}"
+        return f"unknown key; {hint}"
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    return msg[0].lower() + msg[1:] if msg else msg
+
+
+def format_validation_error(
+    source: str, error: ValidationError, root: type[BaseModel] = Scenario
+) -> str:
+    """Turn the first error of a pydantic ValidationError into one line."""
+    err = error.errors()[0]
+    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    value = err.get("input")
+    shown = "" if isinstance(value, dict) else f" = {_fmt_value(value)}"
+    more = len(error.errors()) - 1
+    tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{source}: {key}{shown}: {_allowed(err, root)}{tail}"
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read one TOML file, turning a missing file or bad syntax into an InputError."""
+    if not path.is_file():
+        raise InputError(f"{path}: file not found (expected a TOML scenario file)")
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+
+
+def resolve_chain(path: Path) -> tuple[dict[str, Any], list[Path]]:
+    """Merge a scenario file with the files it extends, base first.
+
+    Returns:
+        The merged raw dictionary and the list of files read, the given file first.
+    """
+    chain: list[Path] = []
+    raw_layers: list[dict[str, Any]] = []
+    current = path.resolve()
+    while True:
+        if current in chain:
+            cycle = " -> ".join(p.name for p in [*chain, current])
+            raise InputError(
+                f"{chain[-1]}: extends = {current.name!r}: extends cycle ({cycle}); a chain must end in a file without 'extends'"
+            )
+        chain.append(current)
+        data = read_toml(current)
+        parent = data.pop("extends", None)
+        raw_layers.append(data)
+        if parent is None:
+            break
+        if not isinstance(parent, str) or not parent:
+            raise InputError(
+                f"{current}: extends = {_fmt_value(parent)}: must be the path of another scenario file"
+            )
+        current = (current.parent / parent).resolve()
+        if not current.is_file():
+            raise InputError(f"{chain[-1]}: extends = {parent!r}: file not found ({current})")
+    merged: dict[str, Any] = {}
+    for layer in reversed(raw_layers):
+        merged = _deep_merge(merged, layer)
+    return merged, chain
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate a scenario file, following ``extends``.
+
+    Raises:
+        InputError: with a one-line message naming the file, key, value and what is allowed.
+    """
+    path = Path(path)
+    merged, chain = resolve_chain(path)
+    merged.setdefault("name", path.stem)
+    try:
+        return Scenario.model_validate(merged)
+    except ValidationError as exc:
+        # Name the file in the chain that set the bad key, if one did.
+        loc = exc.errors()[0]["loc"]
+        source = chain[0]
+        for layer_path in chain:
+            layer = read_toml(layer_path)
+            node: Any = layer
+            for part in loc:
+                node = node.get(part) if isinstance(node, dict) else None
+            if node is not None:
+                source = layer_path
+                break
+        raise InputError(format_validation_error(str(_display(source)), exc)) from None
+
+
+def _display(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def file_hashes(path: str | Path) -> dict[str, str]:
+    """SHA-256 of a scenario file and every file it extends, for the manifest."""
+    _, chain = resolve_chain(Path(path))
+    return {str(_display(p)): hashlib.sha256(p.read_bytes()).hexdigest() for p in chain}
+
+
+def with_overrides(scenario: Scenario, **simulation: Any) -> Scenario:
+    """Return a copy with simulation settings overridden, rescaling capacities for a new size.
+
+    When ``residents`` differs from the scenario's own, every parameter declared with
+    ``scales=True`` (staff, mentors, hours, slots, budgets) is multiplied by the ratio, so a run on
+    a larger population keeps the intervention's intensity per resident.
+
+    Raises:
+        InputError: when an override is out of range.
+    """
+    given = {k: v for k, v in simulation.items() if v is not None}
+    data = scenario.model_dump()
+    old_residents = data["simulation"]["residents"]
+    data["simulation"].update(given)
+    factor = data["simulation"]["residents"] / old_residents
+    if factor != 1.0:
+        _rescale(Scenario, data, factor)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(format_validation_error("command line", exc)) from None
+
+
+def _rescale(model: type[BaseModel], data: dict[str, Any], factor: float) -> None:
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            _rescale(annotation, data[name], factor)
+        elif (field.json_schema_extra or {}).get("scales"):
+            value = data[name] * factor
+            data[name] = int(round(value)) if isinstance(data[name], int) else value

@@ -1,0 +1,338 @@
+"""Columnar resident store: one numpy array per attribute, and population synthesis.
+
+Resident ``i`` is row ``i`` of every array. Rows are never reused: a resident who moves out keeps
+the row (``in_area = 0``) and is followed as part of the start cohort; newcomers get new rows. The
+arrays grow by doubling when full, so the kernel always sees contiguous arrays.
+
+Synthesis is itself counter-based (draws keyed by seed, row and attribute), so the same seed gives
+the same start population in every scenario that shares the population parameters.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from sim.kernel_params import WEEKS_PER_YEAR
+from sim.rng import uniform
+from sim.scenario import Scenario
+from sim.states import RandomSlot, Status
+
+# name -> (dtype, fill value for an empty row)
+FIELDS: dict[str, tuple[type, float]] = {
+    "status": (np.int8, 0),
+    "weeks_in_status": (np.int32, 0),
+    "unemployment_weeks": (np.int32, 0),
+    "age_weeks": (np.int32, 0),
+    "in_area": (np.int8, 0),
+    "cohort": (np.int8, 0),
+    "readiness": (np.float32, 0.0),
+    "motivation": (np.float32, 0.0),
+    "barriers": (np.uint8, 0),
+    "education_level": (np.int8, 0),
+    "prior_dropouts": (np.int8, 0),
+    "mentor_id": (np.int32, -1),
+    "mentor_kind": (np.int8, -1),
+    "relation_weeks": (np.int32, 0),
+    "relation_quality": (np.float32, 0.0),
+    "relation_planned_weeks": (np.int32, 0),
+    "relation_hours": (np.float32, 0.0),
+    "relation_support": (np.float32, 0.0),
+    "match_quality": (np.float32, 0.0),
+    "programme_weeks": (np.int32, 0),
+    "events": (np.uint8, 0),
+    "sex": (np.int8, 0),
+    "next_contact_week": (np.int32, 0),
+    "match_group": (np.int8, 0),
+    "waiting_kind": (np.int8, -1),
+    "waiting_since": (np.int32, -1),
+}
+
+# The arrays step_residents takes, in its argument order.
+KERNEL_FIELDS = (
+    "status",
+    "weeks_in_status",
+    "unemployment_weeks",
+    "age_weeks",
+    "in_area",
+    "cohort",
+    "readiness",
+    "motivation",
+    "barriers",
+    "education_level",
+    "prior_dropouts",
+    "mentor_id",
+    "mentor_kind",
+    "relation_weeks",
+    "relation_quality",
+    "relation_planned_weeks",
+    "relation_hours",
+    "relation_support",
+    "match_quality",
+    "programme_weeks",
+    "events",
+)
+
+SYNTHESIS_SLOT = int(RandomSlot.SYNTHESIS)
+AGE_BANDS_YEARS = ((14, 18), (18, 30), (30, 50), (50, 65))
+BAND_KEYS = ("age_14_17", "age_18_29", "age_30_49", "age_50_64")
+STATUS_KEYS = (
+    "employed",
+    "subsidised",
+    "internship",
+    "activation",
+    "unemployed_ready",
+    "unemployed_far",
+    "education",
+    "inactive",
+)
+BARRIER_KEYS = (
+    "health",
+    "mental_health",
+    "substance_use",
+    "criminal_record",
+    "language",
+    "low_schooling",
+    "childcare",
+)
+
+
+class SynthesisTables:
+    """Cumulative distributions for synthesis, built once per scenario."""
+
+    def __init__(self, sc: Scenario) -> None:
+        pop = sc.population
+        self.age_cum = np.cumsum([getattr(pop.age_bands, k) for k in BAND_KEYS])
+        self.band_lo = np.array([lo * WEEKS_PER_YEAR for lo, _ in AGE_BANDS_YEARS], dtype=np.int64)
+        self.band_hi = np.array([hi * WEEKS_PER_YEAR for _, hi in AGE_BANDS_YEARS], dtype=np.int64)
+        status_rows = []
+        for band in BAND_KEYS:
+            shares = getattr(pop.status_by_age, band)
+            status_rows.append(np.cumsum([getattr(shares, k) for k in STATUS_KEYS]))
+        self.status_cum = np.array(status_rows, dtype=np.float64)
+        self.barrier_prevalence = np.array(
+            [getattr(pop.barrier_prevalence, k) for k in BARRIER_KEYS], dtype=np.float64
+        )
+        self.programme_weeks = np.array(
+            [
+                sc.programmes.subsidy_weeks,
+                sc.programmes.internship_weeks,
+                sc.programmes.activation_weeks,
+            ],
+            dtype=np.int64,
+        )
+        self.scalars = np.array(
+            [
+                pop.barrier_prevalence_ratio_others,
+                pop.long_term_share_of_unemployed,
+                pop.motivation_mean,
+                pop.prior_dropout_share_young,
+                sc.jobcentre.ready_threshold,
+                sc.jobcentre.contact_interval_weeks,
+            ],
+            dtype=np.float64,
+        )
+
+
+@nb.njit(cache=True)
+def _synthesise(
+    start,
+    stop,
+    status,
+    weeks_in_status,
+    unemployment_weeks,
+    age_weeks,
+    in_area,
+    cohort,
+    readiness,
+    motivation,
+    barriers,
+    education_level,
+    prior_dropouts,
+    sex,
+    next_contact_week,
+    programme_weeks,
+    age_cum,
+    band_lo,
+    band_hi,
+    status_cum,
+    barrier_prevalence,
+    programme_len,
+    scalars,
+    seed,
+    week,
+    is_cohort,
+):
+    ratio_others, lts, motivation_mean, prior_share, ready_threshold, interval = (
+        scalars[0],
+        scalars[1],
+        scalars[2],
+        scalars[3],
+        scalars[4],
+        scalars[5],
+    )
+    base = SYNTHESIS_SLOT
+    for i in range(start, stop):
+        u = uniform(seed, i, week, base)
+        band = 0
+        while band < 3 and u >= age_cum[band]:
+            band += 1
+        span = band_hi[band] - band_lo[band]
+        age = band_lo[band] + int(uniform(seed, i, week, base + 1) * span)
+        age_weeks[i] = age
+        u = uniform(seed, i, week, base + 2)
+        st = 0
+        while st < 7 and u >= status_cum[band, st]:
+            st += 1
+        status[i] = st
+        sex[i] = 1 if uniform(seed, i, week, base + 3) < 0.5 else 0
+        in_area[i] = 1
+        cohort[i] = is_cohort
+        unemployed_like = st == 2 or st == 3 or st == 4 or st == 5
+        long_term = unemployed_like and age >= 18 * 52 and uniform(seed, i, week, base + 4) < lts
+        u5 = uniform(seed, i, week, base + 5)
+        if long_term:
+            unemployment_weeks[i] = 104 + int(u5 * 312)
+        elif unemployed_like:
+            unemployment_weeks[i] = int(u5 * 104)
+        else:
+            unemployment_weeks[i] = 0
+        if st == 1 or st == 2 or st == 3:
+            programme_weeks[i] = programme_len[st - 1]
+            weeks_in_status[i] = int(uniform(seed, i, week, base + 6) * programme_len[st - 1])
+        else:
+            programme_weeks[i] = 0
+            weeks_in_status[i] = int(uniform(seed, i, week, base + 6) * 52)
+        u7 = uniform(seed, i, week, base + 7)
+        if st == 0:
+            r = 0.6 + 0.4 * u7
+        elif st == 4:
+            r = ready_threshold + (1.0 - ready_threshold) * 0.7 * u7
+        elif st == 5:
+            r = ready_threshold * u7
+        elif st == 6:
+            r = 0.35 + 0.5 * u7
+        elif st == 7:
+            r = 0.05 + 0.35 * u7
+        else:
+            r = 0.25 + 0.5 * u7
+        if long_term:
+            r *= 0.85
+        readiness[i] = r
+        m = motivation_mean + 0.5 * (uniform(seed, i, week, base + 8) - 0.5)
+        if long_term:
+            m -= 0.1
+        motivation[i] = min(max(m, 0.0), 1.0)
+        bits = 0
+        far = st == 5 or st == 7
+        for b in range(barrier_prevalence.shape[0]):
+            prev = barrier_prevalence[b] if far else barrier_prevalence[b] * ratio_others
+            if uniform(seed, i, week, base + 10 + b) < prev:
+                bits |= 1 << b
+        barriers[i] = bits
+        low_schooling = (bits >> 5) & 1
+        if age < 16 * 52:
+            education_level[i] = 0
+        elif low_schooling == 1:
+            education_level[i] = 1
+        else:
+            education_level[i] = 2 if uniform(seed, i, week, base + 9) < 0.8 else 3
+        young = age >= 16 * 52 and age < 30 * 52
+        if young and uniform(seed, i, week, base + 20) < prior_share:
+            prior_dropouts[i] = 1 + int(uniform(seed, i, week, base + 21) * 3)
+        else:
+            prior_dropouts[i] = 0
+        next_contact_week[i] = week + 1 + int(uniform(seed, i, week, base + 22) * interval)
+
+
+class Population:
+    """Resident state in numpy arrays, with synthesis of the start population and newcomers.
+
+    Attributes:
+        n_used: Number of rows in use (residents ever simulated, including those who moved out).
+        n_start: Size of the start cohort.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int, capacity: int | None = None) -> None:
+        self.scenario = scenario
+        self.seed = seed
+        self.tables = SynthesisTables(scenario)
+        n = scenario.simulation.residents
+        if capacity is None:
+            # Room for about the expected newcomers, so most runs never reallocate.
+            expected = scenario.population.move_out_rate_per_year * 1.6 * scenario.simulation.years
+            capacity = int(n * (1.0 + expected)) + 64
+        self.capacity = max(capacity, n)
+        for name, (dtype, fill) in FIELDS.items():
+            setattr(self, name, np.full(self.capacity, fill, dtype=dtype))
+        self.n_used = 0
+        self.n_start = n
+        self.add(n, week=-1, is_cohort=True)
+
+    def add(self, count: int, week: int, is_cohort: bool = False) -> np.ndarray:
+        """Synthesise ``count`` new residents moving in during ``week``; return their row indices."""
+        start = self.n_used
+        stop = start + count
+        if stop > self.capacity:
+            self._grow(stop)
+        t = self.tables
+        _synthesise(
+            start,
+            stop,
+            self.status,
+            self.weeks_in_status,
+            self.unemployment_weeks,
+            self.age_weeks,
+            self.in_area,
+            self.cohort,
+            self.readiness,
+            self.motivation,
+            self.barriers,
+            self.education_level,
+            self.prior_dropouts,
+            self.sex,
+            self.next_contact_week,
+            self.programme_weeks,
+            t.age_cum,
+            t.band_lo,
+            t.band_hi,
+            t.status_cum,
+            t.barrier_prevalence,
+            t.programme_weeks,
+            t.scalars,
+            self.seed,
+            week,
+            1 if is_cohort else 0,
+        )
+        self.n_used = stop
+        return np.arange(start, stop)
+
+    def _grow(self, needed: int) -> None:
+        new_capacity = max(needed, 2 * self.capacity)
+        for name, (dtype, fill) in FIELDS.items():
+            old = getattr(self, name)
+            new = np.full(new_capacity, fill, dtype=dtype)
+            new[: self.capacity] = old
+            setattr(self, name, new)
+        self.capacity = new_capacity
+
+    def kernel_arrays(self) -> tuple[np.ndarray, ...]:
+        """The arrays of :func:`sim.kernel.step_residents`, in argument order."""
+        return tuple(getattr(self, name) for name in KERNEL_FIELDS)
+
+    def view(self, name: str) -> np.ndarray:
+        """The used part of one attribute array (a view, not a copy)."""
+        return getattr(self, name)[: self.n_used]
+
+    def snapshot(self) -> dict[str, np.ndarray]:
+        """Copies of the used part of every array, for tests and debugging."""
+        return {name: getattr(self, name)[: self.n_used].copy() for name in FIELDS}
+
+    def status_of(self, row: int) -> Status:
+        """Status of one resident as an enum."""
+        return Status(int(self.status[row]))
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays, in bytes."""
+        return sum(getattr(self, name).nbytes for name in FIELDS)

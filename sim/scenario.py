@@ -1,0 +1,907 @@
+"""Scenario schema (pydantic): every parameter with its unit, its source and its allowed range.
+
+A scenario file is TOML. It may say ``extends = "baseline.toml"`` and override only what differs;
+the chain of files is merged key by key before validation. Sources are cited by the short names of
+``shared/domain.md`` (e.g. ``CFBU-2013 p.23``); every other number is marked ``assumption``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from sim.params import ASSUMPTION, param, share, weekly
+
+
+class Section(BaseModel):
+    """Base of every scenario section: unknown keys are errors, values are checked on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def _check_sums_to_one(values: dict[str, float], what: str) -> None:
+    total = sum(values.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"{what} must sum to 1 (they sum to {total:.6g})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Simulation settings
+# ---------------------------------------------------------------------------------------------
+
+
+class Simulation(Section):
+    """Size, horizon, replicates and seed of a run."""
+
+    residents: int = param(
+        5000,
+        "residents",
+        ASSUMPTION,
+        "Residents aged 14-64 at the start; one estate holds 1,000-10,000 (design.md).",
+        ge=1,
+    )
+    years: int = param(10, "years", ASSUMPTION, "Horizon of the run.", ge=1, le=100)
+    replicates: int = param(
+        20,
+        "runs",
+        ASSUMPTION,
+        "Replicate runs per scenario, with seeds spawned from one base seed.",
+        ge=1,
+        le=10000,
+    )
+    seed: int = param(20131201, "integer", ASSUMPTION, "Base seed of the replicates.", ge=0)
+    record_every_weeks: int = param(
+        4, "weeks", ASSUMPTION, "Indicators are recorded every this many weeks.", ge=1, le=52
+    )
+    start_year: int = param(
+        2013,
+        "calendar year",
+        "CFBU-2015 p.7",
+        "Calendar year of week 0 (the area figures are for 2013).",
+        ge=1900,
+        le=2100,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Population
+# ---------------------------------------------------------------------------------------------
+
+
+class AgeBands(Section):
+    """Shares of residents by age band at the start."""
+
+    age_14_17: float = share(
+        0.09, ASSUMPTION, "Share aged 14-17 (many children and young people, HT-2005 p.3-4)."
+    )
+    age_18_29: float = share(0.24, ASSUMPTION, "Share aged 18-29.")
+    age_30_49: float = share(0.38, ASSUMPTION, "Share aged 30-49.")
+    age_50_64: float = share(0.29, ASSUMPTION, "Share aged 50-64.")
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> AgeBands:
+        _check_sums_to_one(self.model_dump(), "age band shares")
+        return self
+
+
+class StatusShares(Section):
+    """Shares of an age band in each status at the start."""
+
+    employed: float = share(0.40, ASSUMPTION, "Ordinary employment.")
+    subsidised: float = share(0.02, ASSUMPTION, "Wage-subsidy or flex job.")
+    internship: float = share(0.01, ASSUMPTION, "Company internship.")
+    activation: float = share(0.03, ASSUMPTION, "Course or upskilling.")
+    unemployed_ready: float = share(0.12, ASSUMPTION, "Unemployed, job- or education-ready.")
+    unemployed_far: float = share(0.14, ASSUMPTION, "Unemployed, activity-ready.")
+    education: float = share(0.10, ASSUMPTION, "Enrolled in education.")
+    inactive: float = share(0.18, ASSUMPTION, "Sick, parental leave, disability pension.")
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> StatusShares:
+        _check_sums_to_one(self.model_dump(), "status shares")
+        return self
+
+
+def _status_shares(**kw: float) -> StatusShares:
+    return StatusShares(**kw)
+
+
+class StatusByAge(Section):
+    """Status shares per age band at the start (assumptions shaped to the area figures of CFBU-2015 p.7, 13-14)."""
+
+    age_14_17: StatusShares = _status_shares(
+        employed=0.0,
+        subsidised=0.0,
+        internship=0.0,
+        activation=0.0,
+        unemployed_ready=0.03,
+        unemployed_far=0.03,
+        education=0.93,
+        inactive=0.01,
+    )
+    age_18_29: StatusShares = _status_shares(
+        employed=0.30,
+        subsidised=0.02,
+        internship=0.02,
+        activation=0.04,
+        unemployed_ready=0.10,
+        unemployed_far=0.10,
+        education=0.36,
+        inactive=0.06,
+    )
+    age_30_49: StatusShares = _status_shares(
+        employed=0.47,
+        subsidised=0.03,
+        internship=0.01,
+        activation=0.04,
+        unemployed_ready=0.10,
+        unemployed_far=0.15,
+        education=0.03,
+        inactive=0.17,
+    )
+    age_50_64: StatusShares = _status_shares(
+        employed=0.42,
+        subsidised=0.03,
+        internship=0.01,
+        activation=0.02,
+        unemployed_ready=0.07,
+        unemployed_far=0.13,
+        education=0.0,
+        inactive=0.32,
+    )
+
+
+class BarrierPrevalence(Section):
+    """Share of activity-ready residents with each barrier (CFBU-2015 p.14; CFBU-2013 p.15, 18, 22)."""
+
+    health: float = share(0.35, ASSUMPTION, "Physical illness.")
+    mental_health: float = share(0.30, ASSUMPTION, "Mental illness.")
+    substance_use: float = share(
+        0.10, ASSUMPTION, "Substance use (hash among the young, CFBU-2013 p.18)."
+    )
+    criminal_record: float = share(0.08, ASSUMPTION, "Criminal record or ties to criminal groups.")
+    language: float = share(0.35, ASSUMPTION, "Weak Danish.")
+    low_schooling: float = share(0.45, ASSUMPTION, "Poor schooling.")
+    childcare: float = share(0.10, ASSUMPTION, "Childcare that limits availability.")
+
+
+class Population(Section):
+    """Marginals of the start population and of people moving in."""
+
+    age_bands: AgeBands = AgeBands()
+    status_by_age: StatusByAge = StatusByAge()
+    long_term_share_of_unemployed: float = share(
+        0.60,
+        "CFBU-2015 p.7",
+        "Share of unemployed-like residents held in unemployment 2+ years at the start; chosen so "
+        "that about 17 % of residents 18-64 are long-term unemployed.",
+    )
+    barrier_prevalence: BarrierPrevalence = BarrierPrevalence()
+    barrier_prevalence_ratio_others: float = param(
+        0.3,
+        "ratio",
+        ASSUMPTION,
+        "Barrier prevalence among residents who are not activity-ready, relative to activity-ready.",
+        ge=0.0,
+        le=1.0,
+    )
+    motivation_mean: float = share(0.6, ASSUMPTION, "Mean motivation (0..1) at the start.")
+    prior_dropout_share_young: float = share(
+        0.25,
+        ASSUMPTION,
+        "Share of residents 16-29 with one or more earlier dropouts (CFBU-2013 p.23).",
+    )
+    move_out_rate_per_year: float = param(
+        0.10,
+        "per year",
+        ASSUMPTION,
+        "Yearly move-out rate of residents not in work; move-out rates are high (HT-2005 p.4).",
+        ge=0.0,
+        le=1.0,
+    )
+    employed_move_out_multiplier: float = param(
+        2.0,
+        "ratio",
+        ASSUMPTION,
+        "Move-out rate of the employed relative to others: those who get on move out (HT-2005 p.3-4).",
+        ge=0.0,
+        le=20.0,
+    )
+    refill_vacancies: bool = param(
+        True,
+        "flag",
+        ASSUMPTION,
+        "Dwellings vacated one week are let to newcomers the next, drawn from the start marginals.",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Labour market, education, programmes
+# ---------------------------------------------------------------------------------------------
+
+
+class LabourMarket(Section):
+    """Weekly hazards of the labour market and the labour-demand index."""
+
+    job_finding_ready: float = weekly(
+        0.018,
+        ASSUMPTION,
+        "Job finding of a job-ready unemployed resident with average readiness and motivation.",
+    )
+    job_finding_far: float = weekly(0.003, ASSUMPTION, "Job finding of an activity-ready resident.")
+    job_loss: float = weekly(0.0035, ASSUMPTION, "Loss of an ordinary job.")
+    duration_dependence: float = param(
+        0.35,
+        "exponent",
+        ASSUMPTION,
+        "Job finding falls as (1 + weeks unemployed / 52) ** -exponent.",
+        ge=0.0,
+        le=3.0,
+    )
+    readiness_effect: float = param(
+        2.0,
+        "log-hazard per unit readiness",
+        ASSUMPTION,
+        "Effect of readiness (0..1, centred at 0.5) on job finding.",
+        ge=0.0,
+        le=10.0,
+    )
+    motivation_effect: float = param(
+        1.0,
+        "log-hazard per unit motivation",
+        ASSUMPTION,
+        "Effect of motivation (0..1, centred at 0.5) on job finding and, reversed, on dropout.",
+        ge=0.0,
+        le=10.0,
+    )
+    barrier_effect: float = param(
+        0.20,
+        "log-hazard per barrier",
+        ASSUMPTION,
+        "Each barrier lowers job finding by this much on the log scale (CFBU-2015 p.14).",
+        ge=0.0,
+        le=3.0,
+    )
+    to_inactive: float = weekly(
+        0.0015, ASSUMPTION, "Unemployed or employed resident becomes sick or goes on leave."
+    )
+    inactive_return: float = weekly(
+        0.006, ASSUMPTION, "Inactive resident returns as activity-ready."
+    )
+    unemployed_to_education: float = weekly(
+        0.004, ASSUMPTION, "Unemployed resident under 30 starts an education."
+    )
+    employed_to_education: float = weekly(
+        0.0005, ASSUMPTION, "Employed resident under 30 starts an education."
+    )
+    readiness_loss_unemployed: float = param(
+        0.0010,
+        "readiness per week",
+        ASSUMPTION,
+        "Readiness lost each week out of work (scarring).",
+        ge=0.0,
+        le=0.1,
+    )
+    readiness_gain_employed: float = param(
+        0.0030,
+        "readiness per week",
+        ASSUMPTION,
+        "Readiness gained each week in work or education.",
+        ge=0.0,
+        le=0.1,
+    )
+    motivation_loss_long_term: float = param(
+        0.0010,
+        "motivation per week",
+        ASSUMPTION,
+        "Motivation lost each week of unemployment beyond 52 weeks.",
+        ge=0.0,
+        le=0.1,
+    )
+    demand_amplitude: float = param(
+        0.10,
+        "relative",
+        "CFBU-2015 p.13",
+        "Amplitude of the business cycle in job finding; the area long-term unemployment share "
+        "moved between about 15 % and 18 % over ten years (value an assumption).",
+        ge=0.0,
+        le=0.9,
+    )
+    demand_period_years: float = param(
+        8.0, "years", ASSUMPTION, "Length of one business cycle.", gt=0.0, le=50.0
+    )
+    demand_phase_years: float = param(
+        0.0, "years", ASSUMPTION, "Where in the cycle week 0 lies.", ge=0.0, le=50.0
+    )
+
+
+class Education(Section):
+    """Education completion and dropout (CFBU-2013 p.23; CABI-2011 p.4)."""
+
+    completion: float = weekly(
+        0.0065, ASSUMPTION, "Completion of the current education (about three years)."
+    )
+    dropout: float = weekly(
+        0.0022,
+        ASSUMPTION,
+        "Dropout of an enrolled resident with no earlier dropouts and average motivation.",
+    )
+    prior_dropout_effect: float = param(
+        0.35,
+        "relative per earlier dropout",
+        "CABI-2011 p.4",
+        "Each earlier dropout raises dropout risk by this share; Middelfart's mentees had 4-8 "
+        "earlier dropouts (value an assumption).",
+        ge=0.0,
+        le=5.0,
+    )
+    dropout_motivation_penalty: float = param(
+        0.10, "motivation", ASSUMPTION, "Motivation lost at a dropout.", ge=0.0, le=1.0
+    )
+    completion_to_job: float = share(
+        0.45, ASSUMPTION, "Share of completers who go straight into a job."
+    )
+    completion_readiness_gain: float = param(
+        0.15,
+        "readiness",
+        ASSUMPTION,
+        "Readiness gained by completing an education.",
+        ge=0.0,
+        le=1.0,
+    )
+    retirement_age: int = param(
+        65, "years", ASSUMPTION, "Age at which residents leave working age.", ge=50, le=80
+    )
+
+
+class Programmes(Section):
+    """Active labour-market programmes: lengths, lock-in and later gain, conversions."""
+
+    activation_weeks: int = param(
+        13, "weeks", ASSUMPTION, "Length of a course or upskilling.", ge=1, le=260
+    )
+    internship_weeks: int = param(
+        13, "weeks", ASSUMPTION, "Length of a company internship.", ge=1, le=260
+    )
+    subsidy_weeks: int = param(
+        26, "weeks", ASSUMPTION, "Length of a wage-subsidy job.", ge=1, le=260
+    )
+    lock_in: float = param(
+        0.4,
+        "ratio",
+        ASSUMPTION,
+        "Job finding while in a programme relative to outside it: effects near zero in the short "
+        "run (Card, Kluve and Weber 2018, via design.md).",
+        ge=0.0,
+        le=1.0,
+    )
+    activation_readiness_gain: float = param(
+        0.006,
+        "readiness per week",
+        ASSUMPTION,
+        "Readiness gained per programme week; pays off later, after the lock-in.",
+        ge=0.0,
+        le=0.1,
+    )
+    internship_conversion: float = share(
+        0.20, ASSUMPTION, "Internship that ends in an ordinary job at the firm."
+    )
+    subsidy_conversion: float = share(
+        0.30, ASSUMPTION, "Wage-subsidy job that ends in an ordinary job."
+    )
+
+
+class Employers(Section):
+    """Firm slots open to the area's residents."""
+
+    internship_slots: int = param(
+        30, "places", ASSUMPTION, "Company internship places at any time.", ge=0, scales=True
+    )
+    subsidy_slots: int = param(
+        40, "places", ASSUMPTION, "Wage-subsidy places at any time.", ge=0, scales=True
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Jobcentre
+# ---------------------------------------------------------------------------------------------
+
+
+class Jobcentre(Section):
+    """Caseworkers, contacts, assessment, referrals and mentor policy (CFBU-2013 p.23; CFBU-2015 p.10)."""
+
+    caseworkers: int = param(
+        9, "caseworkers", ASSUMPTION, "Caseworkers serving the area's residents.", ge=0, scales=True
+    )
+    contacts_per_caseworker_per_week: float = param(
+        30.0,
+        "contacts per week",
+        ASSUMPTION,
+        "Client contacts one caseworker holds in a week.",
+        ge=0.0,
+    )
+    contact_interval_weeks: int = param(
+        4,
+        "weeks",
+        "CFBU-2013 p.23",
+        "Caseworkers meet a client about once a month, or less.",
+        ge=1,
+        le=104,
+    )
+    ready_threshold: float = share(
+        0.5,
+        ASSUMPTION,
+        "Readiness at or above which assessment finds a person job-ready (match group 1).",
+    )
+    passive_threshold: float = share(
+        0.3, ASSUMPTION, "Readiness below which a person is in match group 3 (temporarily passive)."
+    )
+    activation_referral_ready: float = share(
+        0.06, ASSUMPTION, "Chance a contact refers a job-ready person to a course."
+    )
+    activation_referral_far: float = share(
+        0.12, ASSUMPTION, "Chance a contact refers an activity-ready person to a course."
+    )
+    internship_referral: float = share(
+        0.06, ASSUMPTION, "Chance a contact refers a job-ready person to a company internship."
+    )
+    subsidy_referral: float = share(
+        0.05, ASSUMPTION, "Chance a contact refers a job-ready person to a wage-subsidy job."
+    )
+    programme_budget_dkk_per_year: float = param(
+        9_000_000.0,
+        "DKK per year",
+        ASSUMPTION,
+        "Budget for courses, internships and subsidies; referrals stop when it is spent.",
+        ge=0.0,
+        scales=True,
+    )
+    mentor_policy: Literal["pre2014", "obligation2014"] = param(
+        "pre2014",
+        "choice",
+        "CFBU-2015 p.10",
+        "pre2014: mentors mainly for match groups 1-2; obligation2014: activity-ready people who "
+        "cannot take part in upskilling must be offered mentor support.",
+    )
+    mentor_offer_group1: float = share(
+        0.08,
+        ASSUMPTION,
+        "Pre-2014: share of match group 1 contacts offered a mentor (mainly groups 1-2, CFBU-2015 p.10).",
+    )
+    mentor_offer_group2: float = share(
+        0.08, ASSUMPTION, "Pre-2014: share of match group 2 contacts offered a mentor."
+    )
+    mentor_offer_group3: float = share(
+        0.03,
+        "CFBU-2015 p.10",
+        "Pre-2014: only 3 % of match group 3 were offered a mentor (Mploy 2011).",
+    )
+    obligation_offer: float = share(
+        0.6,
+        ASSUMPTION,
+        "2014 obligation: share of activity-ready contacts outside upskilling offered mentor support.",
+    )
+    volunteer_attitude: Literal["enthusiastic", "expectant", "sceptical"] = param(
+        "expectant",
+        "choice",
+        "CABI-2011 p.7-9",
+        "Attitude to volunteers; sets the share of mentor referrals sent to the volunteer corps.",
+    )
+    mentor_support_mentors: int = param(
+        0,
+        "mentors",
+        ASSUMPTION,
+        "Jobcentre-paid professional mentors for mentor support.",
+        ge=0,
+        scales=True,
+    )
+    mentor_support_caseload: int = param(
+        12, "mentees per mentor", ASSUMPTION, "Caseload of a jobcentre mentor.", ge=1, le=100
+    )
+    mentor_support_hours_per_week: float = param(
+        1.0,
+        "hours per mentee per week",
+        ASSUMPTION,
+        "Meeting time; the aim is only to stabilise, not to get a job (CFBU-2015 p.10).",
+        ge=0.0,
+        le=40.0,
+    )
+    mentor_support_weeks: int = param(
+        26, "weeks", ASSUMPTION, "Planned length of jobcentre mentor support.", ge=1, le=520
+    )
+
+
+VOLUNTEER_SHARE_BY_ATTITUDE = {"enthusiastic": 0.6, "expectant": 0.3, "sceptical": 0.05}
+"""Share of jobcentre mentor referrals sent to volunteers, by attitude (CABI-2011 p.7-9; values assumptions)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Mentoring
+# ---------------------------------------------------------------------------------------------
+
+
+class KindEffects(Section):
+    """Effects of one kind of mentor at full relation quality."""
+
+    job_finding: float = param(
+        0.3, "relative", ASSUMPTION, "Relative rise in job finding.", ge=0.0, le=10.0
+    )
+    dropout_reduction: float = share(0.4, ASSUMPTION, "Relative fall in education dropout.")
+    readiness_gain: float = param(
+        0.004, "readiness per week", ASSUMPTION, "Readiness gained per week.", ge=0.0, le=0.1
+    )
+    motivation_gain: float = param(
+        0.004, "motivation per week", ASSUMPTION, "Motivation gained per week.", ge=0.0, le=0.1
+    )
+    conversion_boost: float = param(
+        0.2,
+        "relative",
+        ASSUMPTION,
+        "Relative rise in programme-to-job conversion.",
+        ge=0.0,
+        le=10.0,
+    )
+
+
+class Mentoring(Section):
+    """The mentoring dose per the four criteria (CFBU-2013 p.10-11)."""
+
+    quality_growth: float = param(
+        0.06,
+        "per week",
+        "CFBU-2013 p.10-11",
+        "Weekly growth of relation quality at the reference dose; quality saturates over about a "
+        "year (criterion 1: at least one year; value an assumption).",
+        ge=0.0,
+        le=1.0,
+    )
+    reference_hours_per_week: float = param(
+        2.5,
+        "hours per week",
+        "CFBU-2013 p.10, 13",
+        "Meeting hours at which the dose is full: weekly meetings of several hours (criterion 2); "
+        "BBBS pairs met about 3 times a month for about 4 h.",
+        gt=0.0,
+        le=40.0,
+    )
+    early_end_weeks: int = param(
+        13,
+        "weeks",
+        "CFBU-2013 p.11",
+        "Relations ending before about three months can be counterproductive.",
+        ge=0,
+        le=104,
+    )
+    early_end_motivation_penalty: float = param(
+        0.12,
+        "motivation",
+        ASSUMPTION,
+        "Motivation lost when a relation ends before the threshold.",
+        ge=0.0,
+        le=1.0,
+    )
+    breakdown: float = weekly(
+        0.012, ASSUMPTION, "Relation breakdown at average match quality and motivation."
+    )
+    breakdown_match_effect: float = param(
+        2.5,
+        "log-hazard per unit",
+        "CFBU-2013 p.10-11",
+        "Better screening and matching (criterion 4) lowers breakdown (value an assumption).",
+        ge=0.0,
+        le=10.0,
+    )
+    breakdown_motivation_effect: float = param(
+        1.5,
+        "log-hazard per unit",
+        "CFBU-2015 p.17",
+        "Unmotivated mentees drop out (Tingbjerg: 7 of 13 completed; value an assumption).",
+        ge=0.0,
+        le=10.0,
+    )
+    volunteer: KindEffects = KindEffects(
+        job_finding=0.25,
+        dropout_reduction=0.45,
+        readiness_gain=0.003,
+        motivation_gain=0.004,
+        conversion_boost=0.1,
+    )
+    professional: KindEffects = KindEffects(
+        job_finding=0.25,
+        dropout_reduction=0.5,
+        readiness_gain=0.005,
+        motivation_gain=0.005,
+        conversion_boost=0.2,
+    )
+    business: KindEffects = KindEffects(
+        job_finding=0.8,
+        dropout_reduction=0.2,
+        readiness_gain=0.002,
+        motivation_gain=0.003,
+        conversion_boost=1.0,
+    )
+
+
+class EffortStart(Section):
+    """Start-up of an intervention effort (CFBU-2015 p.9, 16: of 26 efforts, 8 running, 2 ended, 16 starting)."""
+
+    start_up_weeks: int = param(
+        26,
+        "weeks",
+        "CFBU-2015 p.16",
+        "Weeks before the effort starts taking mentees (value an assumption).",
+        ge=0,
+        le=520,
+    )
+    never_starts: float = share(
+        0.0,
+        "CFBU-2015 p.16",
+        "Chance the effort never gets running, drawn once per replicate (value an assumption).",
+    )
+
+
+class VolunteerCorps(Section):
+    """A volunteer mentor corps run by a coordinator (CABI-2011 p.4; FR-2012 p.6; CFBU-2013 p.13-14)."""
+
+    enabled: bool = param(False, "flag", ASSUMPTION, "Whether the area has a volunteer corps.")
+    effort: EffortStart = EffortStart()
+    coordinator_hours_per_week: float = param(
+        0.0,
+        "hours per week",
+        "CABI-2011 p.4",
+        "Coordinator time: the bottleneck on training and matching.",
+        ge=0.0,
+        le=400.0,
+        scales=True,
+    )
+    applicants_per_week: float = param(
+        1.0,
+        "applicants per week",
+        "CABI-2011 p.4",
+        "Volunteer applicants: interest is very high (value an assumption).",
+        ge=0.0,
+        scales=True,
+    )
+    screening_training_hours: float = param(
+        8.0,
+        "coordinator hours per volunteer",
+        ASSUMPTION,
+        "Screening and basic training of one volunteer.",
+        ge=0.0,
+    )
+    matching_hours: float = param(
+        3.0,
+        "coordinator hours per match",
+        ASSUMPTION,
+        "Deliberate matching of a mentee with a volunteer (CFBU-2013 p.10-11).",
+        ge=0.0,
+    )
+    supervision_hours_per_match: float = param(
+        0.25,
+        "coordinator hours per match per week",
+        "CFBU-2013 p.13",
+        "Supervision of active matches (BBBS: monthly contact in year one).",
+        ge=0.0,
+    )
+    mentees_per_volunteer: int = param(
+        1, "mentees", "CFBU-2013 p.5", "Caseload of a volunteer (one or two).", ge=1, le=5
+    )
+    hours_per_week: float = param(
+        2.5,
+        "hours per week",
+        "CFBU-2013 p.13",
+        "Meeting time per match (BBBS: about 3 times a month, about 4 h).",
+        ge=0.0,
+        le=40.0,
+    )
+    emotional_support: float = share(
+        0.8, "CFBU-2013 p.10", "Emphasis on emotional support (criterion 3)."
+    )
+    match_quality: float = share(
+        0.7,
+        "CFBU-2013 p.10-11",
+        "Quality of screening and matching (criterion 4; value an assumption).",
+    )
+    planned_weeks: int = param(
+        52,
+        "weeks",
+        "CFBU-2013 p.10, 13",
+        "Planned relation length: at least one year.",
+        ge=1,
+        le=520,
+    )
+    attrition_per_year: float = param(
+        0.25, "per year", ASSUMPTION, "Volunteers leaving when supervised.", ge=0.0, le=10.0
+    )
+    unsupervised_attrition_multiplier: float = param(
+        3.0, "ratio", ASSUMPTION, "Attrition when supervision hours fall short.", ge=1.0, le=50.0
+    )
+    school_referrals_per_week: float = param(
+        0.4,
+        "referrals per week",
+        "CABI-2011 p.4",
+        "Young people at dropout risk referred by schools.",
+        ge=0.0,
+        scales=True,
+    )
+    max_waiting: int = param(
+        60,
+        "mentees",
+        ASSUMPTION,
+        "Waiting list length beyond which referrals are turned away.",
+        ge=0,
+        scales=True,
+    )
+    coordinator_cost_per_hour_dkk: float = param(
+        400.0, "DKK per hour", ASSUMPTION, "Coordinator wage cost.", ge=0.0
+    )
+    cost_per_match_dkk: float = param(
+        6500.0,
+        "DKK per match",
+        "CFBU-2013 p.13",
+        "Staff support and supervision per match: $1,000 in BBBS (exchange rate an assumption).",
+        ge=0.0,
+    )
+
+
+class ProfessionalMentors(Section):
+    """Professional social mentors placed in the area (CFBU-2013 p.18-23)."""
+
+    mentors: int = param(
+        0,
+        "mentors",
+        "CFBU-2013 p.18",
+        "Social mentors placed in the area (A til B: 2 staff).",
+        ge=0,
+        scales=True,
+    )
+    effort: EffortStart = EffortStart(start_up_weeks=13)
+    caseload: int = param(
+        12,
+        "mentees per mentor",
+        "CFBU-2013 p.18-23",
+        "Each mentors several people (design.md: about 10-15).",
+        ge=1,
+        le=100,
+    )
+    hours_per_week: float = param(
+        1.5, "hours per mentee per week", ASSUMPTION, "Meeting time per mentee.", ge=0.0, le=40.0
+    )
+    emotional_support: float = share(
+        0.9, "CFBU-2013 p.22-23", "Relations built on trust in the area."
+    )
+    match_quality: float = share(0.75, ASSUMPTION, "Quality of matching by a trained professional.")
+    planned_weeks: int = param(
+        104,
+        "weeks",
+        "CFBU-2013 p.19, 22",
+        "Relations often over a year, known for 2-3 years.",
+        ge=1,
+        le=520,
+    )
+    outreach_per_week: float = param(
+        1.0,
+        "mentees per week per mentor",
+        "CFBU-2013 p.22-23",
+        "New mentees a mentor finds among young people outside education or at dropout risk.",
+        ge=0.0,
+    )
+    turnover_per_year: float = param(
+        0.15,
+        "per year",
+        "HT-2005 p.5",
+        "Staff leaving; turnover stalled projects (value an assumption).",
+        ge=0.0,
+        le=10.0,
+    )
+    vacancy_weeks: int = param(
+        12, "weeks", ASSUMPTION, "Weeks to refill a vacated post.", ge=0, le=520
+    )
+    cost_per_mentor_per_year_dkk: float = param(
+        550_000.0, "DKK per year", ASSUMPTION, "Salary and overhead of one mentor.", ge=0.0
+    )
+
+
+class BusinessMentors(Section):
+    """A business-mentor network of firms (CFBU-2013 p.15-17)."""
+
+    firms: int = param(
+        0, "firms", "CFBU-2013 p.15", "Firms in the network (Ishøj: 30).", ge=0, scales=True
+    )
+    effort: EffortStart = EffortStart(start_up_weeks=26)
+    mentors_per_firm: int = param(
+        1, "mentors", ASSUMPTION, "Employees acting as business mentors per firm.", ge=1, le=50
+    )
+    mentees_per_mentor: int = param(
+        1, "mentees", "CFBU-2013 p.15", "An employee mentors one or two.", ge=1, le=5
+    )
+    hours_per_week: float = param(
+        3.0,
+        "hours per week",
+        "CFBU-2013 p.16",
+        "Young people meet their mentor several times a week.",
+        ge=0.0,
+        le=40.0,
+    )
+    emotional_support: float = share(0.4, ASSUMPTION, "Emphasis on emotional support.")
+    match_quality: float = share(0.65, ASSUMPTION, "Quality of matching by the coordinators.")
+    planned_weeks: int = param(
+        52, "weeks", "CFBU-2013 p.15", "Mentoring typically for a year.", ge=1, le=520
+    )
+    max_age: int = param(
+        29,
+        "years",
+        "CFBU-2013 p.15-17",
+        "Oldest mentee (young people and older youths).",
+        ge=15,
+        le=64,
+    )
+    turnover_per_year: float = param(
+        0.2, "per year", ASSUMPTION, "Business mentors leaving.", ge=0.0, le=10.0
+    )
+    cost_per_match_week_dkk: float = param(
+        350.0,
+        "DKK per match-week",
+        ASSUMPTION,
+        "Coordination and compensation per active match.",
+        ge=0.0,
+    )
+
+
+class Costs(Section):
+    """Unit costs (all assumptions in 2013 DKK)."""
+
+    caseworker_contact_dkk: float = param(
+        700.0, "DKK per contact", ASSUMPTION, "One caseworker contact.", ge=0.0
+    )
+    activation_week_dkk: float = param(
+        1500.0, "DKK per week", ASSUMPTION, "One week of a course.", ge=0.0
+    )
+    internship_week_dkk: float = param(
+        400.0,
+        "DKK per week",
+        ASSUMPTION,
+        "One week of a company internship (administration).",
+        ge=0.0,
+    )
+    subsidy_week_dkk: float = param(
+        3000.0, "DKK per week", ASSUMPTION, "One week of wage subsidy.", ge=0.0
+    )
+    mentor_support_per_mentor_per_year_dkk: float = param(
+        500_000.0, "DKK per year", ASSUMPTION, "One jobcentre mentor.", ge=0.0
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The scenario
+# ---------------------------------------------------------------------------------------------
+
+
+class Scenario(Section):
+    """A complete scenario: an area, its jobcentre, and the interventions put into it."""
+
+    name: str = param("baseline", "text", ASSUMPTION, "Short name used in outputs.")
+    description: str = param("", "text", ASSUMPTION, "What the scenario represents.")
+    simulation: Simulation = Simulation()
+    population: Population = Population()
+    labour_market: LabourMarket = LabourMarket()
+    education: Education = Education()
+    programmes: Programmes = Programmes()
+    employers: Employers = Employers()
+    jobcentre: Jobcentre = Jobcentre()
+    mentoring: Mentoring = Mentoring()
+    volunteer_corps: VolunteerCorps = VolunteerCorps()
+    professional_mentors: ProfessionalMentors = ProfessionalMentors()
+    business_mentors: BusinessMentors = BusinessMentors()
+    costs: Costs = Costs()
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> Scenario:
+        jc = self.jobcentre
+        if jc.passive_threshold > jc.ready_threshold:
+            raise ValueError(
+                f"jobcentre.passive_threshold ({jc.passive_threshold}) must not exceed "
+                f"jobcentre.ready_threshold ({jc.ready_threshold})"
+            )
+        return self
