@@ -15,6 +15,7 @@ import numpy as np
 from sim.kernel_params import (
     EFFECT_CONVERSION,
     EFFECT_DROPOUT,
+    EFFECT_EDUCATION,
     EFFECT_JOB,
     EFFECT_MOTIVATION,
     EFFECT_READINESS,
@@ -50,6 +51,7 @@ SLOT_BREAKDOWN = int(RandomSlot.RELATION_BREAKDOWN)
 SAFE_FASTMATH = {"nnan", "ninf", "nsz"}
 
 YOUNG_WEEKS = 30 * 52  # education moves are open to residents under 30
+FURTHER_EDUCATION_WEEKS = 25 * 52  # completers under 25 may go on to a further education
 
 # Destination codes of the competing hazards, besides statuses.
 DEST_MOVE_OUT = 100
@@ -158,6 +160,7 @@ def step_residents(
         job_mult = 1.0
         drop_mult = 1.0
         conv_mult = 1.0
+        edu_mult = 1.0
         if kind >= 0:
             rw = relation_weeks[i] + 1
             relation_weeks[i] = rw
@@ -174,6 +177,7 @@ def step_residents(
             job_mult = 1.0 + effects[kind, EFFECT_JOB] * q
             drop_mult = 1.0 - effects[kind, EFFECT_DROPOUT] * q
             conv_mult = 1.0 + effects[kind, EFFECT_CONVERSION] * q
+            edu_mult = 1.0 + effects[kind, EFFECT_EDUCATION] * q
             r += effects[kind, EFFECT_READINESS] * q
             m += effects[kind, EFFECT_MOTIVATION] * q
             ended = 0
@@ -281,7 +285,7 @@ def step_residents(
                 h_b = p.to_inactive * (2.0 if far else 1.0)
                 d_b = INACTIVE
                 if young and not is_programme:
-                    h_c = p.unemployed_to_education * (0.5 if far else 1.0)
+                    h_c = p.unemployed_to_education * (0.5 if far else 1.0) * edu_mult
                     d_c = EDUCATION
             h_move = 0.0
             if here:
@@ -305,8 +309,14 @@ def step_residents(
                 if x < h_a:
                     dest = d_a
                     if dest == DEST_COMPLETE:
-                        if x / h_a < p.completion_to_job:
+                        v = x / h_a  # uniform on [0, 1) given completion
+                        if v < p.completion_to_job:
                             dest = EMPLOYED
+                        elif (
+                            age < FURTHER_EDUCATION_WEEKS
+                            and v < p.completion_to_job + p.completion_to_further_education
+                        ):
+                            dest = EDUCATION
                         elif r + p.completion_readiness_gain >= p.ready_threshold:
                             dest = UNEMPLOYED_READY
                         else:
@@ -331,7 +341,7 @@ def step_residents(
                             dropouts_cohort += 1
                 elif x < h_a + h_b + h_c:
                     dest = d_c
-                else:
+                elif here:
                     dest = DEST_MOVE_OUT
 
         if dest == DEST_MOVE_OUT:

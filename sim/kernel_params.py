@@ -39,6 +39,7 @@ class KernelParams(NamedTuple):
     prior_dropout_effect: float
     dropout_motivation_penalty: float
     completion_to_job: float
+    completion_to_further_education: float
     completion_readiness_gain: float
     retirement_age_weeks: int
     activation_weeks: int
@@ -61,7 +62,14 @@ class KernelParams(NamedTuple):
 
 
 # Columns of the per-kind effect table (rows: volunteer, professional, business).
-EFFECT_JOB, EFFECT_DROPOUT, EFFECT_READINESS, EFFECT_MOTIVATION, EFFECT_CONVERSION = range(5)
+(
+    EFFECT_JOB,
+    EFFECT_DROPOUT,
+    EFFECT_READINESS,
+    EFFECT_MOTIVATION,
+    EFFECT_CONVERSION,
+    EFFECT_EDUCATION,
+) = range(6)
 
 
 def weekly_from_yearly(rate_per_year: float) -> float:
@@ -92,6 +100,7 @@ def build_kernel_params(sc: Scenario) -> KernelParams:
         prior_dropout_effect=ed.prior_dropout_effect,
         dropout_motivation_penalty=ed.dropout_motivation_penalty,
         completion_to_job=ed.completion_to_job,
+        completion_to_further_education=ed.completion_to_further_education,
         completion_readiness_gain=ed.completion_readiness_gain,
         retirement_age_weeks=ed.retirement_age * WEEKS_PER_YEAR,
         activation_weeks=pr.activation_weeks,
@@ -137,6 +146,7 @@ def effect_table(sc: Scenario) -> np.ndarray:
                 kind.readiness_gain,
                 kind.motivation_gain,
                 kind.conversion_boost,
+                kind.education_entry,
             ]
         )
     return np.array(rows, dtype=np.float64)

@@ -307,6 +307,19 @@ class Population:
         self.n_used = stop
         return np.arange(start, stop)
 
+    def add_youths(self, count: int, week: int) -> np.ndarray:
+        """Young people of the area turning 14 this week: enrolled, with no dropouts yet."""
+        rows = self.add(count, week)
+        self.age_weeks[rows] = 14 * WEEKS_PER_YEAR
+        self.status[rows] = Status.EDUCATION
+        self.weeks_in_status[rows] = 0
+        self.unemployment_weeks[rows] = 0
+        self.programme_weeks[rows] = 0
+        self.education_level[rows] = 0
+        self.prior_dropouts[rows] = 0
+        self.readiness[rows] = np.clip(self.readiness[rows], 0.35, 0.85)
+        return rows
+
     def _grow(self, needed: int) -> None:
         new_capacity = max(needed, 2 * self.capacity)
         for name, (dtype, fill) in FIELDS.items():

@@ -340,7 +340,12 @@ class Education(Section):
         0.10, "motivation", ASSUMPTION, "Motivation lost at a dropout.", ge=0.0, le=1.0
     )
     completion_to_job: float = share(
-        0.45, ASSUMPTION, "Share of completers who go straight into a job."
+        0.40, ASSUMPTION, "Share of completers who go straight into a job."
+    )
+    completion_to_further_education: float = share(
+        0.40,
+        ASSUMPTION,
+        "Share of completers under 25 who go on to a further education (the rest seek work).",
     )
     completion_readiness_gain: float = param(
         0.15,
@@ -412,7 +417,12 @@ class Jobcentre(Section):
     """Caseworkers, contacts, assessment, referrals and mentor policy (CFBU-2013 p.23; CFBU-2015 p.10)."""
 
     caseworkers: int = param(
-        9, "caseworkers", ASSUMPTION, "Caseworkers serving the area's residents.", ge=0, scales=True
+        12,
+        "caseworkers",
+        ASSUMPTION,
+        "Caseworkers serving the area's residents.",
+        ge=0,
+        scales=True,
     )
     contacts_per_caseworker_per_week: float = param(
         30.0,
@@ -450,7 +460,7 @@ class Jobcentre(Section):
         0.05, ASSUMPTION, "Chance a contact refers a job-ready person to a wage-subsidy job."
     )
     programme_budget_dkk_per_year: float = param(
-        9_000_000.0,
+        30_000_000.0,
         "DKK per year",
         ASSUMPTION,
         "Budget for courses, internships and subsidies; referrals stop when it is spent.",
@@ -507,6 +517,12 @@ class Jobcentre(Section):
         ge=0.0,
         le=40.0,
     )
+    mentor_support_emotional_support: float = share(
+        0.5, ASSUMPTION, "Emphasis on emotional support in jobcentre mentor support."
+    )
+    mentor_support_match_quality: float = share(
+        0.6, ASSUMPTION, "Quality of matching in jobcentre mentor support."
+    )
     mentor_support_weeks: int = param(
         26, "weeks", ASSUMPTION, "Planned length of jobcentre mentor support.", ge=1, le=520
     )
@@ -539,6 +555,14 @@ class KindEffects(Section):
         "relative",
         ASSUMPTION,
         "Relative rise in programme-to-job conversion.",
+        ge=0.0,
+        le=10.0,
+    )
+    education_entry: float = param(
+        0.5,
+        "relative",
+        "CFBU-2013 p.22-23",
+        "Relative rise in (re)starting an education for a young person out of work (value an assumption).",
         ge=0.0,
         le=10.0,
     )
@@ -601,18 +625,20 @@ class Mentoring(Section):
         le=10.0,
     )
     volunteer: KindEffects = KindEffects(
-        job_finding=0.25,
+        job_finding=0.3,
         dropout_reduction=0.45,
         readiness_gain=0.003,
         motivation_gain=0.004,
         conversion_boost=0.1,
+        education_entry=0.5,
     )
     professional: KindEffects = KindEffects(
-        job_finding=0.25,
+        job_finding=0.35,
         dropout_reduction=0.5,
         readiness_gain=0.005,
         motivation_gain=0.005,
         conversion_boost=0.2,
+        education_entry=1.0,
     )
     business: KindEffects = KindEffects(
         job_finding=0.8,
@@ -620,6 +646,7 @@ class Mentoring(Section):
         readiness_gain=0.002,
         motivation_gain=0.003,
         conversion_boost=1.0,
+        education_entry=0.0,
     )
 
 
@@ -856,7 +883,7 @@ class Costs(Section):
         700.0, "DKK per contact", ASSUMPTION, "One caseworker contact.", ge=0.0
     )
     activation_week_dkk: float = param(
-        1500.0, "DKK per week", ASSUMPTION, "One week of a course.", ge=0.0
+        1200.0, "DKK per week", ASSUMPTION, "One week of a course.", ge=0.0
     )
     internship_week_dkk: float = param(
         400.0,

@@ -1,0 +1,120 @@
+"""A business-mentor network: firms hire young people and an employee mentors them (CFBU-2013 p.15-17).
+
+Each firm has employees who act as business mentors for one or two young people hired there,
+typically for a year. An unemployed mentee holds a job at the firm for the mentoring year (a wage
+subsidy or flex-style job) that may convert into an ordinary job; a mentee still in education gets
+a leisure job and a mentor, and stays enrolled.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim.agents.effort import Effort
+from sim.agents.mentor import Mentor
+from sim.kernel_params import weekly_from_yearly
+from sim.rng import stream
+from sim.states import MentorKind, RandomSlot, Status
+from sim.targeting import find_targets
+
+if TYPE_CHECKING:
+    from sim.model import HousingAreaModel
+
+TARGET_STATUSES = (Status.UNEMPLOYED_READY, Status.UNEMPLOYED_FAR, Status.EDUCATION)
+INTAKE_PER_MENTOR_PER_WEEK = 0.25  # assumption: a firm takes on about one young person a month
+
+
+class FirmNetwork(mesa.Agent):
+    """Firms with business mentors and the jobs that come with the mentoring.
+
+    Attributes:
+        mentors: Business mentors currently active.
+        posts: Business-mentor posts (firms x mentors per firm).
+    """
+
+    def __init__(self, model: HousingAreaModel, effort: Effort) -> None:
+        super().__init__(model)
+        self.spec = model.scenario.business_mentors
+        self.effort = effort
+        self.posts = self.spec.firms * self.spec.mentors_per_firm
+        self.turnover_weekly = weekly_from_yearly(self.spec.turnover_per_year)
+        self.draws = stream(model.seed, "business_mentors")
+        self.mentors: list[Mentor] = []
+        self._intake_owed = 0.0
+
+    def step(self) -> None:
+        """Replace departed mentors, lose mentors to turnover, and hire new young people."""
+        week = self.model.week
+        if not self.effort.running(week):
+            return
+        while len(self.mentors) < self.posts:
+            self.mentors.append(self._recruit())
+        for mentor in list(self.mentors):
+            if mentor.decides_to_leave(self.draws.random()):
+                mentor.leave()
+                self.mentors.remove(mentor)
+        self.hire_mentees(week)
+
+    def _recruit(self) -> Mentor:
+        s = self.spec
+        return Mentor(
+            self.model,
+            MentorKind.BUSINESS,
+            s.mentees_per_mentor,
+            s.hours_per_week,
+            s.emotional_support,
+            s.match_quality,
+            s.planned_weeks,
+            self.turnover_weekly,
+            "business_mentors",
+        )
+
+    def hire_mentees(self, week: int) -> None:
+        """Young people from the area take up jobs with a mentor at firms with free places."""
+        free = sum(m.free_places for m in self.mentors)
+        self._intake_owed = min(
+            self._intake_owed + INTAKE_PER_MENTOR_PER_WEEK * len(self.mentors), float(free)
+        )
+        wanted = int(self._intake_owed)
+        if wanted <= 0:
+            return
+        pop = self.model.population
+        rows = find_targets(
+            pop,
+            TARGET_STATUSES,
+            16,
+            self.spec.max_age,
+            wanted,
+            week,
+            int(RandomSlot.MENTOR_REFERRAL) + 5,
+            min_readiness=self.model.scenario.jobcentre.passive_threshold,
+        )
+        self._intake_owed -= rows.size
+        out_of_work = rows[pop.status[rows] != Status.EDUCATION]
+        pop.status[out_of_work] = Status.SUBSIDISED
+        pop.weeks_in_status[out_of_work] = 0
+        pop.programme_weeks[out_of_work] = self.spec.planned_weeks
+        start = 0
+        for mentor in self.mentors:
+            places = mentor.free_places
+            if places and start < rows.size:
+                mentor.take_on(rows[start : start + places])
+                start += places
+        self.model.tally("business_mentors_matches", start)
+        self.model.tally("business_mentors_jobs", int(out_of_work.size))
+
+    @property
+    def capacity(self) -> int:
+        """Mentee places (and jobs) in the network."""
+        return self.posts * self.spec.mentees_per_mentor
+
+    def utilisation(self) -> float:
+        """Share of mentee places filled."""
+        cap = self.capacity
+        return sum(m.caseload for m in self.mentors) / cap if cap else 0.0
+
+    def active_matches(self) -> int:
+        """Relations under way (for costs)."""
+        return sum(m.caseload for m in self.mentors)

@@ -1,0 +1,167 @@
+"""A team of professional mentors: social mentors placed in the area, or jobcentre mentor support.
+
+Social mentors (CFBU-2013 p.18-23) find young people outside education or at risk of dropping out
+themselves (outreach). Jobcentre mentor support (CFBU-2015 p.10) takes the people caseworkers
+refer. Staff leave at a turnover hazard (HT-2005 p.5); a vacated post stays empty for a while.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.agents.effort import Effort
+from sim.agents.mentor import Mentor
+from sim.kernel_params import weekly_from_yearly
+from sim.rng import stream
+from sim.states import MentorKind, RandomSlot, Status
+from sim.targeting import find_targets
+from sim.waiting import WaitingList
+
+if TYPE_CHECKING:
+    from sim.model import HousingAreaModel
+
+OUTREACH_STATUSES = (
+    Status.UNEMPLOYED_READY,
+    Status.UNEMPLOYED_FAR,
+    Status.INACTIVE,
+    Status.EDUCATION,
+)
+OUTREACH_AGES = (15, 29)  # CFBU-2013 p.18 (A til B: 15-25), p.22 (young people outside education)
+
+
+class MentorTeam(mesa.Agent):
+    """Professional mentors with fixed posts.
+
+    Attributes:
+        name: ``social_mentors`` or ``jobcentre_mentors``.
+        posts: Number of mentor posts.
+        mentors: Mentors currently in post.
+        waiting: Referrals waiting for a mentor (jobcentre support only).
+    """
+
+    def __init__(
+        self,
+        model: HousingAreaModel,
+        name: str,
+        pool: int,
+        posts: int,
+        caseload: int,
+        hours_per_week: float,
+        emotional_support: float,
+        match_quality: float,
+        planned_weeks: int,
+        turnover_per_year: float,
+        vacancy_weeks: int,
+        outreach_per_week: float,
+        effort: Effort,
+    ) -> None:
+        super().__init__(model)
+        self.name = name
+        self.pool = pool
+        self.posts = posts
+        self.caseload = caseload
+        self.hours_per_week = hours_per_week
+        self.emotional_support = emotional_support
+        self.match_quality = match_quality
+        self.planned_weeks = planned_weeks
+        self.turnover_weekly = weekly_from_yearly(turnover_per_year)
+        self.vacancy_weeks = vacancy_weeks
+        self.outreach_per_week = outreach_per_week
+        self.effort = effort
+        self.draws = stream(model.seed, name)
+        self.mentors: list[Mentor] = []
+        self.vacant_until: list[int] = [effort.start_week] * posts
+        # Referrals beyond one full caseload per post are turned away rather than queued for years.
+        self.waiting = WaitingList(model.population, pool, max_length=posts * caseload)
+        self._outreach_owed = 0.0
+
+    def step(self) -> None:
+        """Fill vacant posts, lose staff to turnover, and take on mentees."""
+        week = self.model.week
+        if not self.effort.running(week):
+            return
+        self.waiting.prune()
+        self.fill_posts(week)
+        self.lose_staff(week)
+        self.take_on_mentees(week)
+
+    def fill_posts(self, week: int) -> None:
+        """Hire into posts whose vacancy has run out."""
+        still_vacant = []
+        for until in self.vacant_until:
+            if week >= until:
+                self.mentors.append(self._hire())
+            else:
+                still_vacant.append(until)
+        self.vacant_until = still_vacant
+
+    def _hire(self) -> Mentor:
+        return Mentor(
+            self.model,
+            MentorKind.PROFESSIONAL,
+            self.caseload,
+            self.hours_per_week,
+            self.emotional_support,
+            self.match_quality,
+            self.planned_weeks,
+            self.turnover_weekly,
+            self.name,
+        )
+
+    def lose_staff(self, week: int) -> None:
+        """Staff leave at the turnover hazard; their relations end and the post falls vacant."""
+        for mentor in list(self.mentors):
+            if mentor.decides_to_leave(self.draws.random()):
+                mentor.leave()
+                self.mentors.remove(mentor)
+                self.vacant_until.append(week + self.vacancy_weeks)
+
+    def take_on_mentees(self, week: int) -> None:
+        """Match waiting referrals, then reach new young people by outreach."""
+        free = sum(m.free_places for m in self.mentors)
+        if free <= 0:
+            return
+        rows = self.waiting.take(free)
+        if self.outreach_per_week > 0:
+            self._outreach_owed += self.outreach_per_week * len(self.mentors)
+            wanted = min(int(self._outreach_owed), free - rows.size)
+            if wanted > 0:
+                found = find_targets(
+                    self.model.population,
+                    OUTREACH_STATUSES,
+                    *OUTREACH_AGES,
+                    wanted,
+                    week,
+                    int(RandomSlot.MENTOR_REFERRAL) + 1 + self.pool,
+                )
+                self._outreach_owed -= found.size
+                self.model.tally(f"{self.name}_outreach", found.size)
+                rows = np.concatenate([rows, found])
+            self._outreach_owed = min(self._outreach_owed, float(len(self.mentors)))
+        self._assign(rows)
+
+    def _assign(self, rows) -> None:
+        start = 0
+        for mentor in self.mentors:
+            places = mentor.free_places
+            if places and start < rows.size:
+                mentor.take_on(rows[start : start + places])
+                start += places
+        self.model.tally(f"{self.name}_matches", start)
+
+    @property
+    def capacity(self) -> int:
+        """Mentee places of the staff in post."""
+        return self.caseload * len(self.mentors)
+
+    def utilisation(self) -> float:
+        """Share of mentee places filled (1.0 when the team is full)."""
+        cap = self.capacity
+        return sum(m.caseload for m in self.mentors) / cap if cap else 0.0
+
+    def staff_in_post(self) -> int:
+        """Mentors in post this week (for costs)."""
+        return len(self.mentors)

@@ -1,0 +1,222 @@
+"""A volunteer mentor corps run by a coordinator (CABI-2011 p.4; FR-2012 p.6; CFBU-2013 p.13-14).
+
+Interest in volunteering is high, so applicants arrive freely; the coordinator's hours are the
+bottleneck (CABI-2011 p.4). Each week the coordinator first supervises active matches, then matches
+waiting mentees with trained volunteers, then screens and trains applicants, in that order of
+priority. Volunteers leave at a hazard that rises when supervision falls short.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.agents.effort import Effort
+from sim.agents.mentor import Mentor
+from sim.kernel_params import weekly_from_yearly
+from sim.rng import stream
+from sim.states import MentorKind, RandomSlot, Status
+from sim.targeting import find_targets
+from sim.waiting import WaitingList
+
+if TYPE_CHECKING:
+    from sim.model import HousingAreaModel
+
+POOL = 0
+SCHOOL_REFERRAL_STATUSES = (Status.EDUCATION,)
+SCHOOL_REFERRAL_AGES = (14, 29)
+
+
+def work_in_units(
+    progress: float, hours: float, hours_per_unit: float, demand: int
+) -> tuple[int, float, float]:
+    """Spend up to ``hours`` on tasks of ``hours_per_unit`` each, carrying partial work over.
+
+    Args:
+        progress: Hours already put into the next unfinished task.
+        hours: Hours available now.
+        hours_per_unit: Hours one task takes.
+        demand: Tasks that could be done.
+
+    Returns:
+        (tasks finished, hours spent now, hours carried into the next task).
+    """
+    if demand <= 0 or hours <= 0 and progress < hours_per_unit:
+        return 0, 0.0, progress
+    if hours_per_unit <= 0:
+        return demand, 0.0, 0.0
+    budget = progress + hours
+    done = min(demand, int(budget // hours_per_unit))
+    if done < demand:
+        return done, hours, budget - done * hours_per_unit
+    return done, max(done * hours_per_unit - progress, 0.0), 0.0
+
+
+class VolunteerCorps(mesa.Agent):
+    """Coordinator, applicants, trained volunteers and the mentee waiting list.
+
+    Attributes:
+        applicants: Applicants waiting to be screened and trained.
+        volunteers: Trained volunteers (matched or free).
+        waiting: Mentees referred and waiting for a volunteer.
+        hours_used: Coordinator hours spent this week, by task.
+    """
+
+    def __init__(self, model: HousingAreaModel, effort: Effort) -> None:
+        super().__init__(model)
+        self.spec = model.scenario.volunteer_corps
+        self.effort = effort
+        self.draws = stream(model.seed, "volunteer_corps")
+        self.applicants = 0
+        self.volunteers: list[Mentor] = []
+        self.waiting = WaitingList(model.population, POOL, max_length=self.spec.max_waiting)
+        self.attrition_weekly = weekly_from_yearly(min(self.spec.attrition_per_year, 0.999))
+        self.hours_used = {"supervision": 0.0, "matching": 0.0, "training": 0.0}
+        self.supervised_share = 1.0
+        self.constraint = "not running"
+        self._school_owed = 0.0
+        # Coordinator hours already put into the next match and the next trainee: tasks longer
+        # than a week's spare hours are finished over several weeks.
+        self._matching_progress = 0.0
+        self._training_progress = 0.0
+
+    def running(self) -> bool:
+        """Whether the corps takes referrals this week."""
+        return self.effort.running(self.model.week)
+
+    def step(self) -> None:
+        """One week of the corps, in the coordinator's order of priority."""
+        self.hours_used = dict.fromkeys(self.hours_used, 0.0)
+        if not self.running():
+            self.constraint = "not running"
+            return
+        self.waiting.prune()
+        self.take_school_referrals()
+        self.recruit()
+        hours = self.spec.coordinator_hours_per_week
+        hours -= self.supervise(hours)
+        hours -= self.match(hours)
+        hours -= self.train(hours)
+        self.lose_volunteers()
+
+    def take_school_referrals(self) -> None:
+        """Schools refer young people at risk of dropping out (CABI-2011 p.4)."""
+        self._school_owed += self.spec.school_referrals_per_week
+        wanted = int(self._school_owed)
+        if wanted <= 0:
+            return
+        rows = find_targets(
+            self.model.population,
+            SCHOOL_REFERRAL_STATUSES,
+            *SCHOOL_REFERRAL_AGES,
+            wanted,
+            self.model.week,
+            int(RandomSlot.MENTOR_REFERRAL) + 2,
+        )
+        self._school_owed -= wanted
+        accepted = self.waiting.add(rows, self.model.week)
+        self.model.tally("volunteer_referrals_school", accepted)
+
+    def refer(self, rows: np.ndarray) -> int:
+        """Accept referrals from the jobcentre; return how many got onto the list."""
+        accepted = self.waiting.add(rows, self.model.week)
+        self.model.tally("volunteer_referrals_jobcentre", accepted)
+        return accepted
+
+    def recruit(self) -> None:
+        """New applicants arrive (Poisson)."""
+        self.applicants += int(self.draws.poisson(self.spec.applicants_per_week))
+
+    def active_matches(self) -> int:
+        """Relations under way with the corps' volunteers."""
+        return sum(v.caseload for v in self.volunteers)
+
+    def supervise(self, hours: float) -> float:
+        """Supervise active matches; return hours spent."""
+        needed = self.active_matches() * self.spec.supervision_hours_per_match
+        spent = min(hours, needed)
+        self.supervised_share = spent / needed if needed > 0 else 1.0
+        self.hours_used["supervision"] = spent
+        return spent
+
+    def match(self, hours: float) -> float:
+        """Match waiting mentees with free volunteers; return hours spent."""
+        per_match = self.spec.matching_hours
+        free = [v for v in self.volunteers if v.free_places > 0]
+        places = sum(v.free_places for v in free)
+        demand = min(places, len(self.waiting))
+        n, spent, self._matching_progress = work_in_units(
+            self._matching_progress, hours, per_match, demand
+        )
+        rows = self.waiting.take(n)
+        start = 0
+        for volunteer in free:
+            if start >= rows.size:
+                break
+            take = rows[start : start + volunteer.free_places]
+            volunteer.take_on(take)
+            start += take.size
+        self.hours_used["matching"] = spent
+        self.model.tally("volunteer_matches", start)
+        self.model.costs.add("volunteer_match_support", start * self.spec.cost_per_match_dkk)
+        # Which constraint held matching back this week (the planner's bottleneck question).
+        if len(self.waiting) == 0:
+            self.constraint = "mentees"
+        elif places <= start:
+            self.constraint = "volunteers" if self.applicants == 0 else "coordinator hours"
+        else:
+            self.constraint = "coordinator hours"
+        return spent
+
+    def train(self, hours: float) -> float:
+        """Screen and train applicants into volunteers; return hours spent."""
+        per_volunteer = self.spec.screening_training_hours
+        # Train only as many as the waiting list and current free places can use soon.
+        free_places = sum(v.free_places for v in self.volunteers)
+        demand = min(self.applicants, max(len(self.waiting) - free_places, 0) + 1)
+        n, spent, self._training_progress = work_in_units(
+            self._training_progress, hours, per_volunteer, demand
+        )
+        for _ in range(n):
+            self.volunteers.append(self._enlist())
+        self.applicants -= n
+        self.hours_used["training"] = spent
+        self.model.tally("volunteers_trained", n)
+        return spent
+
+    def _enlist(self) -> Mentor:
+        s = self.spec
+        return Mentor(
+            self.model,
+            MentorKind.VOLUNTEER,
+            s.mentees_per_volunteer,
+            s.hours_per_week,
+            s.emotional_support,
+            s.match_quality,
+            s.planned_weeks,
+            self.attrition_weekly,
+            "volunteer_corps",
+        )
+
+    def lose_volunteers(self) -> None:
+        """Volunteers leave; more often when supervision fell short this week."""
+        multiplier = 1.0 + (self.spec.unsupervised_attrition_multiplier - 1.0) * (
+            1.0 - self.supervised_share
+        )
+        for volunteer in list(self.volunteers):
+            if volunteer.decides_to_leave(self.draws.random(), multiplier):
+                volunteer.leave()
+                self.volunteers.remove(volunteer)
+                self.model.tally("volunteers_left", 1)
+
+    def coordinator_utilisation(self) -> float:
+        """Share of coordinator hours spent this week."""
+        available = self.spec.coordinator_hours_per_week
+        return sum(self.hours_used.values()) / available if available > 0 else 0.0
+
+    def utilisation(self) -> float:
+        """Share of volunteer places filled."""
+        cap = sum(v.capacity for v in self.volunteers)
+        return self.active_matches() / cap if cap else 0.0

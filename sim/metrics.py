@@ -1,0 +1,308 @@
+"""Indicators computed from the population arrays, and their recording over a run.
+
+Two views are kept side by side (HT-2005 p.4: those who get on move out):
+* area-level rates over whoever lives in the area now;
+* cohort outcomes over the residents who lived there at the start, followed after they move out.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numba as nb
+import numpy as np
+
+from sim.states import STATUS_NAMES, Status
+
+if TYPE_CHECKING:
+    from sim.model import HousingAreaModel
+
+EMPLOYED = int(Status.EMPLOYED)
+SUBSIDISED = int(Status.SUBSIDISED)
+INTERNSHIP = int(Status.INTERNSHIP)
+ACTIVATION = int(Status.ACTIVATION)
+UR = int(Status.UNEMPLOYED_READY)
+UF = int(Status.UNEMPLOYED_FAR)
+EDUCATION = int(Status.EDUCATION)
+INACTIVE = int(Status.INACTIVE)
+RETIRED = int(Status.RETIRED)
+BUSINESS = 2
+
+# Columns of indicator_counts (one row for the area, one for the start cohort).
+COUNT_COLUMNS = (
+    "pop_16_64",
+    "employed_16_64",
+    "working_16_64",
+    "enrolled_16_29",
+    "pop_16_29",
+    "pop_15_29",
+    "neet_15_29",
+    "pop_18_64",
+    "ltu_18_64",
+    "pop_16_50",
+    "unemployed_16_50",
+    "pop_30_39",
+    "ltu_30_39",
+    "mentored",
+    "residents",
+) + tuple(f"n_{name}" for name in STATUS_NAMES[:-1])
+N_FIXED = 15
+W = 52
+
+
+@nb.njit(cache=True)
+def indicator_counts(n_used, status, age_weeks, in_area, cohort, unemployment_weeks, mentor_kind):
+    """Count residents by indicator for the area (row 0) and the start cohort (row 1)."""
+    out = np.zeros((2, N_FIXED + 8), dtype=np.int64)
+    for i in range(n_used):
+        st = status[i]
+        if st == RETIRED:
+            continue
+        for g in range(2):
+            if g == 0 and in_area[i] != 1:
+                continue
+            if g == 1 and cohort[i] != 1:
+                continue
+            a = age_weeks[i]
+            out[g, 14] += 1
+            if mentor_kind[i] >= 0:
+                out[g, 13] += 1
+            unemployed_like = st == UR or st == UF or st == ACTIVATION or st == INTERNSHIP
+            long_term = unemployed_like and unemployment_weeks[i] >= 104
+            if a >= 16 * W:
+                out[g, 0] += 1
+                out[g, N_FIXED + st] += 1
+                if st == EMPLOYED:
+                    out[g, 1] += 1
+                if st == EMPLOYED or st == SUBSIDISED:
+                    out[g, 2] += 1
+                if a < 30 * W:
+                    out[g, 4] += 1
+                    if st == EDUCATION:
+                        out[g, 3] += 1
+                if a < 51 * W:
+                    out[g, 9] += 1
+                    if unemployed_like:
+                        out[g, 10] += 1
+            if a >= 15 * W and a < 30 * W:
+                out[g, 5] += 1
+                if st == UR or st == UF or st == INACTIVE:
+                    out[g, 6] += 1
+            if a >= 18 * W:
+                out[g, 7] += 1
+                if long_term:
+                    out[g, 8] += 1
+                if a >= 30 * W and a < 40 * W:
+                    out[g, 11] += 1
+                    if long_term:
+                        out[g, 12] += 1
+    return out
+
+
+@nb.njit(cache=True)
+def weekly_counts(n_used, status, in_area, cohort, mentor_kind):
+    """Counts the jobcentre, employers and costs need every week.
+
+    Returns:
+        (activation, internships, jobcentre_subsidised, business_subsidised, enrolled_area,
+        enrolled_cohort), the first four among residents in the area.
+    """
+    activation = 0
+    internships = 0
+    jobcentre_subsidised = 0
+    business_subsidised = 0
+    enrolled_area = 0
+    enrolled_cohort = 0
+    for i in range(n_used):
+        st = status[i]
+        here = in_area[i] == 1
+        if st == EDUCATION:
+            if here:
+                enrolled_area += 1
+            if cohort[i] == 1:
+                enrolled_cohort += 1
+        elif here:
+            if st == ACTIVATION:
+                activation += 1
+            elif st == INTERNSHIP:
+                internships += 1
+            elif st == SUBSIDISED:
+                if mentor_kind[i] == BUSINESS:
+                    business_subsidised += 1
+                else:
+                    jobcentre_subsidised += 1
+    return (
+        activation,
+        internships,
+        jobcentre_subsidised,
+        business_subsidised,
+        enrolled_area,
+        enrolled_cohort,
+    )
+
+
+class WeekCounts:
+    """This week's programme and enrolment counts (see :func:`weekly_counts`)."""
+
+    __slots__ = (
+        "activation",
+        "internships",
+        "jobcentre_subsidised",
+        "business_subsidised",
+        "enrolled_area",
+        "enrolled_cohort",
+    )
+
+    def __init__(self, values: tuple[int, ...] = (0, 0, 0, 0, 0, 0)) -> None:
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, int(value))
+
+
+def _rate(num: float, den: float) -> float:
+    return num / den if den > 0 else float("nan")
+
+
+# Utilisation of each possible bottleneck, averaged over the weeks between two records.
+RESOURCES = (
+    "caseworkers",
+    "programme_budget",
+    "firm_slots",
+    "coordinator_hours",
+    "volunteer_places",
+    "social_mentor_places",
+    "jobcentre_mentor_places",
+    "business_mentor_places",
+)
+
+
+class Recorder:
+    """Collects one row of indicators every ``record_every_weeks`` weeks."""
+
+    def __init__(self, model: HousingAreaModel) -> None:
+        self.model = model
+        self.rows: list[dict[str, float]] = []
+        self._window: dict[str, float] = {}
+        self._weeks_in_window = 0
+        self._cumulative: dict[str, float] = {
+            "dropouts_area": 0.0,
+            "dropouts_cohort": 0.0,
+            "employed_person_years_area": 0.0,
+            "employed_person_years_cohort": 0.0,
+        }
+        self._reset_window()
+
+    def _reset_window(self) -> None:
+        self._window = {
+            "dropouts_area": 0,
+            "dropouts_cohort": 0,
+            "enrolled_area_weeks": 0,
+            "enrolled_cohort_weeks": 0,
+            "completions_area": 0,
+            "jobs_found_area": 0,
+            "moved_out": 0,
+            "moved_in": 0,
+            "relations_completed": 0,
+            "relations_ended_early": 0,
+            "relations_broke_down": 0,
+        }
+        for r in RESOURCES:
+            self._window[f"util_{r}"] = 0.0
+        self._weeks_in_window = 0
+
+    def observe_week(self, kernel_counts: dict[str, int], moved_in: int) -> None:
+        """Add one week's events and resource use to the current window."""
+        w = self._window
+        for key in (
+            "dropouts_area",
+            "dropouts_cohort",
+            "completions_area",
+            "jobs_found_area",
+            "moved_out",
+            "relations_completed",
+            "relations_ended_early",
+            "relations_broke_down",
+        ):
+            w[key] += kernel_counts[key]
+        w["moved_in"] += moved_in
+        counts = self.model.counts
+        w["enrolled_area_weeks"] += counts.enrolled_area
+        w["enrolled_cohort_weeks"] += counts.enrolled_cohort
+        for name, value in self.model.resource_utilisation().items():
+            w[f"util_{name}"] += value
+        self._cumulative["dropouts_area"] += kernel_counts["dropouts_area"]
+        self._cumulative["dropouts_cohort"] += kernel_counts["dropouts_cohort"]
+        self._weeks_in_window += 1
+
+    def record(self) -> None:
+        """Append a row of indicators for the current week."""
+        m = self.model
+        pop = m.population
+        c = indicator_counts(
+            pop.n_used,
+            pop.status,
+            pop.age_weeks,
+            pop.in_area,
+            pop.cohort,
+            pop.unemployment_weeks,
+            pop.mentor_kind,
+        )
+        w = self._window
+        weeks = max(self._weeks_in_window, 1)
+        row: dict[str, float] = {"week": m.week, "year": m.week / W}
+        for g, prefix in ((0, ""), (1, "cohort_")):
+            counts = dict(zip(COUNT_COLUMNS, c[g], strict=True))
+            enrolled_weeks = w["enrolled_area_weeks" if g == 0 else "enrolled_cohort_weeks"]
+            dropouts = w["dropouts_area" if g == 0 else "dropouts_cohort"]
+            row[f"{prefix}employment_rate"] = _rate(counts["employed_16_64"], counts["pop_16_64"])
+            row[f"{prefix}work_rate"] = _rate(counts["working_16_64"], counts["pop_16_64"])
+            row[f"{prefix}education_enrolment"] = _rate(
+                counts["enrolled_16_29"], counts["pop_16_29"]
+            )
+            # Dropouts per 100 enrolled per year, over the weeks since the last record.
+            row[f"{prefix}dropouts_per_100_enrolled"] = (
+                100.0 * W * dropouts / enrolled_weeks
+                if self._weeks_in_window and enrolled_weeks
+                else float("nan")
+            )
+            row[f"{prefix}neet_rate_15_29"] = _rate(counts["neet_15_29"], counts["pop_15_29"])
+            row[f"{prefix}long_term_unemployed_18_64"] = _rate(
+                counts["ltu_18_64"], counts["pop_18_64"]
+            )
+            row[f"{prefix}residents"] = counts["residents"]
+            row[f"{prefix}employed_16_64"] = counts["employed_16_64"]
+            # Person-years in ordinary work, counting the current stock over the window.
+            self._cumulative[f"employed_person_years_{'area' if g == 0 else 'cohort'}"] += (
+                counts["employed_16_64"] * self._weeks_in_window / W
+            )
+            if g == 0:
+                row["long_term_unemployed_30_39"] = _rate(counts["ltu_30_39"], counts["pop_30_39"])
+                row["unemployed_16_50"] = _rate(counts["unemployed_16_50"], counts["pop_16_50"])
+                row["pop_16_64"] = counts["pop_16_64"]
+                for name in STATUS_NAMES[:-1]:
+                    row[f"share_{name}"] = _rate(counts[f"n_{name}"], counts["pop_16_64"])
+            else:
+                row["cohort_still_in_area"] = _rate(
+                    float(np.sum((pop.view("cohort") == 1) & (pop.view("in_area") == 1))),
+                    pop.n_start,
+                )
+        row["cum_dropouts_area"] = self._cumulative["dropouts_area"]
+        row["cum_dropouts_cohort"] = self._cumulative["dropouts_cohort"]
+        row["employed_person_years_area"] = self._cumulative["employed_person_years_area"]
+        row["employed_person_years_cohort"] = self._cumulative["employed_person_years_cohort"]
+        # Mentoring pipeline.
+        row.update(m.pipeline())
+        for key in (
+            "relations_completed",
+            "relations_ended_early",
+            "relations_broke_down",
+            "jobs_found_area",
+            "moved_out",
+            "moved_in",
+            "completions_area",
+        ):
+            row[key] = w[key]
+        for r in RESOURCES:
+            row[f"util_{r}"] = w[f"util_{r}"] / weeks
+        row.update(m.costs.as_row())
+        self.rows.append(row)
+        self._reset_window()

@@ -1,0 +1,358 @@
+"""The housing-area model: a Mesa model whose ``step()`` only orchestrates (design.md, 'The weekly step').
+
+Order of a week, fixed so that runs are reproducible:
+
+1. jobcentre: contacts, assessment, referrals to programmes and mentors;
+2. volunteer corps: referrals, recruitment, supervision, matching, training, attrition;
+3. professional mentor teams and the business-mentor network: staff turnover, outreach, matching;
+4. the Numba kernel: every resident's weekly transition, mentoring dose and relation endings;
+5. newcomers move into vacated dwellings and young people turn 14;
+6. costs are booked and indicators recorded.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim.agents.effort import Effort
+from sim.agents.employers import Employers
+from sim.agents.firms import FirmNetwork
+from sim.agents.jobcentre import Jobcentre
+from sim.agents.mentor import Mentor
+from sim.agents.mentor_team import MentorTeam
+from sim.agents.resident import Resident
+from sim.agents.volunteers import VolunteerCorps
+from sim.costs import CostLedger
+from sim.kernel import COUNT_NAMES, step_residents
+from sim.kernel_params import (
+    WEEKS_PER_YEAR,
+    barrier_table,
+    build_kernel_params,
+    demand_index,
+    duration_table,
+    effect_table,
+)
+from sim.metrics import Recorder, WeekCounts, weekly_counts
+from sim.population import Population
+from sim.rng import stream
+from sim.scenario import EffortStart, Scenario
+from sim.states import MentorKind
+
+JOBCENTRE_POOL = 3
+SOCIAL_POOL = 1
+
+
+class HousingAreaModel(mesa.Model):
+    """One housing area, its jobcentre and the interventions of a scenario, for one replicate.
+
+    Args:
+        scenario: A validated scenario.
+        seed: The replicate's seed; every random draw derives from it.
+        create_resident_agents: Register a Mesa ``Resident`` agent per resident (on by default;
+            benchmarks of the kernel alone turn it off).
+
+    Attributes:
+        population: Resident state in numpy arrays.
+        week: Weeks simulated so far.
+        recorder: Indicator rows recorded so far.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int, create_resident_agents: bool = True) -> None:
+        super().__init__(seed=seed)
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.week = 0
+        self.horizon_weeks = scenario.simulation.years * WEEKS_PER_YEAR
+        self.population = Population(scenario, self.seed)
+        self.create_resident_agents = create_resident_agents
+        if create_resident_agents:
+            Resident.create_batch(self, range(self.population.n_used))
+
+        # Kernel inputs that do not change during a run.
+        self.kernel_params = build_kernel_params(scenario)
+        self.duration_mult = duration_table(scenario)
+        self.barrier_mult = barrier_table(scenario)
+        self.effects = effect_table(scenario)
+
+        self.mentor_by_index: dict[int, Mentor] = {}
+        self.caseloads = np.zeros(16, dtype=np.int64)
+        self._mentor_indices_used = 0
+        self.costs = CostLedger()
+        self.tallies: Counter[str] = Counter()
+        self.counts = WeekCounts()
+        self._youth_owed = 0.0
+        self._last_kernel_counts = dict.fromkeys(COUNT_NAMES, 0)
+
+        self.employers = Employers(self)
+        self.jobcentre = Jobcentre(self)
+        self.jobcentre_mentors = self._jobcentre_mentor_team()
+        self.volunteer_corps = self._volunteer_corps()
+        self.social_mentors = self._social_mentor_team()
+        self.firm_network = self._firm_network()
+        self.recorder = Recorder(self)
+        self.recorder.record()
+
+    # -- construction -----------------------------------------------------------------------
+
+    def _jobcentre_mentor_team(self) -> MentorTeam | None:
+        jc = self.scenario.jobcentre
+        if jc.mentor_support_mentors <= 0:
+            return None
+        staff = self.scenario.professional_mentors  # same labour market for mentor staff
+        return MentorTeam(
+            self,
+            "jobcentre_mentors",
+            JOBCENTRE_POOL,
+            jc.mentor_support_mentors,
+            jc.mentor_support_caseload,
+            jc.mentor_support_hours_per_week,
+            jc.mentor_support_emotional_support,
+            jc.mentor_support_match_quality,
+            jc.mentor_support_weeks,
+            staff.turnover_per_year,
+            staff.vacancy_weeks,
+            0.0,
+            Effort(EffortStart(start_up_weeks=0), stream(self.seed, "jobcentre_mentors_effort")),
+        )
+
+    def _volunteer_corps(self) -> VolunteerCorps | None:
+        spec = self.scenario.volunteer_corps
+        if not spec.enabled:
+            return None
+        return VolunteerCorps(
+            self, Effort(spec.effort, stream(self.seed, "volunteer_corps_effort"))
+        )
+
+    def _social_mentor_team(self) -> MentorTeam | None:
+        pm = self.scenario.professional_mentors
+        if pm.mentors <= 0:
+            return None
+        return MentorTeam(
+            self,
+            "social_mentors",
+            SOCIAL_POOL,
+            pm.mentors,
+            pm.caseload,
+            pm.hours_per_week,
+            pm.emotional_support,
+            pm.match_quality,
+            pm.planned_weeks,
+            pm.turnover_per_year,
+            pm.vacancy_weeks,
+            pm.outreach_per_week,
+            Effort(pm.effort, stream(self.seed, "social_mentors_effort")),
+        )
+
+    def _firm_network(self) -> FirmNetwork | None:
+        bm = self.scenario.business_mentors
+        if bm.firms <= 0:
+            return None
+        return FirmNetwork(self, Effort(bm.effort, stream(self.seed, "business_mentors_effort")))
+
+    # -- mentor registry --------------------------------------------------------------------
+
+    def register_mentor(self, mentor: Mentor) -> int:
+        """Give a mentor the dense index residents' ``mentor_id`` refers to."""
+        index = self._mentor_indices_used
+        self._mentor_indices_used += 1
+        if index >= self.caseloads.size:
+            self.caseloads = np.concatenate(
+                [self.caseloads, np.zeros(self.caseloads.size, dtype=np.int64)]
+            )
+        self.mentor_by_index[index] = mentor
+        return index
+
+    def deregister_mentor(self, mentor: Mentor) -> None:
+        """Forget a mentor who has left."""
+        self.mentor_by_index.pop(mentor.index, None)
+        self.caseloads[mentor.index] = 0
+
+    def tally(self, key: str, amount: int) -> None:
+        """Add to a running count of pipeline events (matches, referrals, departures)."""
+        self.tallies[key] += int(amount)
+
+    # -- the week ---------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Advance one week; only orchestrates the stages in their fixed order."""
+        self.count_week()
+        self.jobcentre.step()
+        for effort in self.efforts():
+            effort.step()
+        kernel_counts = self.advance_residents()
+        moved_in = self.move_in(kernel_counts["moved_out"])
+        self.book_costs()
+        self.recorder.observe_week(kernel_counts, moved_in)
+        self.week += 1
+        if (
+            self.week % self.scenario.simulation.record_every_weeks == 0
+            or self.week == self.horizon_weeks
+        ):
+            self.recorder.record()
+        if self.week >= self.horizon_weeks:
+            self.running = False
+
+    def efforts(self) -> list[mesa.Agent]:
+        """Mentor efforts in their fixed weekly order."""
+        return [
+            e
+            for e in (
+                self.volunteer_corps,
+                self.jobcentre_mentors,
+                self.social_mentors,
+                self.firm_network,
+            )
+            if e is not None
+        ]
+
+    def count_week(self) -> None:
+        """Count programme places and enrolment for this week's capacity checks and costs."""
+        pop = self.population
+        self.counts = WeekCounts(
+            weekly_counts(pop.n_used, pop.status, pop.in_area, pop.cohort, pop.mentor_kind)
+        )
+
+    def advance_residents(self) -> dict[str, int]:
+        """Run the Numba kernel over every resident and refresh mentor caseloads."""
+        pop = self.population
+        counts = step_residents(
+            pop.n_used,
+            *pop.kernel_arrays(),
+            self.duration_mult,
+            self.barrier_mult,
+            self.effects,
+            self.kernel_params,
+            self.seed,
+            self.week,
+            demand_index(self.scenario, self.week),
+        )
+        if self.mentor_by_index:
+            ids = pop.view("mentor_id")
+            self.caseloads[:] = np.bincount(ids[ids >= 0], minlength=self.caseloads.size)[
+                : self.caseloads.size
+            ]
+        return dict(zip(COUNT_NAMES, counts, strict=True))
+
+    def move_in(self, vacated: int) -> int:
+        """Let vacated dwellings to newcomers and let young people turn 14 (ageing into scope)."""
+        pop = self.population
+        newcomers = vacated if self.scenario.population.refill_vacancies else 0
+        rows = pop.add(newcomers, self.week) if newcomers else np.empty(0, dtype=np.int64)
+        # Children growing up in the area: about a quarter of the 14-17 band turns 14 each year.
+        self._youth_owed += (
+            pop.n_start * self.scenario.population.age_bands.age_14_17 / 4 / WEEKS_PER_YEAR
+        )
+        youths = int(self._youth_owed)
+        if youths:
+            self._youth_owed -= youths
+            youth_rows = pop.add_youths(youths, self.week)
+            rows = np.concatenate([rows, youth_rows])
+        if self.create_resident_agents and rows.size:
+            Resident.create_batch(self, rows)
+        return int(rows.size)
+
+    def book_costs(self) -> None:
+        """Book this week's costs (DKK)."""
+        c = self.scenario.costs
+        ledger = self.costs
+        ledger.add("caseworker_contacts", self.jobcentre.contacts * c.caseworker_contact_dkk)
+        programmes = (
+            self.counts.activation * c.activation_week_dkk,
+            self.counts.internships * c.internship_week_dkk,
+            self.counts.jobcentre_subsidised * c.subsidy_week_dkk,
+        )
+        ledger.add("activation", programmes[0])
+        ledger.add("internships", programmes[1])
+        ledger.add("wage_subsidies", programmes[2])
+        self.jobcentre.spent_this_year += sum(programmes)
+        if self.volunteer_corps is not None:
+            vc = self.scenario.volunteer_corps
+            if not self.volunteer_corps.effort.never_starts:
+                ledger.add(
+                    "volunteer_coordinator",
+                    vc.coordinator_hours_per_week * vc.coordinator_cost_per_hour_dkk,
+                )
+        if self.social_mentors is not None:
+            per_week = (
+                self.scenario.professional_mentors.cost_per_mentor_per_year_dkk / WEEKS_PER_YEAR
+            )
+            ledger.add("social_mentors", self.social_mentors.staff_in_post() * per_week)
+        if self.jobcentre_mentors is not None:
+            per_week = c.mentor_support_per_mentor_per_year_dkk / WEEKS_PER_YEAR
+            ledger.add("jobcentre_mentors", self.jobcentre_mentors.staff_in_post() * per_week)
+        if self.firm_network is not None:
+            bm = self.scenario.business_mentors
+            ledger.add(
+                "business_mentors", self.firm_network.active_matches() * bm.cost_per_match_week_dkk
+            )
+
+    # -- reporting helpers ------------------------------------------------------------------
+
+    def pipeline(self) -> dict[str, float]:
+        """Mentoring pipeline now: waiting, active by kind, volunteers, cumulative matches."""
+        kinds = self.population.view("mentor_kind")
+        active = np.bincount(kinds[kinds >= 0], minlength=3)
+        waiting = sum(
+            len(e.waiting)
+            for e in (self.volunteer_corps, self.jobcentre_mentors, self.social_mentors)
+            if e is not None
+        )
+        corps = self.volunteer_corps
+        return {
+            "mentees_volunteer": int(active[MentorKind.VOLUNTEER]),
+            "mentees_professional": int(active[MentorKind.PROFESSIONAL]),
+            "mentees_business": int(active[MentorKind.BUSINESS]),
+            "mentees_waiting": waiting,
+            "volunteers": len(corps.volunteers) if corps else 0,
+            "volunteer_applicants_waiting": corps.applicants if corps else 0,
+            "matches_started_cum": sum(
+                v for k, v in self.tallies.items() if k.endswith("_matches")
+            ),
+            "relations_ended_by_mentor_cum": self.tallies["relations_ended_by_mentor"],
+            "mentor_offers_unmet": self.jobcentre.mentor_offers["unmet"],
+        }
+
+    def resource_utilisation(self) -> dict[str, float]:
+        """Utilisation of each possible bottleneck this week (0 where the resource is absent)."""
+        corps, social, jc_team, firms = (
+            self.volunteer_corps,
+            self.social_mentors,
+            self.jobcentre_mentors,
+            self.firm_network,
+        )
+        budget = self.scenario.jobcentre.programme_budget_dkk_per_year
+        elapsed = (self.week % WEEKS_PER_YEAR + 1) / WEEKS_PER_YEAR
+        return {
+            "caseworkers": self.jobcentre.utilisation(),
+            "programme_budget": self.jobcentre.spent_this_year / (budget * elapsed)
+            if budget > 0
+            else 0.0,
+            "firm_slots": self.employers.utilisation(),
+            "coordinator_hours": corps.coordinator_utilisation() if corps else 0.0,
+            "volunteer_places": corps.utilisation() if corps else 0.0,
+            "social_mentor_places": social.utilisation() if social else 0.0,
+            "jobcentre_mentor_places": jc_team.utilisation() if jc_team else 0.0,
+            "business_mentor_places": firms.utilisation() if firms else 0.0,
+        }
+
+    def run(self) -> pd.DataFrame:
+        """Run to the horizon and return the recorded indicators, one row per record."""
+        while self.running:
+            self.step()
+        return self.results()
+
+    def results(self) -> pd.DataFrame:
+        """Indicators recorded so far."""
+        return pd.DataFrame(self.recorder.rows)
+
+    def release(self) -> None:
+        """Drop Mesa's class-level reference to this model (mesa issue #3179).
+
+        Mesa 3.3 keeps every model alive through ``Agent._ids``; long-running processes that
+        run many models call this when a run is done.
+        """
+        mesa.Agent._ids.pop(self, None)

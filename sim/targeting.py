@@ -1,0 +1,88 @@
+"""Finding residents a mentor effort can reach (outreach, school referrals, firm placements)."""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from sim.population import Population
+from sim.rng import uniform_array
+from sim.states import Status
+
+EDUCATION = int(Status.EDUCATION)
+AT_RISK_MOTIVATION = 0.45  # assumption: below this an enrolled young person is at dropout risk
+
+
+@nb.njit(cache=True)
+def _candidates(
+    n_used,
+    status,
+    age_weeks,
+    in_area,
+    mentor_id,
+    waiting_kind,
+    prior_dropouts,
+    motivation,
+    readiness,
+    status_mask,
+    min_age_weeks,
+    max_age_weeks,
+    min_readiness,
+):
+    out = np.empty(n_used, dtype=np.int64)
+    k = 0
+    for i in range(n_used):
+        st = status[i]
+        if in_area[i] != 1 or mentor_id[i] >= 0 or waiting_kind[i] >= 0 or not status_mask[st]:
+            continue
+        if age_weeks[i] < min_age_weeks or age_weeks[i] > max_age_weeks:
+            continue
+        if st == EDUCATION:
+            if prior_dropouts[i] == 0 and motivation[i] >= AT_RISK_MOTIVATION:
+                continue
+        elif readiness[i] < min_readiness:
+            continue
+        out[k] = i
+        k += 1
+    return out[:k]
+
+
+def find_targets(
+    pop: Population,
+    statuses: tuple[Status, ...],
+    min_age: float,
+    max_age: float,
+    count: int,
+    week: int,
+    slot: int,
+    min_readiness: float = 0.0,
+) -> np.ndarray:
+    """Pick up to ``count`` unmentored residents in the area from a target group.
+
+    Enrolled residents qualify only when at dropout risk (an earlier dropout or low motivation,
+    CFBU-2013 p.23); others need at least ``min_readiness``. The pick among candidates is by the
+    counter-based random numbers, so it is the same in every scenario with the same candidates.
+    """
+    if count <= 0:
+        return np.empty(0, dtype=np.int64)
+    mask = np.zeros(len(Status), dtype=np.bool_)
+    mask[list(statuses)] = True
+    rows = _candidates(
+        pop.n_used,
+        pop.status,
+        pop.age_weeks,
+        pop.in_area,
+        pop.mentor_id,
+        pop.waiting_kind,
+        pop.prior_dropouts,
+        pop.motivation,
+        pop.readiness,
+        mask,
+        int(min_age * 52),
+        int(max_age * 52) + 51,
+        min_readiness,
+    )
+    if rows.size <= count:
+        return rows
+    keys = uniform_array(pop.seed, rows, week, slot)
+    return np.sort(rows[np.argpartition(keys, count)[:count]])

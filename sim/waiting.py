@@ -1,0 +1,62 @@
+"""Waiting lists of residents referred to a mentor pool, served first come, first served."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.population import Population
+from sim.states import Status
+
+RETIRED = int(Status.RETIRED)
+
+
+class WaitingList:
+    """Residents waiting for a mentor from one pool.
+
+    Rows stay in arrival order. A resident who left the area, retired or got a mentor elsewhere
+    while waiting is dropped from the list when it is next served or pruned.
+    """
+
+    def __init__(self, pop: Population, pool: int, max_length: int | None = None) -> None:
+        self.pop = pop
+        self.pool = pool
+        self.max_length = max_length
+        self._rows = np.empty(0, dtype=np.int64)
+        self.turned_away = 0
+
+    def add(self, rows: np.ndarray, week: int) -> int:
+        """Put residents on the list; return how many were accepted."""
+        if self.max_length is not None:
+            room = max(self.max_length - len(self), 0)
+            self.turned_away += max(rows.size - room, 0)
+            rows = rows[:room]
+        self.pop.waiting_kind[rows] = self.pool
+        self.pop.waiting_since[rows] = week
+        self._rows = np.concatenate([self._rows, rows.astype(np.int64)])
+        return int(rows.size)
+
+    def prune(self) -> None:
+        """Drop residents who are no longer eligible (left the area, retired, matched elsewhere)."""
+        if self._rows.size == 0:
+            return
+        pop, rows = self.pop, self._rows
+        ours = pop.waiting_kind[rows] == self.pool
+        valid = (
+            ours
+            & (pop.in_area[rows] == 1)
+            & (pop.mentor_id[rows] < 0)
+            & (pop.status[rows] != RETIRED)
+        )
+        stale = rows[ours & ~valid]
+        pop.waiting_kind[stale] = -1
+        pop.waiting_since[stale] = -1
+        self._rows = rows[valid]
+
+    def take(self, n: int) -> np.ndarray:
+        """Remove and return up to ``n`` eligible residents, longest waiting first."""
+        self.prune()
+        taken, self._rows = self._rows[:n], self._rows[n:]
+        return taken
+
+    def __len__(self) -> int:
+        return int(self._rows.size)
