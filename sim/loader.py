@@ -195,4 +195,8 @@ def _rescale(model: type[BaseModel], data: dict[str, Any], factor: float) -> Non
             _rescale(annotation, data[name], factor)
         elif (field.json_schema_extra or {}).get("scales"):
             value = data[name] * factor
-            data[name] = int(round(value)) if isinstance(data[name], int) else value
+            if isinstance(data[name], int) and not isinstance(data[name], bool):
+                # A staffed effort keeps at least one post however small the run.
+                data[name] = max(int(round(value)), 1 if data[name] > 0 else 0)
+            else:
+                data[name] = value

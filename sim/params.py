@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import Field
 
 ASSUMPTION = "assumption"
+SETTING = "setting"  # a choice of the user (size, horizon, seed), not a model assumption
 
 
 def param(

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from sim.params import ASSUMPTION, param, share, weekly
+from sim.params import ASSUMPTION, SETTING, param, share, weekly
 
 
 class Section(BaseModel):
@@ -37,22 +37,22 @@ class Simulation(Section):
     residents: int = param(
         5000,
         "residents",
-        ASSUMPTION,
+        SETTING,
         "Residents aged 14-64 at the start; one estate holds 1,000-10,000 (design.md).",
         ge=1,
     )
-    years: int = param(10, "years", ASSUMPTION, "Horizon of the run.", ge=1, le=100)
+    years: int = param(10, "years", SETTING, "Horizon of the run.", ge=1, le=100)
     replicates: int = param(
         20,
         "runs",
-        ASSUMPTION,
+        SETTING,
         "Replicate runs per scenario, with seeds spawned from one base seed.",
         ge=1,
         le=10000,
     )
-    seed: int = param(20131201, "integer", ASSUMPTION, "Base seed of the replicates.", ge=0)
+    seed: int = param(20131201, "integer", SETTING, "Base seed of the replicates.", ge=0)
     record_every_weeks: int = param(
-        4, "weeks", ASSUMPTION, "Indicators are recorded every this many weeks.", ge=1, le=52
+        4, "weeks", SETTING, "Indicators are recorded every this many weeks.", ge=1, le=52
     )
     start_year: int = param(
         2013,
@@ -908,8 +908,8 @@ class Costs(Section):
 class Scenario(Section):
     """A complete scenario: an area, its jobcentre, and the interventions put into it."""
 
-    name: str = param("baseline", "text", ASSUMPTION, "Short name used in outputs.")
-    description: str = param("", "text", ASSUMPTION, "What the scenario represents.")
+    name: str = param("baseline", "text", SETTING, "Short name used in outputs.")
+    description: str = param("", "text", SETTING, "What the scenario represents.")
     simulation: Simulation = Simulation()
     population: Population = Population()
     labour_market: LabourMarket = LabourMarket()

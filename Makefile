@@ -1,0 +1,39 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench lint format docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## run: compare every bundled scenario with the baseline into outputs/comparison (replacing it)
+run: $(STAMP)
+	$(PY) run_sim.py --force
+
+## test: the whole test suite
+test: $(STAMP)
+	$(PY) -m pytest
+
+## bench: kernel, whole-run and reference speeds side by side, and memory per resident
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check sim tests benchmarks run_sim.py
+	$(VENV)/bin/ruff format --check sim tests benchmarks run_sim.py
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format sim tests benchmarks run_sim.py
+
+## docs: regenerate docs/parameters.md from the scenario schema
+docs: $(STAMP)
+	$(PY) -m sim.docs
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

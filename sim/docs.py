@@ -1,0 +1,110 @@
+"""Generate ``docs/parameters.md`` from the scenario schema: ``python -m sim.docs``.
+
+A test regenerates the text and fails when the committed file is stale.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from sim.params import ASSUMPTION, SETTING
+from sim.scenario import Scenario
+
+DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
+
+
+def _is_section(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _range(field: FieldInfo) -> str:
+    parts = []
+    for meta in field.metadata:
+        for attr, symbol in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            value = getattr(meta, attr, None)
+            if value is not None:
+                parts.append(f"{symbol} {value}")
+    annotation = field.annotation
+    if getattr(annotation, "__origin__", None) is not None and "Literal" in str(annotation):
+        parts.append("one of " + ", ".join(f"`{a}`" for a in annotation.__args__))
+    return "; ".join(parts) or "-"
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:,.6g}".replace(",", " ") if abs(value) >= 10000 else f"{value:.6g}"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
+def iter_parameters(model: type[BaseModel] | BaseModel = Scenario, prefix: str = ""):
+    """Yield (key path, field, default value) for every leaf parameter, defaults taken from the instance."""
+    instance = model if isinstance(model, BaseModel) else model()
+    for name, field in type(instance).model_fields.items():
+        value = getattr(instance, name)
+        path = f"{prefix}{name}"
+        if _is_section(field.annotation):
+            yield from iter_parameters(value, f"{path}.")
+        else:
+            yield path, field, value
+
+
+def render() -> str:
+    """The whole of docs/parameters.md."""
+    lines = [
+        "# Scenario parameters",
+        "",
+        "Generated from the schema in `sim/scenario.py` by `python -m sim.docs`; do not edit by hand.",
+        "Sources are cited by the short names of the five reports (see `docs/ODD.md`, 'Input data');",
+        "`assumption` marks a value chosen by the modellers, to be calibrated or varied in sensitivity",
+        "analysis. Capacities marked *scales* are multiplied in proportion when a run overrides",
+        "`simulation.residents`.",
+        "",
+    ]
+    section = None
+    assumptions = 0
+    cited = 0
+    total = 0
+    for path, field, value in iter_parameters():
+        head = path.rsplit(".", 1)[0] if "." in path else "(top level)"
+        if head != section:
+            section = head
+            lines += ["", f"## `{section}`", "", "| key | default | unit | allowed | source | meaning |", "|---|---|---|---|---|---|"]
+        extra = field.json_schema_extra or {}
+        source = extra.get("source", ASSUMPTION)
+        total += 1
+        assumptions += source == ASSUMPTION
+        cited += source not in (ASSUMPTION, SETTING)
+        unit = extra.get("unit", "") + (" (scales)" if extra.get("scales") else "")
+        description = (field.description or "").replace("|", "\\|")
+        lines.append(f"| `{path}` | {_fmt(value)} | {unit} | {_range(field)} | {source} | {description} |")
+    lines += ["", f"{total} parameters: {cited} cite a report, {assumptions} are assumptions, {total - cited - assumptions} are run settings.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write docs/parameters.md (or check it with ``--check``)."""
+    argv = sys.argv[1:] if argv is None else argv
+    text = render()
+    if "--check" in argv:
+        current = DOC_PATH.read_text() if DOC_PATH.exists() else ""
+        if current != text:
+            print(f"{DOC_PATH} is stale: run `python -m sim.docs`", file=sys.stderr)
+            return 1
+        return 0
+    DOC_PATH.parent.mkdir(exist_ok=True)
+    DOC_PATH.write_text(text)
+    print(f"wrote {DOC_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

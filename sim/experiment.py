@@ -1,0 +1,312 @@
+"""Replicates, scenario comparison, paired differences and their intervals.
+
+Replicate r of every scenario uses the same seed (spawned from the base seed), and every draw is
+keyed by (seed, resident, week, slot), so the difference between a scenario and the baseline in
+replicate r is a paired difference with common random numbers. Runs are spread over worker
+processes; each result is keyed by (scenario, replicate), so results are identical whatever the
+number of workers or the order runs finish in.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.costs import INTERVENTION_CATEGORIES
+from sim.kernel_params import WEEKS_PER_YEAR
+from sim.metrics import RESOURCES
+from sim.rng import spawn_seeds
+from sim.scenario import Scenario
+
+# Indicators summarised per scenario; (column, short label, higher is better).
+INDICATORS: tuple[tuple[str, str], ...] = (
+    ("employment_rate", "Employment rate 16-64 (ordinary jobs)"),
+    ("work_rate", "In work incl. subsidised jobs 16-64"),
+    ("education_enrolment", "Education enrolment 16-29"),
+    ("dropouts_per_100_enrolled", "Dropouts per 100 enrolled per year"),
+    ("neet_rate_15_29", "NEET rate 15-29"),
+    ("long_term_unemployed_18_64", "Long-term unemployed share 18-64"),
+    ("long_term_unemployed_30_39", "Long-term unemployed share 30-39"),
+    ("unemployed_16_50", "Unemployed share 16-50"),
+    ("cohort_employment_rate", "Start cohort: employment rate 16-64"),
+    ("cohort_dropouts_per_100_enrolled", "Start cohort: dropouts per 100 enrolled per year"),
+    ("cohort_neet_rate_15_29", "Start cohort: NEET rate 15-29"),
+    ("cohort_long_term_unemployed_18_64", "Start cohort: long-term unemployed share 18-64"),
+    ("cohort_still_in_area", "Start cohort still living in the area"),
+    ("employed_16_64", "Residents 16-64 in ordinary jobs"),
+    ("mentees_volunteer", "Active mentees: volunteer mentors"),
+    ("mentees_professional", "Active mentees: professional mentors"),
+    ("mentees_business", "Active mentees: business mentors"),
+    ("mentees_waiting", "Residents waiting for a mentor"),
+    ("volunteers", "Trained volunteers"),
+    ("mentor_offers_unmet", "Jobcentre mentor offers with no mentor (per week)"),
+    *((f"util_{r}", f"Utilisation: {r.replace('_', ' ')}") for r in RESOURCES),
+)
+# Cumulative quantities read at the end of a period rather than averaged over it.
+CUMULATIVE: tuple[tuple[str, str], ...] = (
+    ("matches_started_cum", "Mentoring relations started (cumulative)"),
+    ("relations_ended_by_mentor_cum", "Relations ended by the mentor leaving (cumulative)"),
+    ("cum_dropouts_area", "Dropouts in the area (cumulative)"),
+    ("cum_dropouts_cohort", "Dropouts in the start cohort (cumulative)"),
+    ("employed_person_years_area", "Person-years in ordinary jobs, area (cumulative)"),
+    ("employed_person_years_cohort", "Person-years in ordinary jobs, start cohort (cumulative)"),
+    ("cost_total", "Total cost, DKK (cumulative)"),
+    ("cost_intervention", "Cost of mentoring efforts, DKK (cumulative)"),
+)
+LABELS = dict(INDICATORS + CUMULATIVE)
+BINDING = 0.9  # a resource used at 90 % or more of its capacity is reported as binding
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One replicate of one scenario."""
+
+    scenario: Scenario
+    replicate: int
+    seed: int
+
+
+def run_one(spec: RunSpec) -> pd.DataFrame:
+    """Run one replicate and return its recorded indicators."""
+    from sim.model import HousingAreaModel  # imported here so worker processes import lazily
+
+    model = HousingAreaModel(spec.scenario, seed=spec.seed)
+    try:
+        frame = model.run()
+    finally:
+        model.release()
+    frame.insert(0, "scenario", spec.scenario.name)
+    frame.insert(1, "replicate", spec.replicate)
+    frame.insert(2, "seed", str(spec.seed))
+    frame["cost_intervention"] = frame[[f"cost_{c}" for c in INTERVENTION_CATEGORIES]].sum(axis=1)
+    return frame
+
+
+def _init_worker() -> None:
+    # One Numba thread per worker process: the processes already use the cores.
+    import numba
+
+    numba.set_num_threads(1)
+
+
+def run_all(
+    scenarios: Sequence[Scenario],
+    base_seed: int,
+    replicates: int,
+    workers: int = 1,
+    on_done: Callable[[RunSpec], None] | None = None,
+) -> pd.DataFrame:
+    """Run every scenario for the same spawned replicate seeds; return all time series.
+
+    Args:
+        scenarios: Scenarios to run (names must be unique).
+        base_seed: Seed the replicate seeds are spawned from.
+        replicates: Replicates per scenario.
+        workers: Worker processes (1 runs in this process).
+        on_done: Called after each finished run (progress bars).
+    """
+    seeds = spawn_seeds(base_seed, replicates)
+    specs = [RunSpec(sc, r, seeds[r]) for sc in scenarios for r in range(replicates)]
+    frames: dict[tuple[str, int], pd.DataFrame] = {}
+    if workers <= 1 or len(specs) == 1:
+        for spec in specs:
+            frames[(spec.scenario.name, spec.replicate)] = run_one(spec)
+            if on_done:
+                on_done(spec)
+    else:
+        ctx = get_context("spawn")  # fork is unsafe once Numba's thread pool is running
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker) as pool:
+            futures = {pool.submit(run_one, spec): spec for spec in specs}
+            for future in _as_completed(futures):
+                spec = futures[future]
+                frames[(spec.scenario.name, spec.replicate)] = future.result()
+                if on_done:
+                    on_done(spec)
+    ordered = [frames[(sc.name, r)] for sc in scenarios for r in range(replicates)]
+    return pd.concat(ordered, ignore_index=True)
+
+
+def _as_completed(futures):
+    from concurrent.futures import as_completed
+
+    return as_completed(futures)
+
+
+def default_workers() -> int:
+    """Worker processes to use by default: one per core."""
+    return max(os.cpu_count() or 1, 1)
+
+
+# -------------------------------------------------------------------------------------------
+# Summaries
+# -------------------------------------------------------------------------------------------
+
+
+def _periods(timeseries: pd.DataFrame) -> list[tuple[str, float, float]]:
+    """(label, first week, last week) for every simulated year and for the horizon (last year)."""
+    horizon = float(timeseries["week"].max())
+    years = int(np.ceil(horizon / WEEKS_PER_YEAR))
+    periods = [("horizon", horizon - WEEKS_PER_YEAR, horizon)]
+    periods += [(f"year_{y}", (y - 1) * WEEKS_PER_YEAR, y * WEEKS_PER_YEAR) for y in range(1, years + 1)]
+    return periods
+
+
+def period_values(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """One value per (scenario, replicate, period, indicator).
+
+    Averaged indicators are the mean of the records within the period (after its first week);
+    cumulative ones are read at the period's end.
+    """
+    out = []
+    averaged = [c for c, _ in INDICATORS if c in timeseries]
+    cumulative = [c for c, _ in CUMULATIVE if c in timeseries]
+    for label, start, end in _periods(timeseries):
+        inside = timeseries[(timeseries["week"] > start) & (timeseries["week"] <= end)]
+        means = inside.groupby(["scenario", "replicate"], sort=False)[averaged].mean()
+        ends = inside.sort_values("week").groupby(["scenario", "replicate"], sort=False)[cumulative].last()
+        frame = means.join(ends).reset_index().melt(id_vars=["scenario", "replicate"], var_name="indicator")
+        frame.insert(2, "period", label)
+        out.append(frame)
+    return pd.concat(out, ignore_index=True)
+
+
+def _interval(values: np.ndarray) -> tuple[float, float, float]:
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return (np.nan, np.nan, np.nan)
+    return (float(values.mean()), float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5)))
+
+
+def _mean_ci(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and its 95 % t-interval (a zero-width interval when all values agree)."""
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return (np.nan, np.nan, np.nan)
+    mean = float(values.mean())
+    if values.size < 2:
+        return (mean, np.nan, np.nan)
+    sem = float(values.std(ddof=1)) / np.sqrt(values.size)
+    half = float(stats.t.ppf(0.975, values.size - 1)) * sem
+    return (mean, mean - half, mean + half)
+
+
+def summarise(timeseries: pd.DataFrame, baseline: str | None, boot_seed: int = 0) -> pd.DataFrame:
+    """Summary table: levels with replicate intervals, paired differences with confidence intervals.
+
+    Columns: ``scenario, period, indicator, label, mean, p2_5, p97_5, diff_mean, diff_ci_low,
+    diff_ci_high, diff_p2_5, diff_p97_5, replicates, note``. ``p2_5``/``p97_5`` span the middle
+    95 % of replicates (what could happen in one estate); ``diff_ci_*`` is the 95 % confidence
+    interval of the mean paired difference against the baseline (how sure the estimate is).
+    """
+    values = period_values(timeseries)
+    wide = values.pivot_table(index=["period", "indicator", "replicate"], columns="scenario", values="value", dropna=False)
+    rows = []
+    scenarios = list(dict.fromkeys(timeseries["scenario"]))
+    for (period, indicator), block in wide.groupby(level=["period", "indicator"], sort=False):
+        base = block[baseline].to_numpy(dtype=float) if baseline is not None and baseline in block else None
+        for name in scenarios:
+            own = block[name].to_numpy(dtype=float)
+            mean, lo, hi = _interval(own)
+            row = {
+                "scenario": name,
+                "period": period,
+                "indicator": indicator,
+                "label": LABELS.get(indicator, indicator),
+                "mean": mean,
+                "p2_5": lo,
+                "p97_5": hi,
+                "replicates": int(np.sum(~np.isnan(own))),
+                "note": "",
+            }
+            if base is not None:
+                diff = own - base
+                row["diff_mean"], row["diff_ci_low"], row["diff_ci_high"] = _mean_ci(diff)
+                _, row["diff_p2_5"], row["diff_p97_5"] = _interval(diff)
+            rows.append(row)
+    summary = pd.DataFrame(rows)
+    extra = [cost_effectiveness(values, baseline, boot_seed)] if baseline is not None else []
+    summary = pd.concat([summary, *extra, bottlenecks(summary)], ignore_index=True)
+    columns = ["scenario", "period", "indicator", "label", "mean", "p2_5", "p97_5", "diff_mean", "diff_ci_low",
+               "diff_ci_high", "diff_p2_5", "diff_p97_5", "replicates", "note"]
+    order = {name: i for i, name in enumerate(scenarios)}
+    period_order = {p: i for i, (p, _, _) in enumerate(_periods(timeseries))}
+    summary = summary.reindex(columns=columns)
+    summary["_s"] = summary["scenario"].map(order)
+    summary["_p"] = summary["period"].map(period_order)
+    return summary.sort_values(["_s", "_p"], kind="stable").drop(columns=["_s", "_p"]).reset_index(drop=True)
+
+
+def cost_effectiveness(values: pd.DataFrame, baseline: str, boot_seed: int = 0, n_boot: int = 2000) -> pd.DataFrame:
+    """Extra cost per additional person employed and per prevented dropout, by the horizon.
+
+    The ratio is of mean paired differences (extra cost over the run / extra residents 16-64 in
+    ordinary jobs at the horizon, and / dropouts prevented over the run); its interval is a
+    percentile bootstrap over replicates. Where the effect is not positive the ratio is undefined
+    and the note says so.
+    """
+    horizon = values[values["period"] == "horizon"]
+    wide = horizon.pivot_table(index=["replicate"], columns=["scenario", "indicator"], values="value")
+    rng = np.random.default_rng(boot_seed)
+    rows = []
+    for name in dict.fromkeys(horizon["scenario"]):
+        if name == baseline:
+            continue
+        cost = (wide[(name, "cost_total")] - wide[(baseline, "cost_total")]).to_numpy()
+        gains = {
+            "cost_per_additional_employed": (wide[(name, "employed_16_64")] - wide[(baseline, "employed_16_64")]).to_numpy(),
+            "cost_per_prevented_dropout": (wide[(baseline, "cum_dropouts_area")] - wide[(name, "cum_dropouts_area")]).to_numpy(),
+        }
+        labels = {
+            "cost_per_additional_employed": "Extra cost (DKK) per additional resident in an ordinary job at the horizon",
+            "cost_per_prevented_dropout": "Extra cost (DKK) per dropout prevented over the run",
+        }
+        for key, gain in gains.items():
+            row = {"scenario": name, "period": "horizon", "indicator": key, "label": labels[key],
+                   "replicates": int(gain.size), "note": ""}
+            if gain.mean() > 0:
+                row["mean"] = float(cost.mean() / gain.mean())
+                idx = rng.integers(0, gain.size, size=(n_boot, gain.size))
+                boot_gain = gain[idx].mean(axis=1)
+                boot = np.where(boot_gain > 0, cost[idx].mean(axis=1) / np.where(boot_gain > 0, boot_gain, 1), np.inf)
+                row["p2_5"], row["p97_5"] = (float(x) for x in np.percentile(boot, [2.5, 97.5]))
+                if np.mean(boot_gain <= 0) > 0.025:
+                    row["note"] = "effect not clearly positive: upper bound unbounded"
+            else:
+                row["mean"] = np.nan
+                row["note"] = "no gain on average: cost per outcome undefined"
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def bottlenecks(summary: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario, the most used capacity at the horizon, and whether it binds."""
+    util = summary[(summary["period"] == "horizon") & summary["indicator"].str.startswith("util_")]
+    rows = []
+    for name, block in util.groupby("scenario", sort=False):
+        block = block[block["mean"] > 0]
+        if block.empty:
+            continue
+        top = block.loc[block["mean"].idxmax()]
+        resource = top["indicator"].removeprefix("util_")
+        state = "binding" if top["mean"] >= BINDING else "not binding"
+        rows.append({
+            "scenario": name, "period": "horizon", "indicator": "bottleneck",
+            "label": "Most used capacity at the horizon", "mean": top["mean"], "p2_5": top["p2_5"],
+            "p97_5": top["p97_5"], "replicates": top["replicates"], "note": f"{resource} ({state})",
+        })
+    return pd.DataFrame(rows)
+
+
+def headline(summary: pd.DataFrame) -> pd.DataFrame:
+    """The short table printed after a comparison: key outcomes at the horizon per scenario."""
+    keys = ["employment_rate", "dropouts_per_100_enrolled", "neet_rate_15_29", "cost_intervention",
+            "cost_per_additional_employed", "bottleneck"]
+    rows = summary[(summary["period"] == "horizon") & summary["indicator"].isin(keys)]
+    return rows
