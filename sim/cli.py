@@ -14,7 +14,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from sim.loader import InputError, file_hashes, load_scenario, with_overrides
@@ -33,12 +40,25 @@ app = typer.Typer(
 console = Console()
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
-ResidentsOpt = Annotated[int | None, typer.Option("--residents", "-n", help="Residents aged 14-64 at the start (capacities scale in proportion).")]
+ResidentsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--residents",
+        "-n",
+        help="Residents aged 14-64 at the start (capacities scale in proportion).",
+    ),
+]
 YearsOpt = Annotated[int | None, typer.Option("--years", "-y", help="Horizon in years.")]
-ReplicatesOpt = Annotated[int | None, typer.Option("--replicates", "-r", help="Replicates per scenario.")]
+ReplicatesOpt = Annotated[
+    int | None, typer.Option("--replicates", "-r", help="Replicates per scenario.")
+]
 SeedOpt = Annotated[int | None, typer.Option("--seed", "-s", help="Base seed of the replicates.")]
-OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default outputs/<name>).")]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", "-w", help="Worker processes (default: one per core).")]
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Output folder (default outputs/<name>).")
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", "-w", help="Worker processes (default: one per core).")
+]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing output folder.")]
 
 
@@ -51,17 +71,33 @@ def _load(paths: list[Path], residents, years, replicates, seed) -> list[Scenari
     scenarios = []
     for path in paths:
         scenario = load_scenario(path)
-        scenarios.append(with_overrides(scenario, residents=residents, years=years, replicates=replicates, seed=seed))
+        scenarios.append(
+            with_overrides(
+                scenario, residents=residents, years=years, replicates=replicates, seed=seed
+            )
+        )
     names = [s.name for s in scenarios]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
-        raise InputError(f"{paths[names.index(duplicated[0])]}: name = {duplicated[0]!r}: scenario names must be unique in a comparison")
+        raise InputError(
+            f"{paths[names.index(duplicated[0])]}: name = {duplicated[0]!r}: scenario names must be unique in a comparison"
+        )
     if workers_bad := [v for v in (residents, years, replicates) if v is not None and v <= 0]:
         raise InputError(f"command line: value {workers_bad[0]}: must be at least 1")
     return scenarios
 
 
-def execute(paths: list[Path], baseline: str | None, out: Path, residents, years, replicates, seed, workers, force) -> None:
+def execute(
+    paths: list[Path],
+    baseline: str | None,
+    out: Path,
+    residents,
+    years,
+    replicates,
+    seed,
+    workers,
+    force,
+) -> None:
     """Load, validate, run, summarise and write; the shared body of every command."""
     from sim.experiment import default_workers, headline, run_all, summarise
     from sim.outputs import atomic_folder, build_manifest, check_target, write_tables
@@ -72,7 +108,11 @@ def execute(paths: list[Path], baseline: str | None, out: Path, residents, years
     check_target(out, force)
     first = scenarios[0].simulation
     for sc in scenarios[1:]:
-        if (sc.simulation.replicates, sc.simulation.seed, sc.simulation.years) != (first.replicates, first.seed, first.years):
+        if (sc.simulation.replicates, sc.simulation.seed, sc.simulation.years) != (
+            first.replicates,
+            first.seed,
+            first.years,
+        ):
             raise InputError(
                 f"{sc.name}: simulation.replicates/seed/years = {sc.simulation.replicates}/{sc.simulation.seed}/"
                 f"{sc.simulation.years}: must match the baseline's {first.replicates}/{first.seed}/{first.years} for a paired comparison"
@@ -82,33 +122,54 @@ def execute(paths: list[Path], baseline: str | None, out: Path, residents, years
         raise InputError(f"command line: --workers = {workers}: must be at least 1")
     total = len(scenarios) * first.replicates
     started = time.perf_counter()
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
-               TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TimeElapsedColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("simulating", total=total)
         timeseries = run_all(
-            scenarios, first.seed, first.replicates, workers=min(workers, total),
+            scenarios,
+            first.seed,
+            first.replicates,
+            workers=min(workers, total),
             on_done=lambda spec: progress.advance(task),
         )
     elapsed = time.perf_counter() - started
     summary = summarise(timeseries, baseline)
     manifest = build_manifest(
         scenarios={
-            sc.name: {"description": sc.description, "files": file_hashes(path), "residents_scaled_to": sc.simulation.residents}
+            sc.name: {
+                "description": sc.description,
+                "files": file_hashes(path),
+                "residents_scaled_to": sc.simulation.residents,
+            }
             for sc, path in zip(scenarios, paths, strict=True)
         },
         base_seed=first.seed,
         replicate_seeds=spawn_seeds(first.seed, first.replicates),
-        settings={"residents": first.residents, "years": first.years, "replicates": first.replicates,
-                  "workers": workers, "seconds": round(elapsed, 2)},
+        settings={
+            "residents": first.residents,
+            "years": first.years,
+            "replicates": first.replicates,
+            "workers": workers,
+            "seconds": round(elapsed, 2),
+        },
         baseline=baseline,
     )
     with atomic_folder(out, force) as folder:
         write_tables(folder, timeseries, summary, manifest)
         write_report(folder, timeseries, summary, manifest, baseline or scenarios[0].name)
     print_headline(headline(summary), baseline)
-    console.print(f"{total} runs in {elapsed:.1f} s. Outputs in [bold]{out}/[/bold]: summary.csv, timeseries.parquet/.csv, "
-                  "figures/, report.html, manifest.json")
+    console.print(
+        f"{total} runs in {elapsed:.1f} s. Outputs in [bold]{out}/[/bold]: summary.csv, timeseries.parquet/.csv, "
+        "figures/, report.html, manifest.json"
+    )
 
 
 def _pct(x: float) -> str:
@@ -117,9 +178,18 @@ def _pct(x: float) -> str:
 
 def print_headline(rows, baseline: str | None) -> None:
     """Print the key outcomes at the horizon as a table."""
-    table = Table(title="At the horizon (last simulated year): mean, and paired difference vs baseline [95% CI]")
-    for col in ("scenario", "employment 16-64", "dropouts /100 enrolled/yr", "NEET 15-29", "mentoring cost DKK",
-                "DKK per extra employed", "bottleneck"):
+    table = Table(
+        title="At the horizon (last simulated year): mean, and paired difference vs baseline [95% CI]"
+    )
+    for col in (
+        "scenario",
+        "employment 16-64",
+        "dropouts /100 enrolled/yr",
+        "NEET 15-29",
+        "mentoring cost DKK",
+        "DKK per extra employed",
+        "bottleneck",
+    ):
         table.add_column(col)
     for name in dict.fromkeys(rows["scenario"]):
         r = rows[rows["scenario"] == name].set_index("indicator")
@@ -134,14 +204,23 @@ def print_headline(rows, baseline: str | None) -> None:
             scale, unit = (100, "pp") if pct else (1, "")
             return f"{level} ({scale * row['diff_mean']:+.2f}{unit} [{scale * row['diff_ci_low']:+.2f}, {scale * row['diff_ci_high']:+.2f}])"
 
-        cost = r.loc["cost_intervention", "mean"] if "cost_intervention" in r.index else float("nan")
+        cost = (
+            r.loc["cost_intervention", "mean"] if "cost_intervention" in r.index else float("nan")
+        )
         per_job = "-"
         if "cost_per_additional_employed" in r.index:
             row = r.loc["cost_per_additional_employed"]
             per_job = f"{row['mean']:,.0f}" if row["mean"] == row["mean"] else "no gain"
         bottleneck = r.loc["bottleneck", "note"] if "bottleneck" in r.index else "-"
-        table.add_row(name, level_diff("employment_rate", True), level_diff("dropouts_per_100_enrolled", False),
-                      level_diff("neet_rate_15_29", True), f"{cost:,.0f}", per_job, str(bottleneck))
+        table.add_row(
+            name,
+            level_diff("employment_rate", True),
+            level_diff("dropouts_per_100_enrolled", False),
+            level_diff("neet_rate_15_29", True),
+            f"{cost:,.0f}",
+            per_job,
+            str(bottleneck),
+        )
     console.print(table)
 
 
@@ -166,7 +245,19 @@ def default(
     if ctx.invoked_subcommand is not None:
         return
     paths = _bundled()
-    _guard(lambda: execute(paths, "baseline", out or DEFAULT_OUT / "comparison", residents, years, replicates, seed, workers, force))
+    _guard(
+        lambda: execute(
+            paths,
+            "baseline",
+            out or DEFAULT_OUT / "comparison",
+            residents,
+            years,
+            replicates,
+            seed,
+            workers,
+            force,
+        )
+    )
 
 
 @app.command()
@@ -181,7 +272,19 @@ def run(
     force: ForceOpt = False,
 ) -> None:
     """Run one scenario over its replicates."""
-    _guard(lambda: execute([scenario], None, out or DEFAULT_OUT / _stem(scenario), residents, years, replicates, seed, workers, force))
+    _guard(
+        lambda: execute(
+            [scenario],
+            None,
+            out or DEFAULT_OUT / _stem(scenario),
+            residents,
+            years,
+            replicates,
+            seed,
+            workers,
+            force,
+        )
+    )
 
 
 @app.command()
@@ -201,7 +304,17 @@ def compare(
     def body() -> None:
         base = load_scenario(baseline)
         name = out or DEFAULT_OUT / f"{base.name}-vs-{'-'.join(_stem(p) for p in scenarios)}"[:120]
-        execute([baseline, *scenarios], base.name, Path(name), residents, years, replicates, seed, workers, force)
+        execute(
+            [baseline, *scenarios],
+            base.name,
+            Path(name),
+            residents,
+            years,
+            replicates,
+            seed,
+            workers,
+            force,
+        )
 
     _guard(body)
 

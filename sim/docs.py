@@ -77,7 +77,13 @@ def render() -> str:
         head = path.rsplit(".", 1)[0] if "." in path else "(top level)"
         if head != section:
             section = head
-            lines += ["", f"## `{section}`", "", "| key | default | unit | allowed | source | meaning |", "|---|---|---|---|---|---|"]
+            lines += [
+                "",
+                f"## `{section}`",
+                "",
+                "| key | default | unit | allowed | source | meaning |",
+                "|---|---|---|---|---|---|",
+            ]
         extra = field.json_schema_extra or {}
         source = extra.get("source", ASSUMPTION)
         total += 1
@@ -85,8 +91,14 @@ def render() -> str:
         cited += source not in (ASSUMPTION, SETTING)
         unit = extra.get("unit", "") + (" (scales)" if extra.get("scales") else "")
         description = (field.description or "").replace("|", "\\|")
-        lines.append(f"| `{path}` | {_fmt(value)} | {unit} | {_range(field)} | {source} | {description} |")
-    lines += ["", f"{total} parameters: {cited} cite a report, {assumptions} are assumptions, {total - cited - assumptions} are run settings.", ""]
+        lines.append(
+            f"| `{path}` | {_fmt(value)} | {unit} | {_range(field)} | {source} | {description} |"
+        )
+    lines += [
+        "",
+        f"{total} parameters: {cited} cite a report, {assumptions} are assumptions, {total - cited - assumptions} are run settings.",
+        "",
+    ]
     return "\n".join(lines)
 
 

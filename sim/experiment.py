@@ -122,7 +122,9 @@ def run_all(
                 on_done(spec)
     else:
         ctx = get_context("spawn")  # fork is unsafe once Numba's thread pool is running
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=_init_worker
+        ) as pool:
             futures = {pool.submit(run_one, spec): spec for spec in specs}
             for future in _as_completed(futures):
                 spec = futures[future]
@@ -154,7 +156,9 @@ def _periods(timeseries: pd.DataFrame) -> list[tuple[str, float, float]]:
     horizon = float(timeseries["week"].max())
     years = int(np.ceil(horizon / WEEKS_PER_YEAR))
     periods = [("horizon", horizon - WEEKS_PER_YEAR, horizon)]
-    periods += [(f"year_{y}", (y - 1) * WEEKS_PER_YEAR, y * WEEKS_PER_YEAR) for y in range(1, years + 1)]
+    periods += [
+        (f"year_{y}", (y - 1) * WEEKS_PER_YEAR, y * WEEKS_PER_YEAR) for y in range(1, years + 1)
+    ]
     return periods
 
 
@@ -170,8 +174,16 @@ def period_values(timeseries: pd.DataFrame) -> pd.DataFrame:
     for label, start, end in _periods(timeseries):
         inside = timeseries[(timeseries["week"] > start) & (timeseries["week"] <= end)]
         means = inside.groupby(["scenario", "replicate"], sort=False)[averaged].mean()
-        ends = inside.sort_values("week").groupby(["scenario", "replicate"], sort=False)[cumulative].last()
-        frame = means.join(ends).reset_index().melt(id_vars=["scenario", "replicate"], var_name="indicator")
+        ends = (
+            inside.sort_values("week")
+            .groupby(["scenario", "replicate"], sort=False)[cumulative]
+            .last()
+        )
+        frame = (
+            means.join(ends)
+            .reset_index()
+            .melt(id_vars=["scenario", "replicate"], var_name="indicator")
+        )
         frame.insert(2, "period", label)
         out.append(frame)
     return pd.concat(out, ignore_index=True)
@@ -181,7 +193,11 @@ def _interval(values: np.ndarray) -> tuple[float, float, float]:
     values = values[~np.isnan(values)]
     if values.size == 0:
         return (np.nan, np.nan, np.nan)
-    return (float(values.mean()), float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5)))
+    return (
+        float(values.mean()),
+        float(np.percentile(values, 2.5)),
+        float(np.percentile(values, 97.5)),
+    )
 
 
 def _mean_ci(values: np.ndarray) -> tuple[float, float, float]:
@@ -206,11 +222,17 @@ def summarise(timeseries: pd.DataFrame, baseline: str | None, boot_seed: int = 0
     interval of the mean paired difference against the baseline (how sure the estimate is).
     """
     values = period_values(timeseries)
-    wide = values.pivot_table(index=["period", "indicator", "replicate"], columns="scenario", values="value", dropna=False)
+    wide = values.pivot_table(
+        index=["period", "indicator", "replicate"], columns="scenario", values="value", dropna=False
+    )
     rows = []
     scenarios = list(dict.fromkeys(timeseries["scenario"]))
     for (period, indicator), block in wide.groupby(level=["period", "indicator"], sort=False):
-        base = block[baseline].to_numpy(dtype=float) if baseline is not None and baseline in block else None
+        base = (
+            block[baseline].to_numpy(dtype=float)
+            if baseline is not None and baseline in block
+            else None
+        )
         for name in scenarios:
             own = block[name].to_numpy(dtype=float)
             mean, lo, hi = _interval(own)
@@ -233,17 +255,37 @@ def summarise(timeseries: pd.DataFrame, baseline: str | None, boot_seed: int = 0
     summary = pd.DataFrame(rows)
     extra = [cost_effectiveness(values, baseline, boot_seed)] if baseline is not None else []
     summary = pd.concat([summary, *extra, bottlenecks(summary)], ignore_index=True)
-    columns = ["scenario", "period", "indicator", "label", "mean", "p2_5", "p97_5", "diff_mean", "diff_ci_low",
-               "diff_ci_high", "diff_p2_5", "diff_p97_5", "replicates", "note"]
+    columns = [
+        "scenario",
+        "period",
+        "indicator",
+        "label",
+        "mean",
+        "p2_5",
+        "p97_5",
+        "diff_mean",
+        "diff_ci_low",
+        "diff_ci_high",
+        "diff_p2_5",
+        "diff_p97_5",
+        "replicates",
+        "note",
+    ]
     order = {name: i for i, name in enumerate(scenarios)}
     period_order = {p: i for i, (p, _, _) in enumerate(_periods(timeseries))}
     summary = summary.reindex(columns=columns)
     summary["_s"] = summary["scenario"].map(order)
     summary["_p"] = summary["period"].map(period_order)
-    return summary.sort_values(["_s", "_p"], kind="stable").drop(columns=["_s", "_p"]).reset_index(drop=True)
+    return (
+        summary.sort_values(["_s", "_p"], kind="stable")
+        .drop(columns=["_s", "_p"])
+        .reset_index(drop=True)
+    )
 
 
-def cost_effectiveness(values: pd.DataFrame, baseline: str, boot_seed: int = 0, n_boot: int = 2000) -> pd.DataFrame:
+def cost_effectiveness(
+    values: pd.DataFrame, baseline: str, boot_seed: int = 0, n_boot: int = 2000
+) -> pd.DataFrame:
     """Extra cost per additional person employed and per prevented dropout, by the horizon.
 
     The ratio is of mean paired differences (extra cost over the run / extra residents 16-64 in
@@ -252,7 +294,9 @@ def cost_effectiveness(values: pd.DataFrame, baseline: str, boot_seed: int = 0, 
     and the note says so.
     """
     horizon = values[values["period"] == "horizon"]
-    wide = horizon.pivot_table(index=["replicate"], columns=["scenario", "indicator"], values="value")
+    wide = horizon.pivot_table(
+        index=["replicate"], columns=["scenario", "indicator"], values="value"
+    )
     rng = np.random.default_rng(boot_seed)
     rows = []
     for name in dict.fromkeys(horizon["scenario"]):
@@ -260,21 +304,35 @@ def cost_effectiveness(values: pd.DataFrame, baseline: str, boot_seed: int = 0, 
             continue
         cost = (wide[(name, "cost_total")] - wide[(baseline, "cost_total")]).to_numpy()
         gains = {
-            "cost_per_additional_employed": (wide[(name, "employed_16_64")] - wide[(baseline, "employed_16_64")]).to_numpy(),
-            "cost_per_prevented_dropout": (wide[(baseline, "cum_dropouts_area")] - wide[(name, "cum_dropouts_area")]).to_numpy(),
+            "cost_per_additional_employed": (
+                wide[(name, "employed_16_64")] - wide[(baseline, "employed_16_64")]
+            ).to_numpy(),
+            "cost_per_prevented_dropout": (
+                wide[(baseline, "cum_dropouts_area")] - wide[(name, "cum_dropouts_area")]
+            ).to_numpy(),
         }
         labels = {
             "cost_per_additional_employed": "Extra cost (DKK) per additional resident in an ordinary job at the horizon",
             "cost_per_prevented_dropout": "Extra cost (DKK) per dropout prevented over the run",
         }
         for key, gain in gains.items():
-            row = {"scenario": name, "period": "horizon", "indicator": key, "label": labels[key],
-                   "replicates": int(gain.size), "note": ""}
+            row = {
+                "scenario": name,
+                "period": "horizon",
+                "indicator": key,
+                "label": labels[key],
+                "replicates": int(gain.size),
+                "note": "",
+            }
             if gain.mean() > 0:
                 row["mean"] = float(cost.mean() / gain.mean())
                 idx = rng.integers(0, gain.size, size=(n_boot, gain.size))
                 boot_gain = gain[idx].mean(axis=1)
-                boot = np.where(boot_gain > 0, cost[idx].mean(axis=1) / np.where(boot_gain > 0, boot_gain, 1), np.inf)
+                boot = np.where(
+                    boot_gain > 0,
+                    cost[idx].mean(axis=1) / np.where(boot_gain > 0, boot_gain, 1),
+                    np.inf,
+                )
                 row["p2_5"], row["p97_5"] = (float(x) for x in np.percentile(boot, [2.5, 97.5]))
                 if np.mean(boot_gain <= 0) > 0.025:
                     row["note"] = "effect not clearly positive: upper bound unbounded"
@@ -296,17 +354,31 @@ def bottlenecks(summary: pd.DataFrame) -> pd.DataFrame:
         top = block.loc[block["mean"].idxmax()]
         resource = top["indicator"].removeprefix("util_")
         state = "binding" if top["mean"] >= BINDING else "not binding"
-        rows.append({
-            "scenario": name, "period": "horizon", "indicator": "bottleneck",
-            "label": "Most used capacity at the horizon", "mean": top["mean"], "p2_5": top["p2_5"],
-            "p97_5": top["p97_5"], "replicates": top["replicates"], "note": f"{resource} ({state})",
-        })
+        rows.append(
+            {
+                "scenario": name,
+                "period": "horizon",
+                "indicator": "bottleneck",
+                "label": "Most used capacity at the horizon",
+                "mean": top["mean"],
+                "p2_5": top["p2_5"],
+                "p97_5": top["p97_5"],
+                "replicates": top["replicates"],
+                "note": f"{resource} ({state})",
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def headline(summary: pd.DataFrame) -> pd.DataFrame:
     """The short table printed after a comparison: key outcomes at the horizon per scenario."""
-    keys = ["employment_rate", "dropouts_per_100_enrolled", "neet_rate_15_29", "cost_intervention",
-            "cost_per_additional_employed", "bottleneck"]
+    keys = [
+        "employment_rate",
+        "dropouts_per_100_enrolled",
+        "neet_rate_15_29",
+        "cost_intervention",
+        "cost_per_additional_employed",
+        "bottleneck",
+    ]
     rows = summary[(summary["period"] == "horizon") & summary["indicator"].isin(keys)]
     return rows

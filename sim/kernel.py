@@ -22,7 +22,7 @@ from sim.kernel_params import (
     MAX_DURATION_WEEKS,
 )
 from sim.rng import uniform
-from sim.states import Event, RandomSlot, Status
+from sim.states import Event, MentorKind, RandomSlot, Status
 
 EMPLOYED = int(Status.EMPLOYED)
 SUBSIDISED = int(Status.SUBSIDISED)
@@ -33,6 +33,7 @@ UNEMPLOYED_FAR = int(Status.UNEMPLOYED_FAR)
 EDUCATION = int(Status.EDUCATION)
 INACTIVE = int(Status.INACTIVE)
 RETIRED = int(Status.RETIRED)
+BUSINESS = int(MentorKind.BUSINESS)
 
 EV_DROPOUT = 1 << int(Event.DROPOUT)
 EV_COMPLETED = 1 << int(Event.COMPLETED_EDUCATION)
@@ -69,6 +70,13 @@ COUNT_NAMES = (
     "relations_ended_early",
     "relations_broke_down",
     "retired",
+    # Stocks after the update, for next week's capacity checks and costs:
+    "activation_area",
+    "internships_area",
+    "jobcentre_subsidised_area",
+    "business_subsidised_area",
+    "enrolled_area",
+    "enrolled_cohort",
 )
 
 
@@ -127,12 +135,20 @@ def step_residents(
     rel_early = 0
     rel_broke = 0
     retired = 0
+    activation_area = 0
+    internships_area = 0
+    jobcentre_subsidised_area = 0
+    business_subsidised_area = 0
+    enrolled_area = 0
+    enrolled_cohort = 0
     job_exp_max = np.exp(0.5 * (p.readiness_effect + p.motivation_effect))
     dropout_exp_max = np.exp(0.5 * p.motivation_effect)
     breakdown_exp_max = np.exp(0.5 * (p.breakdown_match_effect + p.breakdown_motivation_effect))
     for i in nb.prange(n_used):
         st = status[i]
-        if st == RETIRED:
+        # Past working age, or a newcomer who has moved away again: neither the area's rates nor
+        # the start cohort's outcomes include them, so they are no longer simulated.
+        if st == RETIRED or (in_area[i] == 0 and cohort[i] == 0):
             events[i] = 0
             continue
         ev = 0
@@ -375,6 +391,22 @@ def step_residents(
         readiness[i] = r
         motivation[i] = m
         events[i] = ev
+        st = status[i]
+        if st == EDUCATION:
+            if in_area[i] == 1:
+                enrolled_area += 1
+            if cohort[i] == 1:
+                enrolled_cohort += 1
+        elif in_area[i] == 1:
+            if st == ACTIVATION:
+                activation_area += 1
+            elif st == INTERNSHIP:
+                internships_area += 1
+            elif st == SUBSIDISED:
+                if mentor_kind[i] == BUSINESS:
+                    business_subsidised_area += 1
+                else:
+                    jobcentre_subsidised_area += 1
     return (
         dropouts_area,
         dropouts_cohort,
@@ -385,4 +417,10 @@ def step_residents(
         rel_early,
         rel_broke,
         retired,
+        activation_area,
+        internships_area,
+        jobcentre_subsidised_area,
+        business_subsidised_area,
+        enrolled_area,
+        enrolled_cohort,
     )

@@ -157,6 +157,19 @@ class WeekCounts:
         for name, value in zip(self.__slots__, values, strict=True):
             setattr(self, name, int(value))
 
+    @classmethod
+    def from_kernel(cls, counts: dict[str, int]) -> WeekCounts:
+        """Take the stocks the kernel counted after its update."""
+        names = (
+            "activation_area",
+            "internships_area",
+            "jobcentre_subsidised_area",
+            "business_subsidised_area",
+            "enrolled_area",
+            "enrolled_cohort",
+        )
+        return cls(tuple(counts[name] for name in names))
+
 
 def _rate(num: float, den: float) -> float:
     return num / den if den > 0 else float("nan")

@@ -83,9 +83,8 @@ class HousingAreaModel(mesa.Model):
         self._mentor_indices_used = 0
         self.costs = CostLedger()
         self.tallies: Counter[str] = Counter()
-        self.counts = WeekCounts()
+        self.count_places()
         self._youth_owed = 0.0
-        self._last_kernel_counts = dict.fromkeys(COUNT_NAMES, 0)
 
         self.employers = Employers(self)
         self.jobcentre = Jobcentre(self)
@@ -179,7 +178,6 @@ class HousingAreaModel(mesa.Model):
 
     def step(self) -> None:
         """Advance one week; only orchestrates the stages in their fixed order."""
-        self.count_week()
         self.jobcentre.step()
         for effort in self.efforts():
             effort.step()
@@ -209,8 +207,8 @@ class HousingAreaModel(mesa.Model):
             if e is not None
         ]
 
-    def count_week(self) -> None:
-        """Count programme places and enrolment for this week's capacity checks and costs."""
+    def count_places(self) -> None:
+        """Count programme places and enrolment (afterwards the kernel keeps the counts current)."""
         pop = self.population
         self.counts = WeekCounts(
             weekly_counts(pop.n_used, pop.status, pop.in_area, pop.cohort, pop.mentor_kind)
@@ -235,7 +233,9 @@ class HousingAreaModel(mesa.Model):
             self.caseloads[:] = np.bincount(ids[ids >= 0], minlength=self.caseloads.size)[
                 : self.caseloads.size
             ]
-        return dict(zip(COUNT_NAMES, counts, strict=True))
+        named = dict(zip(COUNT_NAMES, counts, strict=True))
+        self.counts = WeekCounts.from_kernel(named)
+        return named
 
     def move_in(self, vacated: int) -> int:
         """Let vacated dwellings to newcomers and let young people turn 14 (ageing into scope)."""

@@ -23,13 +23,27 @@ import pandas as pd
 
 from sim.loader import InputError
 
-PACKAGES = ("sim", "mesa", "numba", "numpy", "pandas", "scipy", "pydantic", "pyarrow", "matplotlib", "typer", "rich")
+PACKAGES = (
+    "sim",
+    "mesa",
+    "numba",
+    "numpy",
+    "pandas",
+    "scipy",
+    "pydantic",
+    "pyarrow",
+    "matplotlib",
+    "typer",
+    "rich",
+)
 
 
 def check_target(target: Path, force: bool) -> None:
     """Refuse an existing output folder unless forced (before any work is done)."""
     if target.exists() and not force:
-        raise InputError(f"{target}: output folder exists; pass --force to overwrite it (nothing was changed)")
+        raise InputError(
+            f"{target}: output folder exists; pass --force to overwrite it (nothing was changed)"
+        )
     if target.exists() and not target.is_dir():
         raise InputError(f"{target}: exists and is not a folder; choose another --out")
 
@@ -91,7 +105,9 @@ def build_manifest(
     }
 
 
-def write_tables(folder: Path, timeseries: pd.DataFrame, summary: pd.DataFrame, manifest: dict[str, Any]) -> None:
+def write_tables(
+    folder: Path, timeseries: pd.DataFrame, summary: pd.DataFrame, manifest: dict[str, Any]
+) -> None:
     """Write summary.csv, timeseries.parquet, timeseries.csv and manifest.json."""
     summary.to_csv(folder / "summary.csv", index=False, float_format="%.6g")
     timeseries.to_parquet(folder / "timeseries.parquet", index=False)

@@ -24,7 +24,7 @@ from sim.kernel_params import (
     KernelParams,
 )
 from sim.population import Population
-from sim.states import Event, RandomSlot, Status
+from sim.states import Event, MentorKind, RandomSlot, Status
 
 _M64 = (1 << 64) - 1
 
@@ -85,7 +85,23 @@ def step_residents_reference(
     )
     for i in range(pop.n_used):
         _step_one(pop, i, duration_mult, barrier_mult, effects, p, seed, week, demand, counts)
+    counts.update(stocks(pop))
     return counts
+
+
+def stocks(pop: Population) -> dict[str, int]:
+    """Programme places taken and enrolment, counted plainly over the arrays."""
+    status, here = pop.view("status"), pop.view("in_area") == 1
+    business = pop.view("mentor_kind") == MentorKind.BUSINESS
+    subsidised = here & (status == Status.SUBSIDISED)
+    return {
+        "activation_area": int(np.sum(here & (status == Status.ACTIVATION))),
+        "internships_area": int(np.sum(here & (status == Status.INTERNSHIP))),
+        "jobcentre_subsidised_area": int(np.sum(subsidised & ~business)),
+        "business_subsidised_area": int(np.sum(subsidised & business)),
+        "enrolled_area": int(np.sum(here & (status == Status.EDUCATION))),
+        "enrolled_cohort": int(np.sum((pop.view("cohort") == 1) & (status == Status.EDUCATION))),
+    }
 
 
 def _end_relation(pop: Population, i: int) -> None:
@@ -97,7 +113,8 @@ def _end_relation(pop: Population, i: int) -> None:
 
 def _step_one(pop, i, duration_mult, barrier_mult, effects, p, seed, week, demand, counts) -> None:
     status = Status(int(pop.status[i]))
-    if status == Status.RETIRED:
+    followed = pop.in_area[i] == 1 or pop.cohort[i] == 1
+    if status == Status.RETIRED or not followed:
         pop.events[i] = 0
         return
     events = 0

@@ -32,8 +32,10 @@ def _candidates(
     out = np.empty(n_used, dtype=np.int64)
     k = 0
     for i in range(n_used):
+        if in_area[i] != 1:
+            continue
         st = status[i]
-        if in_area[i] != 1 or mentor_id[i] >= 0 or waiting_kind[i] >= 0 or not status_mask[st]:
+        if mentor_id[i] >= 0 or waiting_kind[i] >= 0 or not status_mask[st]:
             continue
         if age_weeks[i] < min_age_weeks or age_weeks[i] > max_age_weeks:
             continue

@@ -10,7 +10,12 @@ SCENARIOS = ROOT / "scenarios"
 
 def small(name: str, residents: int = 800, years: int = 2, replicates: int = 2):
     """A bundled scenario shrunk for fast tests (capacities scale with residents)."""
-    return with_overrides(load_scenario(SCENARIOS / f"{name}.toml"), residents=residents, years=years, replicates=replicates)
+    return with_overrides(
+        load_scenario(SCENARIOS / f"{name}.toml"),
+        residents=residents,
+        years=years,
+        replicates=replicates,
+    )
 
 
 @pytest.fixture

@@ -7,7 +7,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.kernel import COUNT_NAMES, step_residents
-from sim.kernel_params import barrier_table, build_kernel_params, demand_index, duration_table, effect_table
+from sim.kernel_params import (
+    barrier_table,
+    build_kernel_params,
+    demand_index,
+    duration_table,
+    effect_table,
+)
 from sim.population import Population
 from sim.reference import step_residents_reference
 from sim.scenario import Scenario
@@ -68,7 +74,9 @@ def test_kernel_matches_reference_over_two_years():
     readiness_effect=st.floats(0.0, 6.0),
     seed=st.integers(0, 2**40),
 )
-def test_kernel_matches_reference_for_random_parameters(job_finding, dropout, breakdown, move_out, readiness_effect, seed):
+def test_kernel_matches_reference_for_random_parameters(
+    job_finding, dropout, breakdown, move_out, readiness_effect, seed
+):
     scenario = Scenario()
     scenario.simulation.residents = 300
     scenario.labour_market.job_finding_ready = job_finding
@@ -90,7 +98,10 @@ def _run_kernel(threads: int, weeks: int = 30):
     previous = numba.get_num_threads()
     numba.set_num_threads(threads)
     try:
-        counts = [step_residents(pop.n_used, *pop.kernel_arrays(), *tables, p, 77, w, 1.0) for w in range(weeks)]
+        counts = [
+            step_residents(pop.n_used, *pop.kernel_arrays(), *tables, p, 77, w, 1.0)
+            for w in range(weeks)
+        ]
     finally:
         numba.set_num_threads(previous)
     return pop.snapshot(), counts
@@ -132,7 +143,9 @@ def test_quality_grows_with_dose_and_saturates_within_about_a_year():
     pop.relation_planned_weeks[rows] = 10_000
     pop.relation_support[rows] = 1.0
     pop.match_quality[rows] = 1.0
-    pop.relation_hours[rows] = np.where(rows % 2 == 0, scenario.mentoring.reference_hours_per_week, 0.5)
+    pop.relation_hours[rows] = np.where(
+        rows % 2 == 0, scenario.mentoring.reference_hours_per_week, 0.5
+    )
     p = build_kernel_params(scenario)
     tables = (duration_table(scenario), barrier_table(scenario), effect_table(scenario))
     for week in range(52):

@@ -37,8 +37,14 @@ def test_status_shares_sum_to_one_and_rates_lie_in_range():
     _, frame = run(small("combined_package"))
     shares = frame[[f"share_{s}" for s in STATUS_NAMES[:-1]]].sum(axis=1)
     assert np.allclose(shares, 1.0)
-    for col in ("employment_rate", "education_enrolment", "neet_rate_15_29", "long_term_unemployed_18_64",
-                "cohort_employment_rate", "cohort_still_in_area"):
+    for col in (
+        "employment_rate",
+        "education_enrolment",
+        "neet_rate_15_29",
+        "long_term_unemployed_18_64",
+        "cohort_employment_rate",
+        "cohort_still_in_area",
+    ):
         assert frame[col].between(0, 1).all(), col
     numeric = frame.drop(columns=["dropouts_per_100_enrolled", "cohort_dropouts_per_100_enrolled"])
     assert not numeric.isna().any().any()
@@ -81,8 +87,12 @@ def test_a_volunteer_corps_without_coordinator_hours_matches_nobody():
 
 @pytest.mark.parametrize(
     ("name", "column"),
-    [("volunteer_corps", "mentees_volunteer"), ("social_mentor", "mentees_professional"),
-     ("business_mentors", "mentees_business"), ("mentor_obligation_2014", "mentees_professional")],
+    [
+        ("volunteer_corps", "mentees_volunteer"),
+        ("social_mentor", "mentees_professional"),
+        ("business_mentors", "mentees_business"),
+        ("mentor_obligation_2014", "mentees_professional"),
+    ],
 )
 def test_each_intervention_reaches_mentees_beyond_the_baseline(name, column):
     scenario = small(name, residents=3000, years=3)
@@ -98,7 +108,10 @@ def test_an_effort_that_never_starts_takes_no_mentees():
     scenario = small("social_mentor", residents=1500, years=2)
     scenario.professional_mentors.effort.never_starts = 1.0
     model, frame = run(scenario)
-    assert frame["mentees_professional"].max() == run(small("baseline", residents=1500, years=2))[1]["mentees_professional"].max()
+    assert (
+        frame["mentees_professional"].max()
+        == run(small("baseline", residents=1500, years=2))[1]["mentees_professional"].max()
+    )
     assert model.social_mentors.effort.never_starts
 
 
@@ -110,10 +123,12 @@ def test_mesa_api_works_on_array_backed_residents():
         model.step()
     residents = model.agents_by_type[Resident]
     employed = residents.select(lambda r: r.status == Status.EMPLOYED)
-    assert len(employed) == int(((model.population.view("status") == Status.EMPLOYED)).sum())
+    assert len(employed) == int((model.population.view("status") == Status.EMPLOYED).sum())
     mentored = residents.select(lambda r: r.mentor is not None)
     assert len(mentored) > 0
-    assert all(isinstance(r.mentor, Mentor) and r.mentor_kind == MentorKind.PROFESSIONAL for r in mentored)
+    assert all(
+        isinstance(r.mentor, Mentor) and r.mentor_kind == MentorKind.PROFESSIONAL for r in mentored
+    )
     assert 14 <= residents.agg("age", min) and residents.agg("age", max) < 66
     assert len(model.agents_by_type[Mentor]) == len(model.mentor_by_index)
 
@@ -129,7 +144,12 @@ def test_release_lets_finished_models_be_collected():
 def test_step_only_orchestrates_in_the_fixed_order(monkeypatch):
     model = HousingAreaModel(small("combined_package", years=1), seed=1)
     calls = []
-    for obj, name in ((model.jobcentre, "step"), (model, "advance_residents"), (model, "move_in"), (model, "book_costs")):
+    for obj, name in (
+        (model.jobcentre, "step"),
+        (model, "advance_residents"),
+        (model, "move_in"),
+        (model, "book_costs"),
+    ):
         original = getattr(obj, name)
 
         def wrapped(*args, _name=name, _original=original, **kwargs):

@@ -10,7 +10,12 @@ small_ints = st.integers(min_value=0, max_value=2**31 - 1)
 
 
 @settings(deadline=None)
-@given(seeds, small_ints, st.integers(min_value=-1, max_value=10_000), st.integers(min_value=0, max_value=64))
+@given(
+    seeds,
+    small_ints,
+    st.integers(min_value=-1, max_value=10_000),
+    st.integers(min_value=0, max_value=64),
+)
 def test_kernel_uniform_equals_python_uniform_and_lies_in_unit_interval(seed, ident, week, slot):
     u = uniform(seed, ident, week, slot)
     assert 0.0 <= u < 1.0

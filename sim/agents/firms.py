@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.agents.effort import Effort
-from sim.agents.mentor import Mentor
+from sim.agents.mentor import Mentor, MentorRoster
 from sim.kernel_params import weekly_from_yearly
 from sim.rng import stream
 from sim.states import MentorKind, RandomSlot, Status
@@ -41,7 +41,7 @@ class FirmNetwork(mesa.Agent):
         self.posts = self.spec.firms * self.spec.mentors_per_firm
         self.turnover_weekly = weekly_from_yearly(self.spec.turnover_per_year)
         self.draws = stream(model.seed, "business_mentors")
-        self.mentors: list[Mentor] = []
+        self.roster = MentorRoster(model)
         self._intake_owed = 0.0
 
     def step(self) -> None:
@@ -49,12 +49,9 @@ class FirmNetwork(mesa.Agent):
         week = self.model.week
         if not self.effort.running(week):
             return
-        while len(self.mentors) < self.posts:
-            self.mentors.append(self._recruit())
-        for mentor in list(self.mentors):
-            if mentor.decides_to_leave(self.draws.random()):
-                mentor.leave()
-                self.mentors.remove(mentor)
+        while len(self.roster) < self.posts:
+            self.roster.add(self._recruit())
+        self.roster.lose(self.draws)
         self.hire_mentees(week)
 
     def _recruit(self) -> Mentor:
@@ -73,9 +70,9 @@ class FirmNetwork(mesa.Agent):
 
     def hire_mentees(self, week: int) -> None:
         """Young people from the area take up jobs with a mentor at firms with free places."""
-        free = sum(m.free_places for m in self.mentors)
+        free = self.roster.total_free()
         self._intake_owed = min(
-            self._intake_owed + INTAKE_PER_MENTOR_PER_WEEK * len(self.mentors), float(free)
+            self._intake_owed + INTAKE_PER_MENTOR_PER_WEEK * len(self.roster), float(free)
         )
         wanted = int(self._intake_owed)
         if wanted <= 0:
@@ -96,13 +93,7 @@ class FirmNetwork(mesa.Agent):
         pop.status[out_of_work] = Status.SUBSIDISED
         pop.weeks_in_status[out_of_work] = 0
         pop.programme_weeks[out_of_work] = self.spec.planned_weeks
-        start = 0
-        for mentor in self.mentors:
-            places = mentor.free_places
-            if places and start < rows.size:
-                mentor.take_on(rows[start : start + places])
-                start += places
-        self.model.tally("business_mentors_matches", start)
+        self.model.tally("business_mentors_matches", self.roster.assign(rows))
         self.model.tally("business_mentors_jobs", int(out_of_work.size))
 
     @property
@@ -112,9 +103,8 @@ class FirmNetwork(mesa.Agent):
 
     def utilisation(self) -> float:
         """Share of mentee places filled."""
-        cap = self.capacity
-        return sum(m.caseload for m in self.mentors) / cap if cap else 0.0
+        return self.roster.active() / self.capacity if self.capacity else 0.0
 
     def active_matches(self) -> int:
         """Relations under way (for costs)."""
-        return sum(m.caseload for m in self.mentors)
+        return self.roster.active()

@@ -77,10 +77,6 @@ class Mentor(mesa.Agent):
         )
         self.model.caseloads[self.index] += rows.size
 
-    def decides_to_leave(self, u: float, multiplier: float = 1.0) -> bool:
-        """Whether the mentor leaves this week, given a uniform draw ``u``."""
-        return u < 1.0 - np.exp(-self.leave_hazard * multiplier)
-
     def leave(self) -> None:
         """Leave the effort: every relation ends, early ones counterproductively."""
         me = self.model.scenario.mentoring
@@ -91,3 +87,76 @@ class Mentor(mesa.Agent):
         self.model.tally("relations_ended_early_by_mentor", early)
         self.model.deregister_mentor(self)
         self.remove()
+
+
+class MentorRoster:
+    """The mentors of one effort, with their capacities in arrays for vectorised bookkeeping.
+
+    Caseloads live in ``model.caseloads`` (refreshed from the residents' ``mentor_id`` each week);
+    the roster keeps the matching mentor indices and capacities so free places, matching and
+    departures need no Python loop over mentors.
+    """
+
+    def __init__(self, model: HousingAreaModel) -> None:
+        self.model = model
+        self.mentors: list[Mentor] = []
+        self._indices = np.zeros(0, dtype=np.int64)
+        self._capacity = np.zeros(0, dtype=np.int64)
+
+    def add(self, mentor: Mentor) -> None:
+        """Put a mentor on the roster."""
+        self.mentors.append(mentor)
+        self._indices = np.append(self._indices, mentor.index)
+        self._capacity = np.append(self._capacity, mentor.capacity)
+
+    def free_places(self) -> np.ndarray:
+        """Free places per mentor, in roster order."""
+        return np.maximum(self._capacity - self.model.caseloads[self._indices], 0)
+
+    def total_free(self) -> int:
+        """Free places over the roster."""
+        return int(self.free_places().sum())
+
+    def active(self) -> int:
+        """Relations under way with the roster's mentors."""
+        return int(self.model.caseloads[self._indices].sum())
+
+    def capacity(self) -> int:
+        """Places over the roster."""
+        return int(self._capacity.sum())
+
+    def utilisation(self) -> float:
+        """Share of places filled."""
+        cap = self.capacity()
+        return self.active() / cap if cap else 0.0
+
+    def assign(self, rows: np.ndarray) -> int:
+        """Give the residents in ``rows`` to mentors with free places, in roster order; return how many."""
+        if rows.size == 0:
+            return 0
+        free = self.free_places()
+        start = 0
+        for k in np.flatnonzero(free):
+            if start >= rows.size:
+                break
+            chunk = rows[start : start + int(free[k])]
+            self.mentors[k].take_on(chunk)
+            start += chunk.size
+        return start
+
+    def lose(self, draws: np.random.Generator, multiplier: float = 1.0) -> int:
+        """Each mentor leaves with their weekly hazard (times ``multiplier``); return how many left."""
+        if not self.mentors:
+            return 0
+        hazards = np.array([m.leave_hazard for m in self.mentors]) * multiplier
+        leaving = np.flatnonzero(draws.random(len(self.mentors)) < 1.0 - np.exp(-hazards))
+        for k in leaving[::-1]:
+            self.mentors[k].leave()
+            del self.mentors[k]
+        keep = np.ones(self._indices.size, dtype=bool)
+        keep[leaving] = False
+        self._indices, self._capacity = self._indices[keep], self._capacity[keep]
+        return int(leaving.size)
+
+    def __len__(self) -> int:
+        return len(self.mentors)

@@ -13,7 +13,7 @@ import mesa
 import numpy as np
 
 from sim.agents.effort import Effort
-from sim.agents.mentor import Mentor
+from sim.agents.mentor import Mentor, MentorRoster
 from sim.kernel_params import weekly_from_yearly
 from sim.rng import stream
 from sim.states import MentorKind, RandomSlot, Status
@@ -72,7 +72,7 @@ class MentorTeam(mesa.Agent):
         self.outreach_per_week = outreach_per_week
         self.effort = effort
         self.draws = stream(model.seed, name)
-        self.mentors: list[Mentor] = []
+        self.roster = MentorRoster(model)
         self.vacant_until: list[int] = [effort.start_week] * posts
         # Referrals beyond one full caseload per post are turned away rather than queued for years.
         self.waiting = WaitingList(model.population, pool, max_length=posts * caseload)
@@ -93,7 +93,7 @@ class MentorTeam(mesa.Agent):
         still_vacant = []
         for until in self.vacant_until:
             if week >= until:
-                self.mentors.append(self._hire())
+                self.roster.add(self._hire())
             else:
                 still_vacant.append(until)
         self.vacant_until = still_vacant
@@ -113,20 +113,17 @@ class MentorTeam(mesa.Agent):
 
     def lose_staff(self, week: int) -> None:
         """Staff leave at the turnover hazard; their relations end and the post falls vacant."""
-        for mentor in list(self.mentors):
-            if mentor.decides_to_leave(self.draws.random()):
-                mentor.leave()
-                self.mentors.remove(mentor)
-                self.vacant_until.append(week + self.vacancy_weeks)
+        left = self.roster.lose(self.draws)
+        self.vacant_until.extend([week + self.vacancy_weeks] * left)
 
     def take_on_mentees(self, week: int) -> None:
         """Match waiting referrals, then reach new young people by outreach."""
-        free = sum(m.free_places for m in self.mentors)
+        free = self.roster.total_free()
         if free <= 0:
             return
         rows = self.waiting.take(free)
         if self.outreach_per_week > 0:
-            self._outreach_owed += self.outreach_per_week * len(self.mentors)
+            self._outreach_owed += self.outreach_per_week * len(self.roster)
             wanted = min(int(self._outreach_owed), free - rows.size)
             if wanted > 0:
                 found = find_targets(
@@ -140,28 +137,14 @@ class MentorTeam(mesa.Agent):
                 self._outreach_owed -= found.size
                 self.model.tally(f"{self.name}_outreach", found.size)
                 rows = np.concatenate([rows, found])
-            self._outreach_owed = min(self._outreach_owed, float(len(self.mentors)))
-        self._assign(rows)
-
-    def _assign(self, rows) -> None:
-        start = 0
-        for mentor in self.mentors:
-            places = mentor.free_places
-            if places and start < rows.size:
-                mentor.take_on(rows[start : start + places])
-                start += places
-        self.model.tally(f"{self.name}_matches", start)
-
-    @property
-    def capacity(self) -> int:
-        """Mentee places of the staff in post."""
-        return self.caseload * len(self.mentors)
+            # Outreach not used this week (no one to find) is not banked beyond one per mentor.
+            self._outreach_owed = min(self._outreach_owed, float(len(self.roster)))
+        self.model.tally(f"{self.name}_matches", self.roster.assign(rows))
 
     def utilisation(self) -> float:
         """Share of mentee places filled (1.0 when the team is full)."""
-        cap = self.capacity
-        return sum(m.caseload for m in self.mentors) / cap if cap else 0.0
+        return self.roster.utilisation()
 
     def staff_in_post(self) -> int:
         """Mentors in post this week (for costs)."""
-        return len(self.mentors)
+        return len(self.roster)

@@ -8,9 +8,12 @@ per resident.
 
 from __future__ import annotations
 
+import weakref
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 from mesa.agent import AgentSet
 
 from sim.kernel_params import WEEKS_PER_YEAR
@@ -38,24 +41,24 @@ class Resident(mesa.Agent):
 
         ``Agent.__init__`` registers agents one by one (and formats a debug message each time),
         which dominates start-up for 10**5-10**6 residents. This does the same registration in
-        bulk: unique ids from Mesa's per-model counter, then one update of each agent registry.
+        bulk: unique ids from Mesa's per-model counter, the model's agent dict, and the weak
+        registries of ``model.agents`` and ``model.agents_by_type`` filled at C speed with the
+        same weak references and removal callbacks ``WeakKeyDictionary`` would make.
         """
         ids = mesa.Agent._ids[model]
         new = cls.__new__
         agents = []
-        for row in rows:
+        for row in np.asarray(rows, dtype=np.int64).tolist():
             agent = new(cls)
-            agent.model = model
-            agent.unique_id = next(ids)
-            agent.pos = None
-            agent.row = int(row)
+            agent.__dict__.update(model=model, unique_id=next(ids), pos=None, row=row)
             agents.append(agent)
-        registry = dict.fromkeys(agents)
-        model._agents.update(registry)
+        model._agents.update(dict.fromkeys(agents))
         if cls not in model._agents_by_type:
             model._agents_by_type[cls] = AgentSet([], random=model.random)
-        model._agents_by_type[cls]._agents.update(registry)
-        model._all_agents._agents.update(registry)
+        for registry in (model._agents_by_type[cls]._agents, model._all_agents._agents):
+            registry.data.update(
+                zip(map(weakref.ref, agents, repeat(registry._remove)), repeat(None))
+            )
         return agents
 
     def _get(self, name: str):

@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 
 from sim.agents.effort import Effort
-from sim.agents.mentor import Mentor
+from sim.agents.mentor import Mentor, MentorRoster
 from sim.kernel_params import weekly_from_yearly
 from sim.rng import stream
 from sim.states import MentorKind, RandomSlot, Status
@@ -70,7 +70,7 @@ class VolunteerCorps(mesa.Agent):
         self.effort = effort
         self.draws = stream(model.seed, "volunteer_corps")
         self.applicants = 0
-        self.volunteers: list[Mentor] = []
+        self.roster = MentorRoster(model)
         self.waiting = WaitingList(model.population, POOL, max_length=self.spec.max_waiting)
         self.attrition_weekly = weekly_from_yearly(min(self.spec.attrition_per_year, 0.999))
         self.hours_used = {"supervision": 0.0, "matching": 0.0, "training": 0.0}
@@ -129,9 +129,14 @@ class VolunteerCorps(mesa.Agent):
         """New applicants arrive (Poisson)."""
         self.applicants += int(self.draws.poisson(self.spec.applicants_per_week))
 
+    @property
+    def volunteers(self) -> list[Mentor]:
+        """Trained volunteers, matched or free."""
+        return self.roster.mentors
+
     def active_matches(self) -> int:
         """Relations under way with the corps' volunteers."""
-        return sum(v.caseload for v in self.volunteers)
+        return self.roster.active()
 
     def supervise(self, hours: float) -> float:
         """Supervise active matches; return hours spent."""
@@ -144,20 +149,12 @@ class VolunteerCorps(mesa.Agent):
     def match(self, hours: float) -> float:
         """Match waiting mentees with free volunteers; return hours spent."""
         per_match = self.spec.matching_hours
-        free = [v for v in self.volunteers if v.free_places > 0]
-        places = sum(v.free_places for v in free)
+        places = self.roster.total_free()
         demand = min(places, len(self.waiting))
         n, spent, self._matching_progress = work_in_units(
             self._matching_progress, hours, per_match, demand
         )
-        rows = self.waiting.take(n)
-        start = 0
-        for volunteer in free:
-            if start >= rows.size:
-                break
-            take = rows[start : start + volunteer.free_places]
-            volunteer.take_on(take)
-            start += take.size
+        start = self.roster.assign(self.waiting.take(n))
         self.hours_used["matching"] = spent
         self.model.tally("volunteer_matches", start)
         self.model.costs.add("volunteer_match_support", start * self.spec.cost_per_match_dkk)
@@ -174,13 +171,13 @@ class VolunteerCorps(mesa.Agent):
         """Screen and train applicants into volunteers; return hours spent."""
         per_volunteer = self.spec.screening_training_hours
         # Train only as many as the waiting list and current free places can use soon.
-        free_places = sum(v.free_places for v in self.volunteers)
+        free_places = self.roster.total_free()
         demand = min(self.applicants, max(len(self.waiting) - free_places, 0) + 1)
         n, spent, self._training_progress = work_in_units(
             self._training_progress, hours, per_volunteer, demand
         )
         for _ in range(n):
-            self.volunteers.append(self._enlist())
+            self.roster.add(self._enlist())
         self.applicants -= n
         self.hours_used["training"] = spent
         self.model.tally("volunteers_trained", n)
@@ -205,11 +202,7 @@ class VolunteerCorps(mesa.Agent):
         multiplier = 1.0 + (self.spec.unsupervised_attrition_multiplier - 1.0) * (
             1.0 - self.supervised_share
         )
-        for volunteer in list(self.volunteers):
-            if volunteer.decides_to_leave(self.draws.random(), multiplier):
-                volunteer.leave()
-                self.volunteers.remove(volunteer)
-                self.model.tally("volunteers_left", 1)
+        self.model.tally("volunteers_left", self.roster.lose(self.draws, multiplier))
 
     def coordinator_utilisation(self) -> float:
         """Share of coordinator hours spent this week."""
@@ -218,5 +211,4 @@ class VolunteerCorps(mesa.Agent):
 
     def utilisation(self) -> float:
         """Share of volunteer places filled."""
-        cap = sum(v.capacity for v in self.volunteers)
-        return self.active_matches() / cap if cap else 0.0
+        return self.roster.utilisation()
