@@ -49,13 +49,9 @@ ResidentsOpt = Annotated[
     ),
 ]
 YearsOpt = Annotated[int | None, typer.Option("--years", "-y", help="Horizon in years.")]
-ReplicatesOpt = Annotated[
-    int | None, typer.Option("--replicates", "-r", help="Replicates per scenario.")
-]
+ReplicatesOpt = Annotated[int | None, typer.Option("--replicates", "-r", help="Replicates per scenario.")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", "-s", help="Base seed of the replicates.")]
-OutOpt = Annotated[
-    Path | None, typer.Option("--out", "-o", help="Output folder (default outputs/<name>).")
-]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default outputs/<name>).")]
 WorkersOpt = Annotated[
     int | None, typer.Option("--workers", "-w", help="Worker processes (default: one per core).")
 ]
@@ -72,9 +68,7 @@ def _load(paths: list[Path], residents, years, replicates, seed) -> list[Scenari
     for path in paths:
         scenario = load_scenario(path)
         scenarios.append(
-            with_overrides(
-                scenario, residents=residents, years=years, replicates=replicates, seed=seed
-            )
+            with_overrides(scenario, residents=residents, years=years, replicates=replicates, seed=seed)
         )
     names = [s.name for s in scenarios]
     duplicated = sorted({n for n in names if names.count(n) > 1})
@@ -115,7 +109,8 @@ def execute(
         ):
             raise InputError(
                 f"{sc.name}: simulation.replicates/seed/years = {sc.simulation.replicates}/{sc.simulation.seed}/"
-                f"{sc.simulation.years}: must match the baseline's {first.replicates}/{first.seed}/{first.years} for a paired comparison"
+                f"{sc.simulation.years}: must match the baseline's {first.replicates}/{first.seed}/{first.years} "
+                "for a paired comparison"
             )
     workers = workers if workers is not None else default_workers()
     if workers < 1:
@@ -202,11 +197,10 @@ def print_headline(rows, baseline: str | None) -> None:
             if baseline is None or name == baseline:
                 return level
             scale, unit = (100, "pp") if pct else (1, "")
-            return f"{level} ({scale * row['diff_mean']:+.2f}{unit} [{scale * row['diff_ci_low']:+.2f}, {scale * row['diff_ci_high']:+.2f}])"
+            diff, low, high = (scale * row[k] for k in ("diff_mean", "diff_ci_low", "diff_ci_high"))
+            return f"{level} ({diff:+.2f}{unit} [{low:+.2f}, {high:+.2f}])"
 
-        cost = (
-            r.loc["cost_intervention", "mean"] if "cost_intervention" in r.index else float("nan")
-        )
+        cost = r.loc["cost_intervention", "mean"] if "cost_intervention" in r.index else float("nan")
         per_job = "-"
         if "cost_per_additional_employed" in r.index:
             row = r.loc["cost_per_additional_employed"]

@@ -91,12 +91,11 @@ def render() -> str:
         cited += source not in (ASSUMPTION, SETTING)
         unit = extra.get("unit", "") + (" (scales)" if extra.get("scales") else "")
         description = (field.description or "").replace("|", "\\|")
-        lines.append(
-            f"| `{path}` | {_fmt(value)} | {unit} | {_range(field)} | {source} | {description} |"
-        )
+        lines.append(f"| `{path}` | {_fmt(value)} | {unit} | {_range(field)} | {source} | {description} |")
     lines += [
         "",
-        f"{total} parameters: {cited} cite a report, {assumptions} are assumptions, {total - cited - assumptions} are run settings.",
+        f"{total} parameters: {cited} cite a report, {assumptions} are assumptions, "
+        f"{total - cited - assumptions} are run settings.",
         "",
     ]
     return "\n".join(lines)

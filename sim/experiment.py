@@ -25,7 +25,7 @@ from sim.metrics import RESOURCES
 from sim.rng import spawn_seeds
 from sim.scenario import Scenario
 
-# Indicators summarised per scenario; (column, short label, higher is better).
+# Indicators summarised per scenario: (column, label).
 INDICATORS: tuple[tuple[str, str], ...] = (
     ("employment_rate", "Employment rate 16-64 (ordinary jobs)"),
     ("work_rate", "In work incl. subsidised jobs 16-64"),
@@ -122,9 +122,7 @@ def run_all(
                 on_done(spec)
     else:
         ctx = get_context("spawn")  # fork is unsafe once Numba's thread pool is running
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=_init_worker
-        ) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker) as pool:
             futures = {pool.submit(run_one, spec): spec for spec in specs}
             for future in _as_completed(futures):
                 spec = futures[future]
@@ -156,9 +154,7 @@ def _periods(timeseries: pd.DataFrame) -> list[tuple[str, float, float]]:
     horizon = float(timeseries["week"].max())
     years = int(np.ceil(horizon / WEEKS_PER_YEAR))
     periods = [("horizon", horizon - WEEKS_PER_YEAR, horizon)]
-    periods += [
-        (f"year_{y}", (y - 1) * WEEKS_PER_YEAR, y * WEEKS_PER_YEAR) for y in range(1, years + 1)
-    ]
+    periods += [(f"year_{y}", (y - 1) * WEEKS_PER_YEAR, y * WEEKS_PER_YEAR) for y in range(1, years + 1)]
     return periods
 
 
@@ -174,16 +170,8 @@ def period_values(timeseries: pd.DataFrame) -> pd.DataFrame:
     for label, start, end in _periods(timeseries):
         inside = timeseries[(timeseries["week"] > start) & (timeseries["week"] <= end)]
         means = inside.groupby(["scenario", "replicate"], sort=False)[averaged].mean()
-        ends = (
-            inside.sort_values("week")
-            .groupby(["scenario", "replicate"], sort=False)[cumulative]
-            .last()
-        )
-        frame = (
-            means.join(ends)
-            .reset_index()
-            .melt(id_vars=["scenario", "replicate"], var_name="indicator")
-        )
+        ends = inside.sort_values("week").groupby(["scenario", "replicate"], sort=False)[cumulative].last()
+        frame = means.join(ends).reset_index().melt(id_vars=["scenario", "replicate"], var_name="indicator")
         frame.insert(2, "period", label)
         out.append(frame)
     return pd.concat(out, ignore_index=True)
@@ -228,11 +216,7 @@ def summarise(timeseries: pd.DataFrame, baseline: str | None, boot_seed: int = 0
     rows = []
     scenarios = list(dict.fromkeys(timeseries["scenario"]))
     for (period, indicator), block in wide.groupby(level=["period", "indicator"], sort=False):
-        base = (
-            block[baseline].to_numpy(dtype=float)
-            if baseline is not None and baseline in block
-            else None
-        )
+        base = block[baseline].to_numpy(dtype=float) if baseline is not None and baseline in block else None
         for name in scenarios:
             own = block[name].to_numpy(dtype=float)
             mean, lo, hi = _interval(own)
@@ -276,11 +260,7 @@ def summarise(timeseries: pd.DataFrame, baseline: str | None, boot_seed: int = 0
     summary = summary.reindex(columns=columns)
     summary["_s"] = summary["scenario"].map(order)
     summary["_p"] = summary["period"].map(period_order)
-    return (
-        summary.sort_values(["_s", "_p"], kind="stable")
-        .drop(columns=["_s", "_p"])
-        .reset_index(drop=True)
-    )
+    return summary.sort_values(["_s", "_p"], kind="stable").drop(columns=["_s", "_p"]).reset_index(drop=True)
 
 
 def cost_effectiveness(
@@ -294,9 +274,7 @@ def cost_effectiveness(
     and the note says so.
     """
     horizon = values[values["period"] == "horizon"]
-    wide = horizon.pivot_table(
-        index=["replicate"], columns=["scenario", "indicator"], values="value"
-    )
+    wide = horizon.pivot_table(index=["replicate"], columns=["scenario", "indicator"], values="value")
     rng = np.random.default_rng(boot_seed)
     rows = []
     for name in dict.fromkeys(horizon["scenario"]):
@@ -328,13 +306,13 @@ def cost_effectiveness(
                 row["mean"] = float(cost.mean() / gain.mean())
                 idx = rng.integers(0, gain.size, size=(n_boot, gain.size))
                 boot_gain = gain[idx].mean(axis=1)
-                boot = np.where(
-                    boot_gain > 0,
-                    cost[idx].mean(axis=1) / np.where(boot_gain > 0, boot_gain, 1),
-                    np.inf,
-                )
-                row["p2_5"], row["p97_5"] = (float(x) for x in np.percentile(boot, [2.5, 97.5]))
-                if np.mean(boot_gain <= 0) > 0.025:
+                positive = boot_gain > 0
+                ratios = cost[idx].mean(axis=1)[positive] / boot_gain[positive]
+                # Resamples with no gain have an unbounded ratio: they sit above every finite one.
+                boot = np.concatenate([np.sort(ratios), np.full(int((~positive).sum()), np.inf)])
+                row["p2_5"] = float(boot[int(np.floor(0.025 * (boot.size - 1)))])
+                row["p97_5"] = float(boot[int(np.ceil(0.975 * (boot.size - 1)))])
+                if not np.isfinite(row["p97_5"]):
                     row["note"] = "effect not clearly positive: upper bound unbounded"
             else:
                 row["mean"] = np.nan

@@ -203,8 +203,7 @@ def step_residents(
                 ub = uniform(seed, i, week, SLOT_BREAKDOWN)
                 if ub < p.breakdown * breakdown_exp_max:  # else no breakdown whatever the exp
                     hb = p.breakdown * np.exp(
-                        -p.breakdown_match_effect * (mq - 0.5)
-                        - p.breakdown_motivation_effect * (m - 0.5)
+                        -p.breakdown_match_effect * (mq - 0.5) - p.breakdown_motivation_effect * (m - 0.5)
                     )
                     if ub < 1.0 - np.exp(-hb):
                         ended = 2

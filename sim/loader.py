@@ -35,11 +35,7 @@ def _section_model(root: type[BaseModel], path: tuple[Any, ...]) -> type[BaseMod
         if model is None or not isinstance(part, str) or part not in model.model_fields:
             return None
         annotation = model.model_fields[part].annotation
-        model = (
-            annotation
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
-            else None
-        )
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
     return model
 
 
@@ -58,9 +54,7 @@ def _allowed(err: dict[str, Any], root: type[BaseModel]) -> str:
     return msg[0].lower() + msg[1:] if msg else msg
 
 
-def format_validation_error(
-    source: str, error: ValidationError, root: type[BaseModel] = Scenario
-) -> str:
+def format_validation_error(source: str, error: ValidationError, root: type[BaseModel] = Scenario) -> str:
     """Turn the first error of a pydantic ValidationError into one line."""
     err = error.errors()[0]
     key = ".".join(str(p) for p in err["loc"]) or "(top level)"

@@ -268,9 +268,7 @@ class Recorder:
             dropouts = w["dropouts_area" if g == 0 else "dropouts_cohort"]
             row[f"{prefix}employment_rate"] = _rate(counts["employed_16_64"], counts["pop_16_64"])
             row[f"{prefix}work_rate"] = _rate(counts["working_16_64"], counts["pop_16_64"])
-            row[f"{prefix}education_enrolment"] = _rate(
-                counts["enrolled_16_29"], counts["pop_16_29"]
-            )
+            row[f"{prefix}education_enrolment"] = _rate(counts["enrolled_16_29"], counts["pop_16_29"])
             # Dropouts per 100 enrolled per year, over the weeks since the last record.
             row[f"{prefix}dropouts_per_100_enrolled"] = (
                 100.0 * W * dropouts / enrolled_weeks
@@ -278,9 +276,7 @@ class Recorder:
                 else float("nan")
             )
             row[f"{prefix}neet_rate_15_29"] = _rate(counts["neet_15_29"], counts["pop_15_29"])
-            row[f"{prefix}long_term_unemployed_18_64"] = _rate(
-                counts["ltu_18_64"], counts["pop_18_64"]
-            )
+            row[f"{prefix}long_term_unemployed_18_64"] = _rate(counts["ltu_18_64"], counts["pop_18_64"])
             row[f"{prefix}residents"] = counts["residents"]
             row[f"{prefix}employed_16_64"] = counts["employed_16_64"]
             # Person-years in ordinary work, counting the current stock over the window.
@@ -315,7 +311,8 @@ class Recorder:
         ):
             row[key] = w[key]
         for r in RESOURCES:
-            row[f"util_{r}"] = w[f"util_{r}"] / weeks
+            # No week observed yet (the record of week 0): utilisation is unknown, not zero.
+            row[f"util_{r}"] = w[f"util_{r}"] / weeks if self._weeks_in_window else float("nan")
         row.update(m.costs.as_row())
         self.rows.append(row)
         self._reset_window()

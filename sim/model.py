@@ -122,9 +122,7 @@ class HousingAreaModel(mesa.Model):
         spec = self.scenario.volunteer_corps
         if not spec.enabled:
             return None
-        return VolunteerCorps(
-            self, Effort(spec.effort, stream(self.seed, "volunteer_corps_effort"))
-        )
+        return VolunteerCorps(self, Effort(spec.effort, stream(self.seed, "volunteer_corps_effort")))
 
     def _social_mentor_team(self) -> MentorTeam | None:
         pm = self.scenario.professional_mentors
@@ -159,9 +157,7 @@ class HousingAreaModel(mesa.Model):
         index = self._mentor_indices_used
         self._mentor_indices_used += 1
         if index >= self.caseloads.size:
-            self.caseloads = np.concatenate(
-                [self.caseloads, np.zeros(self.caseloads.size, dtype=np.int64)]
-            )
+            self.caseloads = np.concatenate([self.caseloads, np.zeros(self.caseloads.size, dtype=np.int64)])
         self.mentor_by_index[index] = mentor
         return index
 
@@ -186,10 +182,7 @@ class HousingAreaModel(mesa.Model):
         self.book_costs()
         self.recorder.observe_week(kernel_counts, moved_in)
         self.week += 1
-        if (
-            self.week % self.scenario.simulation.record_every_weeks == 0
-            or self.week == self.horizon_weeks
-        ):
+        if self.week % self.scenario.simulation.record_every_weeks == 0 or self.week == self.horizon_weeks:
             self.recorder.record()
         if self.week >= self.horizon_weeks:
             self.running = False
@@ -243,9 +236,7 @@ class HousingAreaModel(mesa.Model):
         newcomers = vacated if self.scenario.population.refill_vacancies else 0
         rows = pop.add(newcomers, self.week) if newcomers else np.empty(0, dtype=np.int64)
         # Children growing up in the area: about a quarter of the 14-17 band turns 14 each year.
-        self._youth_owed += (
-            pop.n_start * self.scenario.population.age_bands.age_14_17 / 4 / WEEKS_PER_YEAR
-        )
+        self._youth_owed += pop.n_start * self.scenario.population.age_bands.age_14_17 / 4 / WEEKS_PER_YEAR
         youths = int(self._youth_owed)
         if youths:
             self._youth_owed -= youths
@@ -277,18 +268,14 @@ class HousingAreaModel(mesa.Model):
                     vc.coordinator_hours_per_week * vc.coordinator_cost_per_hour_dkk,
                 )
         if self.social_mentors is not None:
-            per_week = (
-                self.scenario.professional_mentors.cost_per_mentor_per_year_dkk / WEEKS_PER_YEAR
-            )
+            per_week = self.scenario.professional_mentors.cost_per_mentor_per_year_dkk / WEEKS_PER_YEAR
             ledger.add("social_mentors", self.social_mentors.staff_in_post() * per_week)
         if self.jobcentre_mentors is not None:
             per_week = c.mentor_support_per_mentor_per_year_dkk / WEEKS_PER_YEAR
             ledger.add("jobcentre_mentors", self.jobcentre_mentors.staff_in_post() * per_week)
         if self.firm_network is not None:
             bm = self.scenario.business_mentors
-            ledger.add(
-                "business_mentors", self.firm_network.active_matches() * bm.cost_per_match_week_dkk
-            )
+            ledger.add("business_mentors", self.firm_network.active_matches() * bm.cost_per_match_week_dkk)
 
     # -- reporting helpers ------------------------------------------------------------------
 
@@ -309,9 +296,7 @@ class HousingAreaModel(mesa.Model):
             "mentees_waiting": waiting,
             "volunteers": len(corps.volunteers) if corps else 0,
             "volunteer_applicants_waiting": corps.applicants if corps else 0,
-            "matches_started_cum": sum(
-                v for k, v in self.tallies.items() if k.endswith("_matches")
-            ),
+            "matches_started_cum": sum(v for k, v in self.tallies.items() if k.endswith("_matches")),
             "relations_ended_by_mentor_cum": self.tallies["relations_ended_by_mentor"],
             "mentor_offers_unmet": self.jobcentre.mentor_offers["unmet"],
         }
@@ -328,9 +313,7 @@ class HousingAreaModel(mesa.Model):
         elapsed = (self.week % WEEKS_PER_YEAR + 1) / WEEKS_PER_YEAR
         return {
             "caseworkers": self.jobcentre.utilisation(),
-            "programme_budget": self.jobcentre.spent_this_year / (budget * elapsed)
-            if budget > 0
-            else 0.0,
+            "programme_budget": self.jobcentre.spent_this_year / (budget * elapsed) if budget > 0 else 0.0,
             "firm_slots": self.employers.utilisation(),
             "coordinator_hours": corps.coordinator_utilisation() if corps else 0.0,
             "volunteer_places": corps.utilisation() if corps else 0.0,

@@ -158,8 +158,7 @@ def _step_one(pop, i, duration_mult, barrier_mult, effects, p, seed, week, deman
             kind = -1
         else:
             hazard = p.breakdown * math.exp(
-                -p.breakdown_match_effect * (match - 0.5)
-                - p.breakdown_motivation_effect * (motivation - 0.5)
+                -p.breakdown_match_effect * (match - 0.5) - p.breakdown_motivation_effect * (motivation - 0.5)
             )
             if uniform_py(seed, i, week, RandomSlot.RELATION_BREAKDOWN) < 1.0 - math.exp(-hazard):
                 events |= 1 << Event.RELATION_BROKE_DOWN
@@ -229,10 +228,7 @@ def _step_one(pop, i, duration_mult, barrier_mult, effects, p, seed, week, deman
                         v = x / hazard
                         if v < p.completion_to_job:
                             destination = Status.EMPLOYED
-                        elif (
-                            age < 25 * 52
-                            and v < p.completion_to_job + p.completion_to_further_education
-                        ):
+                        elif age < 25 * 52 and v < p.completion_to_job + p.completion_to_further_education:
                             destination = Status.EDUCATION
                         else:
                             destination = _assessed(readiness + p.completion_readiness_gain, p)
@@ -309,9 +305,7 @@ def _hazards(
             hazards.append((Status.EDUCATION, p.employed_to_education))
     elif status == Status.EDUCATION:
         hazards.append(("complete", p.completion))
-        dropout = (
-            p.dropout * (1.0 + p.prior_dropout_effect * int(pop.prior_dropouts[i])) * drop_mult
-        )
+        dropout = p.dropout * (1.0 + p.prior_dropout_effect * int(pop.prior_dropouts[i])) * drop_mult
         hazards.append(("dropout", dropout * math.exp(-p.motivation_effect * (motivation - 0.5))))
     elif status == Status.INACTIVE:
         hazards.append((Status.UNEMPLOYED_FAR, p.inactive_return))
@@ -328,15 +322,11 @@ def _hazards(
         )
         if in_programme:
             job *= p.lock_in
-        job *= math.exp(
-            p.readiness_effect * (readiness - 0.5) + p.motivation_effect * (motivation - 0.5)
-        )
+        job *= math.exp(p.readiness_effect * (readiness - 0.5) + p.motivation_effect * (motivation - 0.5))
         hazards.append((Status.EMPLOYED, job))
         hazards.append((Status.INACTIVE, p.to_inactive * (2.0 if far else 1.0)))
         if young and not in_programme:
-            hazards.append(
-                (Status.EDUCATION, p.unemployed_to_education * (0.5 if far else 1.0) * edu_mult)
-            )
+            hazards.append((Status.EDUCATION, p.unemployed_to_education * (0.5 if far else 1.0) * edu_mult))
     if in_area:
         move = p.move_out_weekly
         if status == Status.EMPLOYED:

@@ -8,9 +8,7 @@ from sim.population import Population
 from sim.rng import uniform_array
 from sim.states import RandomSlot
 
-MATCH_QUALITY_SPREAD = (
-    0.2  # assumption: a match is up to 0.1 better or worse than the screening level
-)
+MATCH_QUALITY_SPREAD = 0.2  # assumption: a match is up to 0.1 better or worse than the screening level
 
 
 def start_relations(

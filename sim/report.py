@@ -179,9 +179,7 @@ def _records_per_year(timeseries: pd.DataFrame) -> int:
     return max(int(round(WEEKS_PER_YEAR / step)), 1) if step > 0 else 1
 
 
-def _per_replicate(
-    timeseries: pd.DataFrame, column: str, window: int | None = None
-) -> pd.DataFrame:
+def _per_replicate(timeseries: pd.DataFrame, column: str, window: int | None = None) -> pd.DataFrame:
     """Columns scenario, replicate, week, year, value; optionally smoothed within each replicate.
 
     The smoothing is a centred rolling mean, so an effect is not drawn later than it happens;
@@ -225,9 +223,7 @@ def _unpaired(timeseries: pd.DataFrame, baseline: str) -> list[str]:
     return out
 
 
-def _paired_differences(
-    table: pd.DataFrame, names: Sequence[str], baseline: str
-) -> dict[str, pd.DataFrame]:
+def _paired_differences(table: pd.DataFrame, names: Sequence[str], baseline: str) -> dict[str, pd.DataFrame]:
     """Per scenario, value minus the baseline's in the same replicate and week."""
     base = table[table["scenario"] == baseline].set_index(["replicate", "week"])["value"]
     out = {}
@@ -828,8 +824,7 @@ def _manifest_html(manifest: Mapping[str, Any]) -> str:
     versions = manifest.get("versions")
     if isinstance(versions, Mapping) and versions:
         rows = "".join(
-            f"<tr><td>{_esc(k)}</td><td><code>{_esc(v)}</code></td></tr>"
-            for k, v in versions.items()
+            f"<tr><td>{_esc(k)}</td><td><code>{_esc(v)}</code></td></tr>" for k, v in versions.items()
         )
         parts.append(f"<h3>Versions</h3><table class=compact><tbody>{rows}</tbody></table>")
     elif versions is not None:
@@ -853,7 +848,12 @@ def _manifest_html(manifest: Mapping[str, Any]) -> str:
     rest = [(k, v) for k, v in manifest.items() if k not in (*known, "versions", "scenarios")]
     if rest:
         parts.append("<h3>Other</h3>")
-        parts.append(_definition_list((k, f"<code>{_esc(_json(v))}</code>") for k, v in rest))
+        parts.append(
+            _definition_list(
+                (k, f"<code>{_esc(v if isinstance(v, str | int | float) else _json(v))}</code>")
+                for k, v in rest
+            )
+        )
     return "\n".join(parts)
 
 
@@ -993,8 +993,7 @@ def _html(
     out.append("<h2>Scenarios</h2>")
     out.append(
         _definition_list(
-            (name, f"{_swatch(colours[name])}{_esc(_description(manifest, name))}")
-            for name in names
+            (name, f"{_swatch(colours[name])}{_esc(_description(manifest, name))}") for name in names
         )
     )
     out += ["<h2>Run manifest</h2>", _manifest_html(manifest), "</body>", "</html>", ""]

@@ -157,9 +157,7 @@ class BarrierPrevalence(Section):
 
     health: float = share(0.35, ASSUMPTION, "Physical illness.")
     mental_health: float = share(0.30, ASSUMPTION, "Mental illness.")
-    substance_use: float = share(
-        0.10, ASSUMPTION, "Substance use (hash among the young, CFBU-2013 p.18)."
-    )
+    substance_use: float = share(0.10, ASSUMPTION, "Substance use (hash among the young, CFBU-2013 p.18).")
     criminal_record: float = share(0.08, ASSUMPTION, "Criminal record or ties to criminal groups.")
     language: float = share(0.35, ASSUMPTION, "Weak Danish.")
     low_schooling: float = share(0.45, ASSUMPTION, "Poor schooling.")
@@ -266,9 +264,7 @@ class LabourMarket(Section):
     to_inactive: float = weekly(
         0.0015, ASSUMPTION, "Unemployed or employed resident becomes sick or goes on leave."
     )
-    inactive_return: float = weekly(
-        0.006, ASSUMPTION, "Inactive resident returns as activity-ready."
-    )
+    inactive_return: float = weekly(0.006, ASSUMPTION, "Inactive resident returns as activity-ready.")
     unemployed_to_education: float = weekly(
         0.004, ASSUMPTION, "Unemployed resident under 30 starts an education."
     )
@@ -319,9 +315,7 @@ class LabourMarket(Section):
 class Education(Section):
     """Education completion and dropout (CFBU-2013 p.23; CABI-2011 p.4)."""
 
-    completion: float = weekly(
-        0.0065, ASSUMPTION, "Completion of the current education (about three years)."
-    )
+    completion: float = weekly(0.0065, ASSUMPTION, "Completion of the current education (about three years).")
     dropout: float = weekly(
         0.0022,
         ASSUMPTION,
@@ -339,9 +333,7 @@ class Education(Section):
     dropout_motivation_penalty: float = param(
         0.10, "motivation", ASSUMPTION, "Motivation lost at a dropout.", ge=0.0, le=1.0
     )
-    completion_to_job: float = share(
-        0.40, ASSUMPTION, "Share of completers who go straight into a job."
-    )
+    completion_to_job: float = share(0.40, ASSUMPTION, "Share of completers who go straight into a job.")
     completion_to_further_education: float = share(
         0.40,
         ASSUMPTION,
@@ -363,15 +355,9 @@ class Education(Section):
 class Programmes(Section):
     """Active labour-market programmes: lengths, lock-in and later gain, conversions."""
 
-    activation_weeks: int = param(
-        13, "weeks", ASSUMPTION, "Length of a course or upskilling.", ge=1, le=260
-    )
-    internship_weeks: int = param(
-        13, "weeks", ASSUMPTION, "Length of a company internship.", ge=1, le=260
-    )
-    subsidy_weeks: int = param(
-        26, "weeks", ASSUMPTION, "Length of a wage-subsidy job.", ge=1, le=260
-    )
+    activation_weeks: int = param(13, "weeks", ASSUMPTION, "Length of a course or upskilling.", ge=1, le=260)
+    internship_weeks: int = param(13, "weeks", ASSUMPTION, "Length of a company internship.", ge=1, le=260)
+    subsidy_weeks: int = param(26, "weeks", ASSUMPTION, "Length of a wage-subsidy job.", ge=1, le=260)
     lock_in: float = param(
         0.4,
         "ratio",
@@ -392,19 +378,17 @@ class Programmes(Section):
     internship_conversion: float = share(
         0.20, ASSUMPTION, "Internship that ends in an ordinary job at the firm."
     )
-    subsidy_conversion: float = share(
-        0.30, ASSUMPTION, "Wage-subsidy job that ends in an ordinary job."
-    )
+    subsidy_conversion: float = share(0.30, ASSUMPTION, "Wage-subsidy job that ends in an ordinary job.")
 
 
 class Employers(Section):
     """Firm slots open to the area's residents."""
 
     internship_slots: int = param(
-        30, "places", ASSUMPTION, "Company internship places at any time.", ge=0, scales=True
+        60, "places", ASSUMPTION, "Company internship places at any time.", ge=0, scales=True
     )
     subsidy_slots: int = param(
-        40, "places", ASSUMPTION, "Wage-subsidy places at any time.", ge=0, scales=True
+        120, "places", ASSUMPTION, "Wage-subsidy places at any time.", ge=0, scales=True
     )
 
 
@@ -540,9 +524,7 @@ VOLUNTEER_SHARE_BY_ATTITUDE = {"enthusiastic": 0.6, "expectant": 0.3, "sceptical
 class KindEffects(Section):
     """Effects of one kind of mentor at full relation quality."""
 
-    job_finding: float = param(
-        0.3, "relative", ASSUMPTION, "Relative rise in job finding.", ge=0.0, le=10.0
-    )
+    job_finding: float = param(0.3, "relative", ASSUMPTION, "Relative rise in job finding.", ge=0.0, le=10.0)
     dropout_reduction: float = share(0.4, ASSUMPTION, "Relative fall in education dropout.")
     readiness_gain: float = param(
         0.004, "readiness per week", ASSUMPTION, "Readiness gained per week.", ge=0.0, le=0.1
@@ -722,9 +704,7 @@ class VolunteerCorps(Section):
         ge=0.0,
         le=40.0,
     )
-    emotional_support: float = share(
-        0.8, "CFBU-2013 p.10", "Emphasis on emotional support (criterion 3)."
-    )
+    emotional_support: float = share(0.8, "CFBU-2013 p.10", "Emphasis on emotional support (criterion 3).")
     match_quality: float = share(
         0.7,
         "CFBU-2013 p.10-11",
@@ -795,9 +775,7 @@ class ProfessionalMentors(Section):
     hours_per_week: float = param(
         1.5, "hours per mentee per week", ASSUMPTION, "Meeting time per mentee.", ge=0.0, le=40.0
     )
-    emotional_support: float = share(
-        0.9, "CFBU-2013 p.22-23", "Relations built on trust in the area."
-    )
+    emotional_support: float = share(0.9, "CFBU-2013 p.22-23", "Relations built on trust in the area.")
     match_quality: float = share(0.75, ASSUMPTION, "Quality of matching by a trained professional.")
     planned_weeks: int = param(
         104,
@@ -822,9 +800,7 @@ class ProfessionalMentors(Section):
         ge=0.0,
         le=10.0,
     )
-    vacancy_weeks: int = param(
-        12, "weeks", ASSUMPTION, "Weeks to refill a vacated post.", ge=0, le=520
-    )
+    vacancy_weeks: int = param(12, "weeks", ASSUMPTION, "Weeks to refill a vacated post.", ge=0, le=520)
     cost_per_mentor_per_year_dkk: float = param(
         550_000.0, "DKK per year", ASSUMPTION, "Salary and overhead of one mentor.", ge=0.0
     )
@@ -833,9 +809,7 @@ class ProfessionalMentors(Section):
 class BusinessMentors(Section):
     """A business-mentor network of firms (CFBU-2013 p.15-17)."""
 
-    firms: int = param(
-        0, "firms", "CFBU-2013 p.15", "Firms in the network (Ishøj: 30).", ge=0, scales=True
-    )
+    firms: int = param(0, "firms", "CFBU-2013 p.15", "Firms in the network (Ishøj: 30).", ge=0, scales=True)
     effort: EffortStart = EffortStart(start_up_weeks=26)
     mentors_per_firm: int = param(
         1, "mentors", ASSUMPTION, "Employees acting as business mentors per firm.", ge=1, le=50
@@ -853,9 +827,7 @@ class BusinessMentors(Section):
     )
     emotional_support: float = share(0.4, ASSUMPTION, "Emphasis on emotional support.")
     match_quality: float = share(0.65, ASSUMPTION, "Quality of matching by the coordinators.")
-    planned_weeks: int = param(
-        52, "weeks", "CFBU-2013 p.15", "Mentoring typically for a year.", ge=1, le=520
-    )
+    planned_weeks: int = param(52, "weeks", "CFBU-2013 p.15", "Mentoring typically for a year.", ge=1, le=520)
     max_age: int = param(
         29,
         "years",
@@ -882,9 +854,7 @@ class Costs(Section):
     caseworker_contact_dkk: float = param(
         700.0, "DKK per contact", ASSUMPTION, "One caseworker contact.", ge=0.0
     )
-    activation_week_dkk: float = param(
-        1200.0, "DKK per week", ASSUMPTION, "One week of a course.", ge=0.0
-    )
+    activation_week_dkk: float = param(1200.0, "DKK per week", ASSUMPTION, "One week of a course.", ge=0.0)
     internship_week_dkk: float = param(
         400.0,
         "DKK per week",
@@ -892,9 +862,7 @@ class Costs(Section):
         "One week of a company internship (administration).",
         ge=0.0,
     )
-    subsidy_week_dkk: float = param(
-        3000.0, "DKK per week", ASSUMPTION, "One week of wage subsidy.", ge=0.0
-    )
+    subsidy_week_dkk: float = param(3000.0, "DKK per week", ASSUMPTION, "One week of wage subsidy.", ge=0.0)
     mentor_support_per_mentor_per_year_dkk: float = param(
         500_000.0, "DKK per year", ASSUMPTION, "One jobcentre mentor.", ge=0.0
     )

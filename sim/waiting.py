@@ -41,12 +41,7 @@ class WaitingList:
             return
         pop, rows = self.pop, self._rows
         ours = pop.waiting_kind[rows] == self.pool
-        valid = (
-            ours
-            & (pop.in_area[rows] == 1)
-            & (pop.mentor_id[rows] < 0)
-            & (pop.status[rows] != RETIRED)
-        )
+        valid = ours & (pop.in_area[rows] == 1) & (pop.mentor_id[rows] < 0) & (pop.status[rows] != RETIRED)
         stale = rows[ours & ~valid]
         pop.waiting_kind[stale] = -1
         pop.waiting_since[stale] = -1

@@ -99,8 +99,7 @@ def _run_kernel(threads: int, weeks: int = 30):
     numba.set_num_threads(threads)
     try:
         counts = [
-            step_residents(pop.n_used, *pop.kernel_arrays(), *tables, p, 77, w, 1.0)
-            for w in range(weeks)
+            step_residents(pop.n_used, *pop.kernel_arrays(), *tables, p, 77, w, 1.0) for w in range(weeks)
         ]
     finally:
         numba.set_num_threads(previous)
@@ -143,9 +142,7 @@ def test_quality_grows_with_dose_and_saturates_within_about_a_year():
     pop.relation_planned_weeks[rows] = 10_000
     pop.relation_support[rows] = 1.0
     pop.match_quality[rows] = 1.0
-    pop.relation_hours[rows] = np.where(
-        rows % 2 == 0, scenario.mentoring.reference_hours_per_week, 0.5
-    )
+    pop.relation_hours[rows] = np.where(rows % 2 == 0, scenario.mentoring.reference_hours_per_week, 0.5)
     p = build_kernel_params(scenario)
     tables = (duration_table(scenario), barrier_table(scenario), effect_table(scenario))
     for week in range(52):

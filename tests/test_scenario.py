@@ -67,9 +67,7 @@ def test_probability_outside_unit_interval(tmp_path):
 
 def test_negative_count(tmp_path):
     message = error_of(write(tmp_path, "s.toml", "[professional_mentors]\nmentors = -2\n"))
-    assert (
-        "professional_mentors.mentors = -2" in message and "greater than or equal to 0" in message
-    )
+    assert "professional_mentors.mentors = -2" in message and "greater than or equal to 0" in message
 
 
 @pytest.mark.parametrize("key", ["residents", "years"])
@@ -80,9 +78,7 @@ def test_zero_years_or_residents(tmp_path, key):
 
 def test_zero_overrides_from_the_command_line():
     base = load_scenario(SCENARIOS / "baseline.toml")
-    with pytest.raises(
-        InputError, match=r"command line: simulation.years = 0: .*greater than or equal to 1"
-    ):
+    with pytest.raises(InputError, match=r"command line: simulation.years = 0: .*greater than or equal to 1"):
         with_overrides(base, years=0)
 
 

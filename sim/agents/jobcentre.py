@@ -117,9 +117,7 @@ class Jobcentre(mesa.Agent):
         want_activation = u < a
         want_internship = ready & (u >= a) & (u < a + sp.internship_referral)
         want_subsidy = (
-            ready
-            & (u >= a + sp.internship_referral)
-            & (u < a + sp.internship_referral + sp.subsidy_referral)
+            ready & (u >= a + sp.internship_referral) & (u < a + sp.internship_referral + sp.subsidy_referral)
         )
         employers = self.model.employers
         plans = (
@@ -169,9 +167,7 @@ class Jobcentre(mesa.Agent):
                 sp.mentor_offer_group3,
             )
             if sp.mentor_policy == "obligation2014":
-                chance = np.where(
-                    pop.status[free] == UF, np.maximum(chance, sp.obligation_offer), chance
-                )
+                chance = np.where(pop.status[free] == UF, np.maximum(chance, sp.obligation_offer), chance)
             u = uniform_array(pop.seed, free, self.model.week, int(RandomSlot.MENTOR_REFERRAL))
             offered = free[u < chance]
             offers["offered"] = int(offered.size)
@@ -179,9 +175,7 @@ class Jobcentre(mesa.Agent):
             team: MentorTeam | None = self.model.jobcentre_mentors
             to_volunteers = np.zeros(offered.size, dtype=bool)
             if corps is not None and corps.running():
-                v = uniform_array(
-                    pop.seed, offered, self.model.week, int(RandomSlot.JOBCENTRE_PROGRAMME)
-                )
+                v = uniform_array(pop.seed, offered, self.model.week, int(RandomSlot.JOBCENTRE_PROGRAMME))
                 to_volunteers = v < self.volunteer_share
                 offers["volunteer"] = corps.refer(offered[to_volunteers])
             rest = offered[~to_volunteers]

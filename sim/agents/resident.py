@@ -56,9 +56,7 @@ class Resident(mesa.Agent):
         if cls not in model._agents_by_type:
             model._agents_by_type[cls] = AgentSet([], random=model.random)
         for registry in (model._agents_by_type[cls]._agents, model._all_agents._agents):
-            registry.data.update(
-                zip(map(weakref.ref, agents, repeat(registry._remove)), repeat(None))
-            )
+            registry.data.update(zip(map(weakref.ref, agents, repeat(registry._remove)), repeat(None)))
         return agents
 
     def _get(self, name: str):

@@ -151,9 +151,7 @@ class VolunteerCorps(mesa.Agent):
         per_match = self.spec.matching_hours
         places = self.roster.total_free()
         demand = min(places, len(self.waiting))
-        n, spent, self._matching_progress = work_in_units(
-            self._matching_progress, hours, per_match, demand
-        )
+        n, spent, self._matching_progress = work_in_units(self._matching_progress, hours, per_match, demand)
         start = self.roster.assign(self.waiting.take(n))
         self.hours_used["matching"] = spent
         self.model.tally("volunteer_matches", start)
@@ -199,9 +197,7 @@ class VolunteerCorps(mesa.Agent):
 
     def lose_volunteers(self) -> None:
         """Volunteers leave; more often when supervision fell short this week."""
-        multiplier = 1.0 + (self.spec.unsupervised_attrition_multiplier - 1.0) * (
-            1.0 - self.supervised_share
-        )
+        multiplier = 1.0 + (self.spec.unsupervised_attrition_multiplier - 1.0) * (1.0 - self.supervised_share)
         self.model.tally("volunteers_left", self.roster.lose(self.draws, multiplier))
 
     def coordinator_utilisation(self) -> float:
