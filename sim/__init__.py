@@ -1,3 +1,39 @@
 """Agent-based simulator of employment and education interventions in disadvantaged housing areas."""
 
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
 __version__ = "0.1.0"
+
+
+def _configure_numba_cache() -> None:
+    """Keep compiled kernels in a cache folder keyed by the source they were compiled from.
+
+    Numba invalidates a cached function only when its own file changes, not when an inlined
+    helper in another module does (e.g. the random numbers in ``rng.py``), which would silently
+    run stale machine code. Keying the folder on a hash of every module Numba compiles from makes
+    any such change recompile. A user's own NUMBA_CACHE_DIR is respected.
+    """
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return
+    here = Path(__file__).resolve().parent
+    sources = sorted(
+        p
+        for p in here.rglob("*.py")
+        if "njit" in p.read_text() or p.name in ("states.py", "kernel_params.py")
+    )
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]
+    root = here / "__pycache__"
+    cache = root / f"numba-{digest}"
+    if root.is_dir():
+        for old in root.glob("numba-*"):
+            if old != cache:
+                shutil.rmtree(old, ignore_errors=True)
+    import numba
+
+    numba.config.CACHE_DIR = str(cache)
+
+
+_configure_numba_cache()

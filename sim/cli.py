@@ -37,7 +37,8 @@ app = typer.Typer(
     invoke_without_command=True,
     help="Simulate employment and education interventions in a disadvantaged housing area.",
 )
-console = Console()
+# Wide enough for the headline table when output goes to a file or a narrow pipe.
+console = Console(width=None if sys.stdout.isatty() else 150)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ResidentsOpt = Annotated[
@@ -93,7 +94,7 @@ def execute(
     force,
 ) -> None:
     """Load, validate, run, summarise and write; the shared body of every command."""
-    from sim.experiment import default_workers, headline, run_all, summarise
+    from sim.experiment import default_workers, design_resources, headline, run_all, summarise
     from sim.outputs import atomic_folder, build_manifest, check_target, write_tables
     from sim.report import write_report
     from sim.rng import spawn_seeds
@@ -136,7 +137,9 @@ def execute(
             on_done=lambda spec: progress.advance(task),
         )
     elapsed = time.perf_counter() - started
-    summary = summarise(timeseries, baseline)
+    base_scenario = next((sc for sc in scenarios if sc.name == baseline), None)
+    resources = {sc.name: design_resources(sc, base_scenario) for sc in scenarios}
+    summary = summarise(timeseries, baseline, resources=resources)
     manifest = build_manifest(
         scenarios={
             sc.name: {

@@ -10,6 +10,7 @@ number of workers or the order runs finish in.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -121,7 +122,7 @@ def run_all(
             if on_done:
                 on_done(spec)
     else:
-        ctx = get_context("spawn")  # fork is unsafe once Numba's thread pool is running
+        ctx = get_context(_start_method())
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker) as pool:
             futures = {pool.submit(run_one, spec): spec for spec in specs}
             for future in _as_completed(futures):
@@ -137,6 +138,20 @@ def _as_completed(futures):
     from concurrent.futures import as_completed
 
     return as_completed(futures)
+
+
+def _start_method() -> str:
+    """Fork (fast: workers inherit the imports) unless Numba's thread pool already runs here.
+
+    Forking a process whose thread pool has started is unsafe, so then workers are spawned.
+    """
+    try:
+        from numba.np.ufunc import parallel
+
+        launched = bool(getattr(parallel, "_is_initialized", True))
+    except ImportError:  # pragma: no cover - layout of a future Numba
+        launched = True
+    return "spawn" if launched else "fork"
 
 
 def default_workers() -> int:
@@ -177,31 +192,32 @@ def period_values(timeseries: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def _interval(values: np.ndarray) -> tuple[float, float, float]:
-    values = values[~np.isnan(values)]
-    if values.size == 0:
-        return (np.nan, np.nan, np.nan)
-    return (
-        float(values.mean()),
-        float(np.percentile(values, 2.5)),
-        float(np.percentile(values, 97.5)),
-    )
+def _replicate_stats(cube: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, 2.5 and 97.5 percentiles and count over replicates (axis 1), ignoring NaN."""
+    count = np.sum(~np.isnan(cube), axis=1)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN groups give NaN, as they should
+        mean = np.nanmean(cube, axis=1)
+        low, high = np.nanpercentile(cube, [2.5, 97.5], axis=1)
+    return mean, low, high, count
 
 
-def _mean_ci(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and its 95 % t-interval (a zero-width interval when all values agree)."""
-    values = values[~np.isnan(values)]
-    if values.size == 0:
-        return (np.nan, np.nan, np.nan)
-    mean = float(values.mean())
-    if values.size < 2:
-        return (mean, np.nan, np.nan)
-    sem = float(values.std(ddof=1)) / np.sqrt(values.size)
-    half = float(stats.t.ppf(0.975, values.size - 1)) * sem
-    return (mean, mean - half, mean + half)
+def _t_half_width(diff: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Half-width of the 95 % t-interval of the mean over replicates (axis 1); NaN below two."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sd = np.nanstd(diff, axis=1, ddof=1)
+        t = stats.t.ppf(0.975, np.maximum(count - 1, 1))
+        half = t * sd / np.sqrt(count)
+    return np.where(count >= 2, half, np.nan)
 
 
-def summarise(timeseries: pd.DataFrame, baseline: str | None, boot_seed: int = 0) -> pd.DataFrame:
+def summarise(
+    timeseries: pd.DataFrame,
+    baseline: str | None,
+    boot_seed: int = 0,
+    resources: dict[str, list[str]] | None = None,
+) -> pd.DataFrame:
     """Summary table: levels with replicate intervals, paired differences with confidence intervals.
 
     Columns: ``scenario, period, indicator, label, mean, p2_5, p97_5, diff_mean, diff_ci_low,
@@ -210,35 +226,45 @@ def summarise(timeseries: pd.DataFrame, baseline: str | None, boot_seed: int = 0
     interval of the mean paired difference against the baseline (how sure the estimate is).
     """
     values = period_values(timeseries)
+    scenarios = list(dict.fromkeys(timeseries["scenario"]))
     wide = values.pivot_table(
         index=["period", "indicator", "replicate"], columns="scenario", values="value", dropna=False
     )
-    rows = []
-    scenarios = list(dict.fromkeys(timeseries["scenario"]))
-    for (period, indicator), block in wide.groupby(level=["period", "indicator"], sort=False):
-        base = block[baseline].to_numpy(dtype=float) if baseline is not None and baseline in block else None
-        for name in scenarios:
-            own = block[name].to_numpy(dtype=float)
-            mean, lo, hi = _interval(own)
-            row = {
+    groups = wide.index.droplevel("replicate").unique()
+    replicates = wide.index.get_level_values("replicate").unique()
+    full = pd.MultiIndex.from_tuples([(*g, r) for g in groups for r in replicates], names=wide.index.names)
+    # values[group, replicate, scenario]
+    cube = wide.reindex(index=full, columns=scenarios).to_numpy(dtype=float)
+    cube = cube.reshape(len(groups), len(replicates), len(scenarios))
+    mean, low, high, count = _replicate_stats(cube)
+    frames = []
+    for k, name in enumerate(scenarios):
+        frame = pd.DataFrame(
+            {
                 "scenario": name,
-                "period": period,
-                "indicator": indicator,
-                "label": LABELS.get(indicator, indicator),
-                "mean": mean,
-                "p2_5": lo,
-                "p97_5": hi,
-                "replicates": int(np.sum(~np.isnan(own))),
+                "period": groups.get_level_values(0),
+                "indicator": groups.get_level_values(1),
+                "mean": mean[:, k],
+                "p2_5": low[:, k],
+                "p97_5": high[:, k],
+                "replicates": count[:, k],
                 "note": "",
             }
-            if base is not None:
-                diff = own - base
-                row["diff_mean"], row["diff_ci_low"], row["diff_ci_high"] = _mean_ci(diff)
-                _, row["diff_p2_5"], row["diff_p97_5"] = _interval(diff)
-            rows.append(row)
-    summary = pd.DataFrame(rows)
+        )
+        if baseline is not None and baseline in scenarios:
+            diff = cube[:, :, k] - cube[:, :, scenarios.index(baseline)]
+            d_mean, d_low, d_high, d_count = _replicate_stats(diff[:, :, None])
+            half = _t_half_width(diff, d_count[:, 0])
+            frame["diff_mean"] = d_mean[:, 0]
+            frame["diff_ci_low"] = d_mean[:, 0] - half
+            frame["diff_ci_high"] = d_mean[:, 0] + half
+            frame["diff_p2_5"] = d_low[:, 0]
+            frame["diff_p97_5"] = d_high[:, 0]
+        frames.append(frame)
+    summary = pd.concat(frames, ignore_index=True)
+    summary.insert(3, "label", summary["indicator"].map(lambda key: LABELS.get(key, key)))
     extra = [cost_effectiveness(values, baseline, boot_seed)] if baseline is not None else []
-    summary = pd.concat([summary, *extra, bottlenecks(summary)], ignore_index=True)
+    summary = pd.concat([summary, *extra, bottlenecks(summary, resources)], ignore_index=True)
     columns = [
         "scenario",
         "period",
@@ -321,12 +347,48 @@ def cost_effectiveness(
     return pd.DataFrame(rows)
 
 
-def bottlenecks(summary: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario, the most used capacity at the horizon, and whether it binds."""
+INTERVENTION_RESOURCES = (
+    "coordinator_hours",
+    "volunteer_places",
+    "social_mentor_places",
+    "jobcentre_mentor_places",
+    "business_mentor_places",
+)
+
+
+def design_resources(scenario: Scenario, baseline: Scenario | None) -> list[str]:
+    """Capacities a scenario's own mentoring efforts bring, beyond what the baseline has."""
+    own = []
+    if scenario.volunteer_corps.enabled:
+        own += ["coordinator_hours", "volunteer_places"]
+    if scenario.professional_mentors.mentors > 0:
+        own.append("social_mentor_places")
+    if scenario.business_mentors.firms > 0:
+        own.append("business_mentor_places")
+    jc, base_jc = scenario.jobcentre, baseline.jobcentre if baseline is not None else None
+    changed = base_jc is None or (jc.mentor_support_mentors, jc.mentor_policy) != (
+        base_jc.mentor_support_mentors,
+        base_jc.mentor_policy,
+    )
+    if jc.mentor_support_mentors > 0 and (changed or not own and scenario is baseline):
+        own.append("jobcentre_mentor_places")
+    return own
+
+
+def bottlenecks(summary: pd.DataFrame, resources: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """Per scenario, the most used capacity of its mentoring efforts at the horizon, and whether it binds.
+
+    A design's own resources (``resources[scenario]``: coordinator hours, mentor places, firm places
+    with mentors) are considered first: they are what a planner can change. A scenario without any
+    falls back to every resource in use (caseworkers, programme budget, firm slots, ...).
+    """
     util = summary[(summary["period"] == "horizon") & summary["indicator"].str.startswith("util_")]
     rows = []
     for name, block in util.groupby("scenario", sort=False):
         block = block[block["mean"] > 0]
+        wanted = (resources or {}).get(name, INTERVENTION_RESOURCES)
+        own = block[block["indicator"].str.removeprefix("util_").isin(wanted)]
+        block = own if not own.empty else block
         if block.empty:
             continue
         top = block.loc[block["mean"].idxmax()]
@@ -337,7 +399,7 @@ def bottlenecks(summary: pd.DataFrame) -> pd.DataFrame:
                 "scenario": name,
                 "period": "horizon",
                 "indicator": "bottleneck",
-                "label": "Most used capacity at the horizon",
+                "label": "Most used capacity of the design at the horizon",
                 "mean": top["mean"],
                 "p2_5": top["p2_5"],
                 "p97_5": top["p97_5"],

@@ -89,8 +89,7 @@ def _clip01(x: float) -> float:
     return x
 
 
-@nb.njit(cache=True, parallel=True, error_model="numpy", fastmath=SAFE_FASTMATH)
-def step_residents(
+def _step_residents(
     n_used,
     status,
     weeks_in_status,
@@ -113,6 +112,7 @@ def step_residents(
     match_quality,
     programme_weeks,
     events,
+    person_key,
     duration_mult,
     barrier_mult,
     effects,
@@ -122,6 +122,8 @@ def step_residents(
     demand,
 ):
     """Advance every resident slot below ``n_used`` by one week, in place.
+
+    Written with ``prange`` and compiled both in parallel and serially (below).
 
     Returns:
         A tuple of integer counts in the order of ``COUNT_NAMES``.
@@ -200,7 +202,7 @@ def step_residents(
             if rw >= relation_planned_weeks[i]:
                 ended = 1
             else:
-                ub = uniform(seed, i, week, SLOT_BREAKDOWN)
+                ub = uniform(seed, person_key[i], week, SLOT_BREAKDOWN)
                 if ub < p.breakdown * breakdown_exp_max:  # else no breakdown whatever the exp
                     hb = p.breakdown * np.exp(
                         -p.breakdown_match_effect * (mq - 0.5) - p.breakdown_motivation_effect * (m - 0.5)
@@ -242,7 +244,7 @@ def step_residents(
         # Competing weekly hazards.
         wis = weeks_in_status[i] + 1
         dest = -1
-        u = uniform(seed, i, week, SLOT_TRANSITION)
+        u = uniform(seed, person_key[i], week, SLOT_TRANSITION)
         is_programme = st == ACTIVATION or st == INTERNSHIP or st == SUBSIDISED
         if is_programme and wis >= programme_weeks[i]:
             # Planned end of a programme: conversion to an ordinary job or back to the jobcentre.
@@ -390,22 +392,17 @@ def step_residents(
         readiness[i] = r
         motivation[i] = m
         events[i] = ev
+        # Stocks after the update, counted without branches (statuses are unpredictable).
         st = status[i]
-        if st == EDUCATION:
-            if in_area[i] == 1:
-                enrolled_area += 1
-            if cohort[i] == 1:
-                enrolled_cohort += 1
-        elif in_area[i] == 1:
-            if st == ACTIVATION:
-                activation_area += 1
-            elif st == INTERNSHIP:
-                internships_area += 1
-            elif st == SUBSIDISED:
-                if mentor_kind[i] == BUSINESS:
-                    business_subsidised_area += 1
-                else:
-                    jobcentre_subsidised_area += 1
+        area = np.int64(in_area[i] == 1)
+        subsidised = area * np.int64(st == SUBSIDISED)
+        business = np.int64(mentor_kind[i] == BUSINESS)
+        enrolled_area += area * np.int64(st == EDUCATION)
+        enrolled_cohort += np.int64(cohort[i] == 1) * np.int64(st == EDUCATION)
+        activation_area += area * np.int64(st == ACTIVATION)
+        internships_area += area * np.int64(st == INTERNSHIP)
+        business_subsidised_area += subsidised * business
+        jobcentre_subsidised_area += subsidised * (1 - business)
     return (
         dropouts_area,
         dropouts_cohort,
@@ -423,3 +420,24 @@ def step_residents(
         enrolled_area,
         enrolled_cohort,
     )
+
+
+# One Python function, compiled twice: threads pay off on large populations, while on an
+# estate-sized one the cost of starting the thread pool each week exceeds the work. Both
+# variants compute the same thing bit for bit (each resident's update is independent).
+step_residents_parallel = nb.njit(cache=True, parallel=True, error_model="numpy", fastmath=SAFE_FASTMATH)(
+    _step_residents
+)
+step_residents_serial = nb.njit(cache=True, error_model="numpy", fastmath=SAFE_FASTMATH)(_step_residents)
+PARALLEL_FROM_ROWS = 50_000  # assumption from `make bench`: below this the serial kernel is faster
+
+
+def step_residents(n_used, *args):
+    """Advance every resident slot below ``n_used`` by one week, in place (see ``_step_residents``).
+
+    Dispatches to the serial kernel for small populations or a single Numba thread, and to the
+    parallel one otherwise; both give identical results.
+    """
+    if n_used < PARALLEL_FROM_ROWS or nb.get_num_threads() == 1:
+        return step_residents_serial(n_used, *args)
+    return step_residents_parallel(n_used, *args)

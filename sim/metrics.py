@@ -56,19 +56,17 @@ def indicator_counts(n_used, status, age_weeks, in_area, cohort, unemployment_we
     out = np.zeros((2, N_FIXED + 8), dtype=np.int64)
     for i in range(n_used):
         st = status[i]
-        if st == RETIRED:
+        if st == RETIRED or (in_area[i] != 1 and cohort[i] != 1):
             continue
+        a = age_weeks[i]
+        unemployed_like = st == UR or st == UF or st == ACTIVATION or st == INTERNSHIP
+        long_term = unemployed_like and unemployment_weeks[i] >= 104
         for g in range(2):
-            if g == 0 and in_area[i] != 1:
+            if (g == 0 and in_area[i] != 1) or (g == 1 and cohort[i] != 1):
                 continue
-            if g == 1 and cohort[i] != 1:
-                continue
-            a = age_weeks[i]
             out[g, 14] += 1
             if mentor_kind[i] >= 0:
                 out[g, 13] += 1
-            unemployed_like = st == UR or st == UF or st == ACTIVATION or st == INTERNSHIP
-            long_term = unemployed_like and unemployment_weeks[i] >= 104
             if a >= 16 * W:
                 out[g, 0] += 1
                 out[g, N_FIXED + st] += 1

@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from sim.loader import InputError
 
@@ -110,6 +113,7 @@ def write_tables(
 ) -> None:
     """Write summary.csv, timeseries.parquet, timeseries.csv and manifest.json."""
     summary.to_csv(folder / "summary.csv", index=False, float_format="%.6g")
-    timeseries.to_parquet(folder / "timeseries.parquet", index=False)
-    timeseries.to_csv(folder / "timeseries.csv", index=False, float_format="%.6g")
+    table = pa.Table.from_pandas(timeseries, preserve_index=False)
+    pq.write_table(table, folder / "timeseries.parquet")
+    pacsv.write_csv(table, folder / "timeseries.csv")  # pyarrow's writer: ~10x pandas' on wide tables
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")

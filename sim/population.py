@@ -14,7 +14,7 @@ import numba as nb
 import numpy as np
 
 from sim.kernel_params import WEEKS_PER_YEAR
-from sim.rng import uniform
+from sim.rng import uniform, uniform_array
 from sim.scenario import Scenario
 from sim.states import RandomSlot, Status
 
@@ -46,6 +46,10 @@ FIELDS: dict[str, tuple[type, float]] = {
     "match_group": (np.int8, 0),
     "waiting_kind": (np.int8, -1),
     "waiting_since": (np.int32, -1),
+    # Identity behind every random draw of a resident: the row for the start cohort, and
+    # (week, order of arrival) for newcomers, so the k-th newcomer of a week is the same person
+    # with the same luck in every scenario even when scenarios differ in how many move out.
+    "person_key": (np.int64, 0),
 }
 
 # The arrays step_residents takes, in its argument order.
@@ -71,6 +75,7 @@ KERNEL_FIELDS = (
     "match_quality",
     "programme_weeks",
     "events",
+    "person_key",
 )
 
 SYNTHESIS_SLOT = int(RandomSlot.SYNTHESIS)
@@ -152,6 +157,7 @@ def _synthesise(
     sex,
     next_contact_week,
     programme_weeks,
+    person_key,
     age_cum,
     band_lo,
     band_hi,
@@ -173,24 +179,25 @@ def _synthesise(
     )
     base = SYNTHESIS_SLOT
     for i in range(start, stop):
-        u = uniform(seed, i, week, base)
+        key = person_key[i]
+        u = uniform(seed, key, week, base)
         band = 0
         while band < 3 and u >= age_cum[band]:
             band += 1
         span = band_hi[band] - band_lo[band]
-        age = band_lo[band] + int(uniform(seed, i, week, base + 1) * span)
+        age = band_lo[band] + int(uniform(seed, key, week, base + 1) * span)
         age_weeks[i] = age
-        u = uniform(seed, i, week, base + 2)
+        u = uniform(seed, key, week, base + 2)
         st = 0
         while st < 7 and u >= status_cum[band, st]:
             st += 1
         status[i] = st
-        sex[i] = 1 if uniform(seed, i, week, base + 3) < 0.5 else 0
+        sex[i] = 1 if uniform(seed, key, week, base + 3) < 0.5 else 0
         in_area[i] = 1
         cohort[i] = is_cohort
         unemployed_like = st == 2 or st == 3 or st == 4 or st == 5
-        long_term = unemployed_like and age >= 18 * 52 and uniform(seed, i, week, base + 4) < lts
-        u5 = uniform(seed, i, week, base + 5)
+        long_term = unemployed_like and age >= 18 * 52 and uniform(seed, key, week, base + 4) < lts
+        u5 = uniform(seed, key, week, base + 5)
         if long_term:
             unemployment_weeks[i] = 104 + int(u5 * 312)
         elif unemployed_like:
@@ -199,11 +206,11 @@ def _synthesise(
             unemployment_weeks[i] = 0
         if st == 1 or st == 2 or st == 3:
             programme_weeks[i] = programme_len[st - 1]
-            weeks_in_status[i] = int(uniform(seed, i, week, base + 6) * programme_len[st - 1])
+            weeks_in_status[i] = int(uniform(seed, key, week, base + 6) * programme_len[st - 1])
         else:
             programme_weeks[i] = 0
-            weeks_in_status[i] = int(uniform(seed, i, week, base + 6) * 52)
-        u7 = uniform(seed, i, week, base + 7)
+            weeks_in_status[i] = int(uniform(seed, key, week, base + 6) * 52)
+        u7 = uniform(seed, key, week, base + 7)
         if st == 0:
             r = 0.6 + 0.4 * u7
         elif st == 4:
@@ -219,7 +226,7 @@ def _synthesise(
         if long_term:
             r *= 0.85
         readiness[i] = r
-        m = motivation_mean + 0.5 * (uniform(seed, i, week, base + 8) - 0.5)
+        m = motivation_mean + 0.5 * (uniform(seed, key, week, base + 8) - 0.5)
         if long_term:
             m -= 0.1
         motivation[i] = min(max(m, 0.0), 1.0)
@@ -227,7 +234,7 @@ def _synthesise(
         far = st == 5 or st == 7
         for b in range(barrier_prevalence.shape[0]):
             prev = barrier_prevalence[b] if far else barrier_prevalence[b] * ratio_others
-            if uniform(seed, i, week, base + 10 + b) < prev:
+            if uniform(seed, key, week, base + 10 + b) < prev:
                 bits |= 1 << b
         barriers[i] = bits
         low_schooling = (bits >> 5) & 1
@@ -236,13 +243,13 @@ def _synthesise(
         elif low_schooling == 1:
             education_level[i] = 1
         else:
-            education_level[i] = 2 if uniform(seed, i, week, base + 9) < 0.8 else 3
+            education_level[i] = 2 if uniform(seed, key, week, base + 9) < 0.8 else 3
         young = age >= 16 * 52 and age < 30 * 52
-        if young and uniform(seed, i, week, base + 20) < prior_share:
-            prior_dropouts[i] = 1 + int(uniform(seed, i, week, base + 21) * 3)
+        if young and uniform(seed, key, week, base + 20) < prior_share:
+            prior_dropouts[i] = 1 + int(uniform(seed, key, week, base + 21) * 3)
         else:
             prior_dropouts[i] = 0
-        next_contact_week[i] = week + 1 + int(uniform(seed, i, week, base + 22) * interval)
+        next_contact_week[i] = week + 1 + int(uniform(seed, key, week, base + 22) * interval)
 
 
 class Population:
@@ -269,12 +276,26 @@ class Population:
         self.n_start = n
         self.add(n, week=-1, is_cohort=True)
 
-    def add(self, count: int, week: int, is_cohort: bool = False) -> np.ndarray:
-        """Synthesise ``count`` new residents moving in during ``week``; return their row indices."""
+    def add(self, count: int, week: int, is_cohort: bool = False, stream: int = 0) -> np.ndarray:
+        """Synthesise ``count`` new residents arriving in ``week``; return their row indices.
+
+        Args:
+            count: Residents to add.
+            week: Week of arrival (-1 for the start population).
+            is_cohort: Whether they belong to the start cohort.
+            stream: Which arrival stream (newcomers 0, young people turning 14 1) keys their
+                identities, so each stream's k-th arrival of a week is the same person in every
+                scenario.
+        """
         start = self.n_used
         stop = start + count
         if stop > self.capacity:
             self._grow(stop)
+        if is_cohort:
+            self.person_key[start:stop] = np.arange(start, stop)
+        else:
+            base = ((2 + stream) << 40) + (week << 20)
+            self.person_key[start:stop] = base + np.arange(count)
         t = self.tables
         _synthesise(
             start,
@@ -293,6 +314,7 @@ class Population:
             self.sex,
             self.next_contact_week,
             self.programme_weeks,
+            self.person_key,
             t.age_cum,
             t.band_lo,
             t.band_hi,
@@ -307,9 +329,12 @@ class Population:
         self.n_used = stop
         return np.arange(start, stop)
 
-    def add_youths(self, count: int, week: int) -> np.ndarray:
-        """Young people of the area turning 14 this week: enrolled, with no dropouts yet."""
-        rows = self.add(count, week)
+    def draws(self, rows: np.ndarray, week: int, slot: int) -> np.ndarray:
+        """Counter-based uniforms for the residents in ``rows``, keyed by who they are, not their row."""
+        return uniform_array(self.seed, self.person_key[rows], week, slot)
+
+    def make_youths(self, rows: np.ndarray) -> None:
+        """Turn freshly synthesised rows into young people of the area turning 14: enrolled, no dropouts yet."""
         self.age_weeks[rows] = 14 * WEEKS_PER_YEAR
         self.status[rows] = Status.EDUCATION
         self.weeks_in_status[rows] = 0
@@ -318,7 +343,6 @@ class Population:
         self.education_level[rows] = 0
         self.prior_dropouts[rows] = 0
         self.readiness[rows] = np.clip(self.readiness[rows], 0.35, 0.85)
-        return rows
 
     def _grow(self, needed: int) -> None:
         new_capacity = max(needed, 2 * self.capacity)

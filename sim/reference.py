@@ -37,8 +37,8 @@ def _mix_py(z: int) -> int:
 
 def uniform_py(seed: int, ident: int, week: int, slot: int) -> float:
     """Pure-Python counter-based uniform, equal to :func:`sim.rng.uniform`."""
-    z = _mix_py((seed + ident * 0x9E3779B97F4A7C15) & _M64)
-    z = _mix_py(z ^ ((week * 0xD1B54A32D192ED03 + slot) & _M64))
+    key = _mix_py(seed ^ ((week * 0xD1B54A32D192ED03 + slot) & _M64))
+    z = _mix_py((key + ident * 0x9E3779B97F4A7C15) & _M64)
     return (z >> 11) * (1.0 / 9007199254740992.0)
 
 
@@ -160,7 +160,9 @@ def _step_one(pop, i, duration_mult, barrier_mult, effects, p, seed, week, deman
             hazard = p.breakdown * math.exp(
                 -p.breakdown_match_effect * (match - 0.5) - p.breakdown_motivation_effect * (motivation - 0.5)
             )
-            if uniform_py(seed, i, week, RandomSlot.RELATION_BREAKDOWN) < 1.0 - math.exp(-hazard):
+            if uniform_py(seed, int(pop.person_key[i]), week, RandomSlot.RELATION_BREAKDOWN) < 1.0 - math.exp(
+                -hazard
+            ):
                 events |= 1 << Event.RELATION_BROKE_DOWN
                 counts["relations_broke_down"] += 1
                 if weeks < p.early_end_weeks:
@@ -187,7 +189,7 @@ def _step_one(pop, i, duration_mult, barrier_mult, effects, p, seed, week, deman
 
     # --- the transition --------------------------------------------------------------------
     weeks_in_status = int(pop.weeks_in_status[i]) + 1
-    u = uniform_py(seed, i, week, RandomSlot.TRANSITION)
+    u = uniform_py(seed, int(pop.person_key[i]), week, RandomSlot.TRANSITION)
     destination = None
     if status in PROGRAMMES and weeks_in_status >= pop.programme_weeks[i]:
         conversion = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from sim.population import Population
-from sim.rng import uniform_array
 from sim.states import RandomSlot
 
 MATCH_QUALITY_SPREAD = 0.2  # assumption: a match is up to 0.1 better or worse than the screening level
@@ -25,7 +24,7 @@ def start_relations(
     """Give each resident in ``rows`` a new relation with one mentor."""
     if rows.size == 0:
         return
-    spread = uniform_array(pop.seed, rows, week, int(RandomSlot.MENTOR_REFERRAL) + 8) - 0.5
+    spread = pop.draws(rows, week, int(RandomSlot.MENTOR_REFERRAL) + 8) - 0.5
     pop.mentor_id[rows] = mentor_index
     pop.mentor_kind[rows] = kind
     pop.relation_weeks[rows] = 0

@@ -43,7 +43,7 @@ class Simulation(Section):
     )
     years: int = param(10, "years", SETTING, "Horizon of the run.", ge=1, le=100)
     replicates: int = param(
-        20,
+        16,
         "runs",
         SETTING,
         "Replicate runs per scenario, with seeds spawned from one base seed.",

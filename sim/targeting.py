@@ -6,7 +6,6 @@ import numba as nb
 import numpy as np
 
 from sim.population import Population
-from sim.rng import uniform_array
 from sim.states import Status
 
 EDUCATION = int(Status.EDUCATION)
@@ -86,5 +85,5 @@ def find_targets(
     )
     if rows.size <= count:
         return rows
-    keys = uniform_array(pop.seed, rows, week, slot)
+    keys = pop.draws(rows, week, slot)
     return np.sort(rows[np.argpartition(keys, count)[:count]])

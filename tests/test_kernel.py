@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.kernel import COUNT_NAMES, step_residents
+from sim.kernel import COUNT_NAMES, step_residents, step_residents_parallel, step_residents_serial
 from sim.kernel_params import (
     barrier_table,
     build_kernel_params,
@@ -88,7 +88,7 @@ def test_kernel_matches_reference_for_random_parameters(
     _assert_same(a, b)
 
 
-def _run_kernel(threads: int, weeks: int = 30):
+def _run_kernel(threads: int, weeks: int = 30, kernel=step_residents_parallel):
     scenario = Scenario()
     scenario.simulation.residents = 20_000
     pop = Population(scenario, 77)
@@ -98,21 +98,21 @@ def _run_kernel(threads: int, weeks: int = 30):
     previous = numba.get_num_threads()
     numba.set_num_threads(threads)
     try:
-        counts = [
-            step_residents(pop.n_used, *pop.kernel_arrays(), *tables, p, 77, w, 1.0) for w in range(weeks)
-        ]
+        counts = [kernel(pop.n_used, *pop.kernel_arrays(), *tables, p, 77, w, 1.0) for w in range(weeks)]
     finally:
         numba.set_num_threads(previous)
     return pop.snapshot(), counts
 
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs two Numba threads")
-def test_kernel_gives_identical_results_with_one_and_two_threads():
+def test_parallel_kernel_gives_identical_results_with_one_and_two_threads_and_equals_serial():
     one, counts_one = _run_kernel(1)
     two, counts_two = _run_kernel(2)
-    assert counts_one == counts_two
+    serial, counts_serial = _run_kernel(1, kernel=step_residents_serial)
+    assert counts_one == counts_two == counts_serial
     for name in one:
         assert np.array_equal(one[name], two[name]), name
+        assert np.array_equal(one[name], serial[name]), name
 
 
 def test_kernel_keeps_state_in_range_and_free_of_nan():

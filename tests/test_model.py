@@ -83,12 +83,16 @@ def test_a_business_network_with_no_firms_changes_nothing():
     pd.testing.assert_frame_equal(a.drop(columns=[]), b)
 
 
-def test_a_volunteer_corps_without_coordinator_hours_matches_nobody():
-    model, frame = run(small("volunteer_corps_no_coordinator", residents=1500, years=3))
+def test_a_volunteer_corps_without_coordinator_hours_matches_nobody_and_shows_the_bottleneck():
+    scenario = small("controls/volunteer_corps_no_coordinator", residents=1500, years=3)
+    scenario.volunteer_corps.effort.never_starts = 0.0
+    model, frame = run(scenario)
     assert frame["mentees_volunteer"].max() == 0
     assert frame["volunteers"].max() == 0
     assert model.tallies["volunteer_matches"] == 0
-    assert frame["util_coordinator_hours"].max() == 0
+    # Referrals wait while there are no hours to match them: fully bound by coordinator hours.
+    after_start = frame["week"] > scenario.volunteer_corps.effort.start_up_weeks + 8
+    assert (frame.loc[after_start, "util_coordinator_hours"] == 1.0).all()
 
 
 @pytest.mark.parametrize(

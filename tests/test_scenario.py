@@ -7,7 +7,7 @@ from conftest import SCENARIOS
 
 from sim.loader import InputError, load_scenario, with_overrides
 
-BUNDLED = sorted(SCENARIOS.glob("*.toml"))
+BUNDLED = sorted(SCENARIOS.rglob("*.toml"))
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -15,7 +15,6 @@ import mesa
 import numba as nb
 import numpy as np
 
-from sim.rng import uniform_array
 from sim.scenario import VOLUNTEER_SHARE_BY_ATTITUDE
 from sim.states import MentorKind, RandomSlot, Status
 
@@ -33,8 +32,10 @@ def _due_clients(n_used, status, in_area, next_contact_week, week):
     out = np.empty(n_used, dtype=np.int64)
     k = 0
     for i in range(n_used):
+        if in_area[i] != 1 or next_contact_week[i] > week:
+            continue
         st = status[i]
-        if (st == UR or st == UF) and in_area[i] == 1 and next_contact_week[i] <= week:
+        if st == UR or st == UF:
             out[k] = i
             k += 1
     return out[:k]
@@ -82,7 +83,8 @@ class Jobcentre(mesa.Agent):
         """Unemployed clients in the area whose contact is due, longest overdue first."""
         pop = self.model.population
         rows = _due_clients(pop.n_used, pop.status, pop.in_area, pop.next_contact_week, week)
-        return rows[np.argsort(pop.next_contact_week[rows], kind="stable")]
+        # Longest overdue first; ties by person (not row), so the order is the same in every scenario.
+        return rows[np.lexsort((pop.person_key[rows], pop.next_contact_week[rows]))]
 
     def assess(self, rows: np.ndarray) -> None:
         """Sort clients into match groups by readiness (CFBU-2015 p.10, 14)."""
@@ -110,7 +112,7 @@ class Jobcentre(mesa.Agent):
             return referred
         pop = self.model.population
         sp = self.spec
-        u = uniform_array(pop.seed, rows, self.model.week, int(RandomSlot.JOBCENTRE_REFERRAL))
+        u = pop.draws(rows, self.model.week, int(RandomSlot.JOBCENTRE_REFERRAL))
         ready = pop.status[rows] == UR
         business = pop.mentor_kind[rows] == MentorKind.BUSINESS
         a = np.where(ready, sp.activation_referral_ready, sp.activation_referral_far)
@@ -168,14 +170,14 @@ class Jobcentre(mesa.Agent):
             )
             if sp.mentor_policy == "obligation2014":
                 chance = np.where(pop.status[free] == UF, np.maximum(chance, sp.obligation_offer), chance)
-            u = uniform_array(pop.seed, free, self.model.week, int(RandomSlot.MENTOR_REFERRAL))
+            u = pop.draws(free, self.model.week, int(RandomSlot.MENTOR_REFERRAL))
             offered = free[u < chance]
             offers["offered"] = int(offered.size)
             corps: VolunteerCorps | None = self.model.volunteer_corps
             team: MentorTeam | None = self.model.jobcentre_mentors
             to_volunteers = np.zeros(offered.size, dtype=bool)
             if corps is not None and corps.running():
-                v = uniform_array(pop.seed, offered, self.model.week, int(RandomSlot.JOBCENTRE_PROGRAMME))
+                v = pop.draws(offered, self.model.week, int(RandomSlot.JOBCENTRE_PROGRAMME))
                 to_volunteers = v < self.volunteer_share
                 offers["volunteer"] = corps.refer(offered[to_volunteers])
             rest = offered[~to_volunteers]

@@ -102,12 +102,14 @@ class MentorRoster:
         self.mentors: list[Mentor] = []
         self._indices = np.zeros(0, dtype=np.int64)
         self._capacity = np.zeros(0, dtype=np.int64)
+        self._hazard = np.zeros(0, dtype=np.float64)
 
     def add(self, mentor: Mentor) -> None:
         """Put a mentor on the roster."""
         self.mentors.append(mentor)
         self._indices = np.append(self._indices, mentor.index)
         self._capacity = np.append(self._capacity, mentor.capacity)
+        self._hazard = np.append(self._hazard, mentor.leave_hazard)
 
     def free_places(self) -> np.ndarray:
         """Free places per mentor, in roster order."""
@@ -148,14 +150,17 @@ class MentorRoster:
         """Each mentor leaves with their weekly hazard (times ``multiplier``); return how many left."""
         if not self.mentors:
             return 0
-        hazards = np.array([m.leave_hazard for m in self.mentors]) * multiplier
-        leaving = np.flatnonzero(draws.random(len(self.mentors)) < 1.0 - np.exp(-hazards))
+        leaving = np.flatnonzero(draws.random(len(self.mentors)) < 1.0 - np.exp(-self._hazard * multiplier))
         for k in leaving[::-1]:
             self.mentors[k].leave()
             del self.mentors[k]
         keep = np.ones(self._indices.size, dtype=bool)
         keep[leaving] = False
-        self._indices, self._capacity = self._indices[keep], self._capacity[keep]
+        self._indices, self._capacity, self._hazard = (
+            self._indices[keep],
+            self._capacity[keep],
+            self._hazard[keep],
+        )
         return int(leaving.size)
 
     def __len__(self) -> int:

@@ -50,7 +50,10 @@ class Resident(mesa.Agent):
         agents = []
         for row in np.asarray(rows, dtype=np.int64).tolist():
             agent = new(cls)
-            agent.__dict__.update(model=model, unique_id=next(ids), pos=None, row=row)
+            agent.model = model
+            agent.unique_id = next(ids)
+            agent.pos = None
+            agent.row = row
             agents.append(agent)
         model._agents.update(dict.fromkeys(agents))
         if cls not in model._agents_by_type:

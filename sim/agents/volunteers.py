@@ -203,7 +203,10 @@ class VolunteerCorps(mesa.Agent):
     def coordinator_utilisation(self) -> float:
         """Share of coordinator hours spent this week."""
         available = self.spec.coordinator_hours_per_week
-        return sum(self.hours_used.values()) / available if available > 0 else 0.0
+        if available > 0:
+            return sum(self.hours_used.values()) / available
+        # No hours at all while mentees wait: the coordinator is the binding constraint.
+        return 1.0 if self.running() and len(self.waiting) > 0 else 0.0
 
     def utilisation(self) -> float:
         """Share of volunteer places filled."""
