@@ -40,7 +40,7 @@ INDICATORS: tuple[tuple[str, str], ...] = (
     ("cohort_dropouts_per_100_enrolled", "Start cohort: dropouts per 100 enrolled per year"),
     ("cohort_neet_rate_15_29", "Start cohort: NEET rate 15-29"),
     ("cohort_long_term_unemployed_18_64", "Start cohort: long-term unemployed share 18-64"),
-    ("cohort_still_in_area", "Start cohort still living in the area"),
+    ("cohort_still_in_area", "Start cohort (of working age) still living in the area"),
     ("employed_16_64", "Residents 16-64 in ordinary jobs"),
     ("mentees_volunteer", "Active mentees: volunteer mentors"),
     ("mentees_professional", "Active mentees: professional mentors"),

@@ -388,10 +388,18 @@ def _step_residents(
                 uw = 0
         else:
             weeks_in_status[i] = wis
-        unemployment_weeks[i] = uw
-        readiness[i] = r
-        motivation[i] = m
-        events[i] = ev
+        # Store only what changed: large populations are bound by memory bandwidth, and a
+        # store to an unchanged value still dirties its cache line.
+        if unemployment_weeks[i] != uw:
+            unemployment_weeks[i] = uw
+        r32 = np.float32(r)
+        if readiness[i] != r32:
+            readiness[i] = r32
+        m32 = np.float32(m)
+        if motivation[i] != m32:
+            motivation[i] = m32
+        if events[i] != ev:
+            events[i] = ev
         # Stocks after the update, counted without branches (statuses are unpredictable).
         st = status[i]
         area = np.int64(in_area[i] == 1)

@@ -45,8 +45,9 @@ COUNT_COLUMNS = (
     "ltu_30_39",
     "mentored",
     "residents",
+    "in_area",
 ) + tuple(f"n_{name}" for name in STATUS_NAMES[:-1])
-N_FIXED = 15
+N_FIXED = 16
 W = 52
 
 
@@ -65,6 +66,8 @@ def indicator_counts(n_used, status, age_weeks, in_area, cohort, unemployment_we
             if (g == 0 and in_area[i] != 1) or (g == 1 and cohort[i] != 1):
                 continue
             out[g, 14] += 1
+            if in_area[i] == 1:
+                out[g, 15] += 1
             if mentor_kind[i] >= 0:
                 out[g, 13] += 1
             if a >= 16 * W:
@@ -288,10 +291,8 @@ class Recorder:
                 for name in STATUS_NAMES[:-1]:
                     row[f"share_{name}"] = _rate(counts[f"n_{name}"], counts["pop_16_64"])
             else:
-                row["cohort_still_in_area"] = _rate(
-                    float(np.sum((pop.view("cohort") == 1) & (pop.view("in_area") == 1))),
-                    pop.n_start,
-                )
+                # Of the start cohort still of working age, the share still living in the area.
+                row["cohort_still_in_area"] = _rate(counts["in_area"], counts["residents"])
         row["cum_dropouts_area"] = self._cumulative["dropouts_area"]
         row["cum_dropouts_cohort"] = self._cumulative["dropouts_cohort"]
         row["employed_person_years_area"] = self._cumulative["employed_person_years_area"]

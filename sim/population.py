@@ -18,12 +18,13 @@ from sim.rng import uniform, uniform_array
 from sim.scenario import Scenario
 from sim.states import RandomSlot, Status
 
-# name -> (dtype, fill value for an empty row)
+# name -> (dtype, fill value for an empty row). The kernel is bound by memory bandwidth on large
+# populations, so week counters are int16: none exceeds working life (65 * 52 = 3380 weeks).
 FIELDS: dict[str, tuple[type, float]] = {
     "status": (np.int8, 0),
-    "weeks_in_status": (np.int32, 0),
-    "unemployment_weeks": (np.int32, 0),
-    "age_weeks": (np.int32, 0),
+    "weeks_in_status": (np.int16, 0),
+    "unemployment_weeks": (np.int16, 0),
+    "age_weeks": (np.int16, 0),
     "in_area": (np.int8, 0),
     "cohort": (np.int8, 0),
     "readiness": (np.float32, 0.0),
@@ -33,16 +34,16 @@ FIELDS: dict[str, tuple[type, float]] = {
     "prior_dropouts": (np.int8, 0),
     "mentor_id": (np.int32, -1),
     "mentor_kind": (np.int8, -1),
-    "relation_weeks": (np.int32, 0),
+    "relation_weeks": (np.int16, 0),
     "relation_quality": (np.float32, 0.0),
-    "relation_planned_weeks": (np.int32, 0),
+    "relation_planned_weeks": (np.int16, 0),
     "relation_hours": (np.float32, 0.0),
     "relation_support": (np.float32, 0.0),
     "match_quality": (np.float32, 0.0),
-    "programme_weeks": (np.int32, 0),
+    "programme_weeks": (np.int16, 0),
     "events": (np.uint8, 0),
     "sex": (np.int8, 0),
-    "next_contact_week": (np.int32, 0),
+    "next_contact_week": (np.int16, 0),
     "match_group": (np.int8, 0),
     "waiting_kind": (np.int8, -1),
     "waiting_since": (np.int32, -1),
