@@ -60,7 +60,7 @@ DEST_COMPLETE = 101
 DEST_DROPOUT = 102
 
 # Indices of the returned counts.
-COUNT_NAMES = (
+EVENT_COUNT_NAMES = (
     "dropouts_area",
     "dropouts_cohort",
     "completions_area",
@@ -70,7 +70,9 @@ COUNT_NAMES = (
     "relations_ended_early",
     "relations_broke_down",
     "retired",
-    # Stocks after the update, for next week's capacity checks and costs:
+)
+# Stocks after the update, for next week's capacity checks and costs.
+STOCK_NAMES = (
     "activation_area",
     "internships_area",
     "jobcentre_subsidised_area",
@@ -78,6 +80,15 @@ COUNT_NAMES = (
     "enrolled_area",
     "enrolled_cohort",
 )
+COUNT_NAMES = EVENT_COUNT_NAMES + STOCK_NAMES
+
+
+@nb.njit(cache=True, inline="always")
+def _end_relation(i, mentor_id, mentor_kind, relation_weeks, relation_quality) -> None:
+    mentor_id[i] = -1
+    mentor_kind[i] = -1
+    relation_weeks[i] = 0
+    relation_quality[i] = 0.0
 
 
 @nb.njit(cache=True, inline="always")
@@ -161,10 +172,7 @@ def _step_residents(
             status[i] = RETIRED
             weeks_in_status[i] = 0
             if kind >= 0:
-                mentor_id[i] = -1
-                mentor_kind[i] = -1
-                relation_weeks[i] = 0
-                relation_quality[i] = 0.0
+                _end_relation(i, mentor_id, mentor_kind, relation_weeks, relation_quality)
             events[i] = EV_RETIRED
             retired += 1
             continue
@@ -220,10 +228,7 @@ def _step_residents(
                         m -= p.early_end_motivation_penalty
                         ev |= EV_REL_EARLY
                         rel_early += 1
-                mentor_id[i] = -1
-                mentor_kind[i] = -1
-                relation_weeks[i] = 0
-                relation_quality[i] = 0.0
+                _end_relation(i, mentor_id, mentor_kind, relation_weeks, relation_quality)
                 kind = -1
 
         # Readiness and motivation drift with status (scarring out of work, gains in work).
@@ -371,10 +376,7 @@ def _step_residents(
                     m = _clip01(m - p.early_end_motivation_penalty)
                     ev |= EV_REL_EARLY
                     rel_early += 1
-                mentor_id[i] = -1
-                mentor_kind[i] = -1
-                relation_weeks[i] = 0
-                relation_quality[i] = 0.0
+                _end_relation(i, mentor_id, mentor_kind, relation_weeks, relation_quality)
             weeks_in_status[i] = wis
         elif dest >= 0:
             status[i] = dest

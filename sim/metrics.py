@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numba as nb
 import numpy as np
 
+from sim.kernel import EVENT_COUNT_NAMES, STOCK_NAMES
 from sim.states import STATUS_NAMES, Status
 
 if TYPE_CHECKING:
@@ -161,15 +162,7 @@ class WeekCounts:
     @classmethod
     def from_kernel(cls, counts: dict[str, int]) -> WeekCounts:
         """Take the stocks the kernel counted after its update."""
-        names = (
-            "activation_area",
-            "internships_area",
-            "jobcentre_subsidised_area",
-            "business_subsidised_area",
-            "enrolled_area",
-            "enrolled_cohort",
-        )
-        return cls(tuple(counts[name] for name in names))
+        return cls(tuple(counts[name] for name in STOCK_NAMES))
 
 
 def _rate(num: float, den: float) -> float:
@@ -206,19 +199,9 @@ class Recorder:
         self._reset_window()
 
     def _reset_window(self) -> None:
-        self._window = {
-            "dropouts_area": 0,
-            "dropouts_cohort": 0,
-            "enrolled_area_weeks": 0,
-            "enrolled_cohort_weeks": 0,
-            "completions_area": 0,
-            "jobs_found_area": 0,
-            "moved_out": 0,
-            "moved_in": 0,
-            "relations_completed": 0,
-            "relations_ended_early": 0,
-            "relations_broke_down": 0,
-        }
+        self._window = dict.fromkeys(
+            (*EVENT_COUNT_NAMES, "moved_in", "enrolled_area_weeks", "enrolled_cohort_weeks"), 0
+        )
         for r in RESOURCES:
             self._window[f"util_{r}"] = 0.0
         self._weeks_in_window = 0
@@ -226,16 +209,7 @@ class Recorder:
     def observe_week(self, kernel_counts: dict[str, int], moved_in: int) -> None:
         """Add one week's events and resource use to the current window."""
         w = self._window
-        for key in (
-            "dropouts_area",
-            "dropouts_cohort",
-            "completions_area",
-            "jobs_found_area",
-            "moved_out",
-            "relations_completed",
-            "relations_ended_early",
-            "relations_broke_down",
-        ):
+        for key in EVENT_COUNT_NAMES:
             w[key] += kernel_counts[key]
         w["moved_in"] += moved_in
         counts = self.model.counts

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from sim.kernel import EVENT_COUNT_NAMES
 from sim.kernel_params import (
     EFFECT_CONVERSION,
     EFFECT_DROPOUT,
@@ -69,20 +70,7 @@ def step_residents_reference(
     Returns:
         Counts of the week's events, keyed like :data:`sim.kernel.COUNT_NAMES`.
     """
-    counts = dict.fromkeys(
-        (
-            "dropouts_area",
-            "dropouts_cohort",
-            "completions_area",
-            "jobs_found_area",
-            "moved_out",
-            "relations_completed",
-            "relations_ended_early",
-            "relations_broke_down",
-            "retired",
-        ),
-        0,
-    )
+    counts = dict.fromkeys(EVENT_COUNT_NAMES, 0)
     for i in range(pop.n_used):
         _step_one(pop, i, duration_mult, barrier_mult, effects, p, seed, week, demand, counts)
     counts.update(stocks(pop))
