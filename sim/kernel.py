@@ -177,6 +177,8 @@ def _step_residents(
             retired += 1
             continue
 
+        # The start cohort's identity is its row (see Population.add): no need to read the key.
+        ident = i if cohort[i] == 1 else person_key[i]
         r = np.float64(readiness[i])
         m = np.float64(motivation[i])
         here = in_area[i] == 1
@@ -210,7 +212,7 @@ def _step_residents(
             if rw >= relation_planned_weeks[i]:
                 ended = 1
             else:
-                ub = uniform(seed, person_key[i], week, SLOT_BREAKDOWN)
+                ub = uniform(seed, ident, week, SLOT_BREAKDOWN)
                 if ub < p.breakdown * breakdown_exp_max:  # else no breakdown whatever the exp
                     hb = p.breakdown * np.exp(
                         -p.breakdown_match_effect * (mq - 0.5) - p.breakdown_motivation_effect * (m - 0.5)
@@ -249,7 +251,7 @@ def _step_residents(
         # Competing weekly hazards.
         wis = weeks_in_status[i] + 1
         dest = -1
-        u = uniform(seed, person_key[i], week, SLOT_TRANSITION)
+        u = uniform(seed, ident, week, SLOT_TRANSITION)
         is_programme = st == ACTIVATION or st == INTERNSHIP or st == SUBSIDISED
         if is_programme and wis >= programme_weeks[i]:
             # Planned end of a programme: conversion to an ordinary job or back to the jobcentre.
