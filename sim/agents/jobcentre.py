@@ -32,12 +32,11 @@ def _due_clients(n_used, status, in_area, next_contact_week, week):
     out = np.empty(n_used, dtype=np.int64)
     k = 0
     for i in range(n_used):
-        if in_area[i] != 1 or next_contact_week[i] > week:
-            continue
+        # Branchless compaction: whether a row is due is unpredictable, so write every row and
+        # advance the cursor only past the due ones.
         st = status[i]
-        if st == UR or st == UF:
-            out[k] = i
-            k += 1
+        out[k] = i
+        k += (in_area[i] == 1) & (next_contact_week[i] <= week) & ((st == UR) | (st == UF))
     return out[:k]
 
 
