@@ -103,9 +103,9 @@ def _clip01(x: float) -> float:
 def _step_residents(
     n_used,
     status,
-    weeks_in_status,
+    status_since,
     unemployment_weeks,
-    age_weeks,
+    birth_week,
     in_area,
     cohort,
     readiness,
@@ -165,12 +165,13 @@ def _step_residents(
             events[i] = 0
             continue
         ev = 0
-        age = age_weeks[i] + 1
-        age_weeks[i] = age
+        # Age and time in status are derived from a birth week and a status start week, which
+        # change rarely: writing counters for everyone every week would cost memory bandwidth.
+        age = week + 1 - birth_week[i]
         kind = mentor_kind[i]
         if age >= p.retirement_age_weeks:
             status[i] = RETIRED
-            weeks_in_status[i] = 0
+            status_since[i] = week + 1
             if kind >= 0:
                 _end_relation(i, mentor_id, mentor_kind, relation_weeks, relation_quality)
             events[i] = EV_RETIRED
@@ -249,7 +250,7 @@ def _step_residents(
         m = _clip01(m)
 
         # Competing weekly hazards.
-        wis = weeks_in_status[i] + 1
+        wis = week + 1 - status_since[i]
         dest = -1
         u = uniform(seed, ident, week, SLOT_TRANSITION)
         is_programme = st == ACTIVATION or st == INTERNSHIP or st == SUBSIDISED
@@ -379,10 +380,9 @@ def _step_residents(
                     ev |= EV_REL_EARLY
                     rel_early += 1
                 _end_relation(i, mentor_id, mentor_kind, relation_weeks, relation_quality)
-            weeks_in_status[i] = wis
         elif dest >= 0:
             status[i] = dest
-            weeks_in_status[i] = 0
+            status_since[i] = week + 1
             if dest == EMPLOYED:
                 uw = 0
                 ev |= EV_FOUND_JOB
@@ -390,8 +390,6 @@ def _step_residents(
                     jobs_found_area += 1
             elif dest == EDUCATION:
                 uw = 0
-        else:
-            weeks_in_status[i] = wis
         # Store only what changed: large populations are bound by memory bandwidth, and a
         # store to an unchanged value still dirties its cache line.
         if unemployment_weeks[i] != uw:

@@ -53,14 +53,14 @@ W = 52
 
 
 @nb.njit(cache=True)
-def indicator_counts(n_used, status, age_weeks, in_area, cohort, unemployment_weeks, mentor_kind):
-    """Count residents by indicator for the area (row 0) and the start cohort (row 1)."""
+def indicator_counts(n_used, status, birth_week, in_area, cohort, unemployment_weeks, mentor_kind, week):
+    """Count residents by indicator for the area (row 0) and the start cohort (row 1) at the start of ``week``."""
     out = np.zeros((2, N_FIXED + 8), dtype=np.int64)
     for i in range(n_used):
         st = status[i]
         if st == RETIRED or (in_area[i] != 1 and cohort[i] != 1):
             continue
-        a = age_weeks[i]
+        a = week - birth_week[i]
         unemployed_like = st == UR or st == UF or st == ACTIVATION or st == INTERNSHIP
         long_term = unemployed_like and unemployment_weeks[i] >= 104
         for g in range(2):
@@ -228,11 +228,12 @@ class Recorder:
         c = indicator_counts(
             pop.n_used,
             pop.status,
-            pop.age_weeks,
+            pop.birth_week,
             pop.in_area,
             pop.cohort,
             pop.unemployment_weeks,
             pop.mentor_kind,
+            m.week,
         )
         w = self._window
         weeks = max(self._weeks_in_window, 1)

@@ -244,7 +244,7 @@ class HousingAreaModel(mesa.Model):
         rows = pop.add(newcomers, self.week) if newcomers else np.empty(0, dtype=np.int64)
         if youths:
             youth_rows = pop.add(youths, self.week, stream=1)
-            pop.make_youths(youth_rows)
+            pop.make_youths(youth_rows, self.week)
             rows = np.concatenate([rows, youth_rows])
         if self.create_resident_agents:
             Resident.create_batch(self, rows)

@@ -22,9 +22,12 @@ from sim.states import RandomSlot, Status
 # populations, so week counters are int16: none exceeds working life (65 * 52 = 3380 weeks).
 FIELDS: dict[str, tuple[type, float]] = {
     "status": (np.int8, 0),
-    "weeks_in_status": (np.int16, 0),
+    # Week whose start saw the current status begin: weeks in status at the start of week t are
+    # t - status_since.
+    "status_since": (np.int16, 0),
     "unemployment_weeks": (np.int16, 0),
-    "age_weeks": (np.int16, 0),
+    # Week at whose start the resident was 0 weeks old: age at the start of week t is t - birth_week.
+    "birth_week": (np.int16, 0),
     "in_area": (np.int8, 0),
     "cohort": (np.int8, 0),
     "readiness": (np.float32, 0.0),
@@ -56,9 +59,9 @@ FIELDS: dict[str, tuple[type, float]] = {
 # The arrays step_residents takes, in its argument order.
 KERNEL_FIELDS = (
     "status",
-    "weeks_in_status",
+    "status_since",
     "unemployment_weeks",
-    "age_weeks",
+    "birth_week",
     "in_area",
     "cohort",
     "readiness",
@@ -145,9 +148,9 @@ def _synthesise(
     start,
     stop,
     status,
-    weeks_in_status,
+    status_since,
     unemployment_weeks,
-    age_weeks,
+    birth_week,
     in_area,
     cohort,
     readiness,
@@ -187,7 +190,8 @@ def _synthesise(
             band += 1
         span = band_hi[band] - band_lo[band]
         age = band_lo[band] + int(uniform(seed, key, week, base + 1) * span)
-        age_weeks[i] = age
+        # Arrivals of week w are first seen at the start of week w + 1.
+        birth_week[i] = week + 1 - age
         u = uniform(seed, key, week, base + 2)
         st = 0
         while st < 7 and u >= status_cum[band, st]:
@@ -207,10 +211,10 @@ def _synthesise(
             unemployment_weeks[i] = 0
         if st == 1 or st == 2 or st == 3:
             programme_weeks[i] = programme_len[st - 1]
-            weeks_in_status[i] = int(uniform(seed, key, week, base + 6) * programme_len[st - 1])
+            status_since[i] = week + 1 - int(uniform(seed, key, week, base + 6) * programme_len[st - 1])
         else:
             programme_weeks[i] = 0
-            weeks_in_status[i] = int(uniform(seed, key, week, base + 6) * 52)
+            status_since[i] = week + 1 - int(uniform(seed, key, week, base + 6) * 52)
         u7 = uniform(seed, key, week, base + 7)
         if st == 0:
             r = 0.6 + 0.4 * u7
@@ -302,9 +306,9 @@ class Population:
             start,
             stop,
             self.status,
-            self.weeks_in_status,
+            self.status_since,
             self.unemployment_weeks,
-            self.age_weeks,
+            self.birth_week,
             self.in_area,
             self.cohort,
             self.readiness,
@@ -334,11 +338,11 @@ class Population:
         """Counter-based uniforms for the residents in ``rows``, keyed by who they are, not their row."""
         return uniform_array(self.seed, self.person_key[rows], week, slot)
 
-    def make_youths(self, rows: np.ndarray) -> None:
+    def make_youths(self, rows: np.ndarray, week: int) -> None:
         """Turn freshly synthesised rows into young people of the area turning 14: enrolled, no dropouts yet."""
-        self.age_weeks[rows] = 14 * WEEKS_PER_YEAR
+        self.birth_week[rows] = week + 1 - 14 * WEEKS_PER_YEAR
         self.status[rows] = Status.EDUCATION
-        self.weeks_in_status[rows] = 0
+        self.status_since[rows] = week + 1
         self.unemployment_weeks[rows] = 0
         self.programme_weeks[rows] = 0
         self.education_level[rows] = 0

@@ -106,12 +106,11 @@ def _step_one(pop, i, duration_mult, barrier_mult, effects, p, seed, week, deman
         pop.events[i] = 0
         return
     events = 0
-    pop.age_weeks[i] += 1
-    age = int(pop.age_weeks[i])
+    age = week + 1 - int(pop.birth_week[i])  # age in weeks after this week's ageing
     kind = int(pop.mentor_kind[i])
     if age >= p.retirement_age_weeks:
         pop.status[i] = Status.RETIRED
-        pop.weeks_in_status[i] = 0
+        pop.status_since[i] = week + 1
         if kind >= 0:
             _end_relation(pop, i)
         pop.events[i] = 1 << Event.RETIRED
@@ -176,7 +175,7 @@ def _step_one(pop, i, duration_mult, barrier_mult, effects, p, seed, week, deman
     motivation = _clip(motivation)
 
     # --- the transition --------------------------------------------------------------------
-    weeks_in_status = int(pop.weeks_in_status[i]) + 1
+    weeks_in_status = week + 1 - int(pop.status_since[i])
     u = uniform_py(seed, int(pop.person_key[i]), week, RandomSlot.TRANSITION)
     destination = None
     if status in PROGRAMMES and weeks_in_status >= pop.programme_weeks[i]:
@@ -247,18 +246,15 @@ def _step_one(pop, i, duration_mult, barrier_mult, effects, p, seed, week, deman
                 events |= 1 << Event.RELATION_ENDED_EARLY
                 counts["relations_ended_early"] += 1
             _end_relation(pop, i)
-        pop.weeks_in_status[i] = weeks_in_status
     elif destination is not None:
         pop.status[i] = destination
-        pop.weeks_in_status[i] = 0
+        pop.status_since[i] = week + 1  # the new status starts next week
         if destination == Status.EMPLOYED:
             unemployed_weeks = 0
             events |= 1 << Event.FOUND_JOB
             counts["jobs_found_area"] += in_area
         elif destination == Status.EDUCATION:
             unemployed_weeks = 0
-    else:
-        pop.weeks_in_status[i] = weeks_in_status
     pop.unemployment_weeks[i] = unemployed_weeks
     pop.readiness[i] = _f32(readiness)
     pop.motivation[i] = _f32(motivation)

@@ -16,7 +16,7 @@ AT_RISK_MOTIVATION = 0.45  # assumption: below this an enrolled young person is 
 def _candidates(
     n_used,
     status,
-    age_weeks,
+    birth_week,
     in_area,
     mentor_id,
     waiting_kind,
@@ -24,8 +24,8 @@ def _candidates(
     motivation,
     readiness,
     status_mask,
-    min_age_weeks,
-    max_age_weeks,
+    earliest_birth_week,
+    latest_birth_week,
     min_readiness,
 ):
     out = np.empty(n_used, dtype=np.int64)
@@ -36,7 +36,7 @@ def _candidates(
         st = status[i]
         if mentor_id[i] >= 0 or waiting_kind[i] >= 0 or not status_mask[st]:
             continue
-        if age_weeks[i] < min_age_weeks or age_weeks[i] > max_age_weeks:
+        if birth_week[i] < earliest_birth_week or birth_week[i] > latest_birth_week:
             continue
         if st == EDUCATION:
             if prior_dropouts[i] == 0 and motivation[i] >= AT_RISK_MOTIVATION:
@@ -71,7 +71,7 @@ def find_targets(
     rows = _candidates(
         pop.n_used,
         pop.status,
-        pop.age_weeks,
+        pop.birth_week,
         pop.in_area,
         pop.mentor_id,
         pop.waiting_kind,
@@ -79,8 +79,8 @@ def find_targets(
         pop.motivation,
         pop.readiness,
         mask,
-        int(min_age * 52),
-        int(max_age * 52) + 51,
+        week - (int(max_age * 52) + 51),  # oldest: up to the eve of the birthday after max_age
+        week - int(min_age * 52),
         min_readiness,
     )
     if rows.size <= count:

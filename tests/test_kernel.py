@@ -122,7 +122,7 @@ def test_kernel_keeps_state_in_range_and_free_of_nan():
         assert not np.isnan(values).any(), name
         assert values.min() >= 0.0 and values.max() <= 1.0, name
     assert snap["status"].min() >= 0 and snap["status"].max() < len(Status)
-    assert (snap["weeks_in_status"] >= 0).all() and (snap["unemployment_weeks"] >= 0).all()
+    assert (snap["status_since"] <= 60).all() and (snap["unemployment_weeks"] >= 0).all()
     # A resident with no mentor has no relation state left behind.
     no_mentor = snap["mentor_kind"] < 0
     assert (snap["mentor_id"][no_mentor] == -1).all()

@@ -91,7 +91,7 @@ class FirmNetwork(mesa.Agent):
         self._intake_owed -= rows.size
         out_of_work = rows[pop.status[rows] != Status.EDUCATION]
         pop.status[out_of_work] = Status.SUBSIDISED
-        pop.weeks_in_status[out_of_work] = 0
+        pop.status_since[out_of_work] = week
         pop.programme_weeks[out_of_work] = self.spec.planned_weeks
         self.model.tally("business_mentors_matches", self.roster.assign(rows))
         self.model.tally("business_mentors_jobs", int(out_of_work.size))

@@ -148,7 +148,7 @@ class Jobcentre(mesa.Agent):
             chosen = np.flatnonzero(wanted)[:places]
             target = rows[chosen]
             pop.status[target] = status
-            pop.weeks_in_status[target] = 0
+            pop.status_since[target] = self.model.week
             pop.programme_weeks[target] = weeks
             referred[chosen] = True
             self.referrals[name] = int(chosen.size)

@@ -73,7 +73,7 @@ class Resident(mesa.Agent):
     @property
     def age(self) -> float:
         """Age in years."""
-        return int(self._get("age_weeks")) / WEEKS_PER_YEAR
+        return (self.model.week - int(self._get("birth_week"))) / WEEKS_PER_YEAR
 
     @property
     def in_area(self) -> bool:
