@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
 
@@ -125,19 +125,13 @@ def run_all(
         ctx = get_context(_start_method())
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker) as pool:
             futures = {pool.submit(run_one, spec): spec for spec in specs}
-            for future in _as_completed(futures):
+            for future in as_completed(futures):
                 spec = futures[future]
                 frames[(spec.scenario.name, spec.replicate)] = future.result()
                 if on_done:
                     on_done(spec)
     ordered = [frames[(sc.name, r)] for sc in scenarios for r in range(replicates)]
     return pd.concat(ordered, ignore_index=True)
-
-
-def _as_completed(futures):
-    from concurrent.futures import as_completed
-
-    return as_completed(futures)
 
 
 def _start_method() -> str:

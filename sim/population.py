@@ -370,10 +370,6 @@ class Population:
         """Copies of the used part of every array, for tests and debugging."""
         return {name: getattr(self, name)[: self.n_used].copy() for name in FIELDS}
 
-    def status_of(self, row: int) -> Status:
-        """Status of one resident as an enum."""
-        return Status(int(self.status[row]))
-
     @property
     def nbytes(self) -> int:
         """Memory held by the arrays, in bytes."""

@@ -25,7 +25,7 @@ from sim.kernel_params import (
     KernelParams,
 )
 from sim.population import Population
-from sim.states import Event, MentorKind, RandomSlot, Status
+from sim.states import PROGRAMMES, Event, MentorKind, RandomSlot, Status
 
 _M64 = (1 << 64) - 1
 
@@ -50,9 +50,6 @@ def _clip(x: float) -> float:
 def _f32(x: float) -> float:
     """Round to float32, as storing into the population's float32 arrays does."""
     return float(np.float32(x))
-
-
-PROGRAMMES = (Status.ACTIVATION, Status.INTERNSHIP, Status.SUBSIDISED)
 
 
 def step_residents_reference(

@@ -20,16 +20,7 @@ class Status(IntEnum):
     RETIRED = 8  # past working age; absorbing
 
 
-N_STATUSES = len(Status)
 STATUS_NAMES = [s.name.lower() for s in Status]
-
-# Statuses in which the unemployment clock runs (CFBU-2015 p.13-14: programmes on benefit count).
-UNEMPLOYED_LIKE = (
-    Status.UNEMPLOYED_READY,
-    Status.UNEMPLOYED_FAR,
-    Status.ACTIVATION,
-    Status.INTERNSHIP,
-)
 PROGRAMMES = (Status.ACTIVATION, Status.INTERNSHIP, Status.SUBSIDISED)
 
 
@@ -55,9 +46,6 @@ class MentorKind(IntEnum):
     VOLUNTEER = 0
     PROFESSIONAL = 1
     BUSINESS = 2
-
-
-MENTOR_KINDS = (MentorKind.VOLUNTEER, MentorKind.PROFESSIONAL, MentorKind.BUSINESS)
 
 
 class Event(IntEnum):
