@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -64,43 +65,45 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
-def _load(paths: list[Path], residents, years, replicates, seed) -> list[Scenario]:
-    scenarios = []
-    for path in paths:
-        scenario = load_scenario(path)
-        scenarios.append(
-            with_overrides(scenario, residents=residents, years=years, replicates=replicates, seed=seed)
-        )
+@dataclass(frozen=True)
+class RunOptions:
+    """Options every command shares; ``None`` keeps the scenario file's own value."""
+
+    residents: int | None = None
+    years: int | None = None
+    replicates: int | None = None
+    seed: int | None = None
+    workers: int | None = None
+    force: bool = False
+
+
+def _load(paths: list[Path], opts: RunOptions) -> list[Scenario]:
+    # with_overrides validates the overrides against the schema (e.g. years >= 1).
+    overrides = {
+        "residents": opts.residents,
+        "years": opts.years,
+        "replicates": opts.replicates,
+        "seed": opts.seed,
+    }
+    scenarios = [with_overrides(load_scenario(path), **overrides) for path in paths]
     names = [s.name for s in scenarios]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise InputError(
             f"{paths[names.index(duplicated[0])]}: name = {duplicated[0]!r}: scenario names must be unique in a comparison"
         )
-    if workers_bad := [v for v in (residents, years, replicates) if v is not None and v <= 0]:
-        raise InputError(f"command line: value {workers_bad[0]}: must be at least 1")
     return scenarios
 
 
-def execute(
-    paths: list[Path],
-    baseline: str | None,
-    out: Path,
-    residents,
-    years,
-    replicates,
-    seed,
-    workers,
-    force,
-) -> None:
+def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions) -> None:
     """Load, validate, run, summarise and write; the shared body of every command."""
     from sim.experiment import default_workers, design_resources, headline, run_all, summarise
     from sim.outputs import atomic_folder, build_manifest, check_target, write_tables
     from sim.report import write_report
     from sim.rng import spawn_seeds
 
-    scenarios = _load(paths, residents, years, replicates, seed)
-    check_target(out, force)
+    scenarios = _load(paths, opts)
+    check_target(out, opts.force)
     first = scenarios[0].simulation
     for sc in scenarios[1:]:
         if (sc.simulation.replicates, sc.simulation.seed, sc.simulation.years) != (
@@ -113,7 +116,7 @@ def execute(
                 f"{sc.simulation.years}: must match the baseline's {first.replicates}/{first.seed}/{first.years} "
                 "for a paired comparison"
             )
-    workers = workers if workers is not None else default_workers()
+    workers = opts.workers if opts.workers is not None else default_workers()
     if workers < 1:
         raise InputError(f"command line: --workers = {workers}: must be at least 1")
     total = len(scenarios) * first.replicates
@@ -160,7 +163,7 @@ def execute(
         },
         baseline=baseline,
     )
-    with atomic_folder(out, force) as folder:
+    with atomic_folder(out, opts.force) as folder:
         write_tables(folder, timeseries, summary, manifest)
         write_report(folder, timeseries, summary, manifest, baseline or scenarios[0].name)
     print_headline(headline(summary), baseline)
@@ -247,12 +250,7 @@ def default(
             paths,
             "baseline",
             out or DEFAULT_OUT / "comparison",
-            residents,
-            years,
-            replicates,
-            seed,
-            workers,
-            force,
+            RunOptions(residents, years, replicates, seed, workers, force),
         )
     )
 
@@ -274,12 +272,7 @@ def run(
             [scenario],
             None,
             out or DEFAULT_OUT / _stem(scenario),
-            residents,
-            years,
-            replicates,
-            seed,
-            workers,
-            force,
+            RunOptions(residents, years, replicates, seed, workers, force),
         )
     )
 
@@ -305,12 +298,7 @@ def compare(
             [baseline, *scenarios],
             base.name,
             Path(name),
-            residents,
-            years,
-            replicates,
-            seed,
-            workers,
-            force,
+            RunOptions(residents, years, replicates, seed, workers, force),
         )
 
     _guard(body)

@@ -17,6 +17,7 @@ from sim.states import STATUS_NAMES, Status
 
 if TYPE_CHECKING:
     from sim.model import HousingAreaModel
+    from sim.population import Population
 
 EMPLOYED = int(Status.EMPLOYED)
 SUBSIDISED = int(Status.SUBSIDISED)
@@ -101,50 +102,27 @@ def indicator_counts(n_used, status, birth_week, in_area, cohort, unemployment_w
     return out
 
 
-@nb.njit(cache=True)
-def weekly_counts(n_used, status, in_area, cohort, mentor_kind):
-    """Counts the jobcentre, employers and costs need every week.
+def stock_counts(pop: Population) -> dict[str, int]:
+    """Programme places taken and enrolment, keyed like :data:`sim.kernel.STOCK_NAMES`.
 
-    Returns:
-        (activation, internships, jobcentre_subsidised, business_subsidised, enrolled_area,
-        enrolled_cohort), the first four among residents in the area.
+    Counted plainly over the arrays: at a model's start, and by the reference implementation.
+    Each week the kernel counts the same stocks as a by-product of its update.
     """
-    activation = 0
-    internships = 0
-    jobcentre_subsidised = 0
-    business_subsidised = 0
-    enrolled_area = 0
-    enrolled_cohort = 0
-    for i in range(n_used):
-        st = status[i]
-        here = in_area[i] == 1
-        if st == EDUCATION:
-            if here:
-                enrolled_area += 1
-            if cohort[i] == 1:
-                enrolled_cohort += 1
-        elif here:
-            if st == ACTIVATION:
-                activation += 1
-            elif st == INTERNSHIP:
-                internships += 1
-            elif st == SUBSIDISED:
-                if mentor_kind[i] == BUSINESS:
-                    business_subsidised += 1
-                else:
-                    jobcentre_subsidised += 1
-    return (
-        activation,
-        internships,
-        jobcentre_subsidised,
-        business_subsidised,
-        enrolled_area,
-        enrolled_cohort,
-    )
+    status, here = pop.view("status"), pop.view("in_area") == 1
+    business = pop.view("mentor_kind") == BUSINESS
+    subsidised = here & (status == SUBSIDISED)
+    return {
+        "activation_area": int(np.sum(here & (status == ACTIVATION))),
+        "internships_area": int(np.sum(here & (status == INTERNSHIP))),
+        "jobcentre_subsidised_area": int(np.sum(subsidised & ~business)),
+        "business_subsidised_area": int(np.sum(subsidised & business)),
+        "enrolled_area": int(np.sum(here & (status == EDUCATION))),
+        "enrolled_cohort": int(np.sum((pop.view("cohort") == 1) & (status == EDUCATION))),
+    }
 
 
 class WeekCounts:
-    """This week's programme and enrolment counts (see :func:`weekly_counts`)."""
+    """This week's programme places and enrolment, for capacity checks, costs and dropout rates."""
 
     __slots__ = (
         "activation",
@@ -155,14 +133,9 @@ class WeekCounts:
         "enrolled_cohort",
     )
 
-    def __init__(self, values: tuple[int, ...] = (0, 0, 0, 0, 0, 0)) -> None:
-        for name, value in zip(self.__slots__, values, strict=True):
-            setattr(self, name, int(value))
-
-    @classmethod
-    def from_kernel(cls, counts: dict[str, int]) -> WeekCounts:
-        """Take the stocks the kernel counted after its update."""
-        return cls(tuple(counts[name] for name in STOCK_NAMES))
+    def __init__(self, counts: dict[str, int]) -> None:
+        for name, key in zip(self.__slots__, STOCK_NAMES, strict=True):
+            setattr(self, name, int(counts[key]))
 
 
 def _rate(num: float, den: float) -> float:

@@ -36,7 +36,7 @@ from sim.kernel_params import (
     duration_table,
     effect_table,
 )
-from sim.metrics import Recorder, WeekCounts, weekly_counts
+from sim.metrics import Recorder, WeekCounts, stock_counts
 from sim.population import Population
 from sim.rng import stream
 from sim.runtime import paused_gc
@@ -204,10 +204,7 @@ class HousingAreaModel(mesa.Model):
 
     def count_places(self) -> None:
         """Count programme places and enrolment (afterwards the kernel keeps the counts current)."""
-        pop = self.population
-        self.counts = WeekCounts(
-            weekly_counts(pop.n_used, pop.status, pop.in_area, pop.cohort, pop.mentor_kind)
-        )
+        self.counts = WeekCounts(stock_counts(self.population))
 
     def advance_residents(self) -> dict[str, int]:
         """Run the Numba kernel over every resident and refresh mentor caseloads."""
@@ -229,7 +226,7 @@ class HousingAreaModel(mesa.Model):
                 : self.caseloads.size
             ]
         named = dict(zip(COUNT_NAMES, counts, strict=True))
-        self.counts = WeekCounts.from_kernel(named)
+        self.counts = WeekCounts(named)
         return named
 
     def move_in(self, vacated: int) -> int:

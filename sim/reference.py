@@ -24,8 +24,9 @@ from sim.kernel_params import (
     MAX_DURATION_WEEKS,
     KernelParams,
 )
+from sim.metrics import stock_counts
 from sim.population import Population
-from sim.states import PROGRAMMES, Event, MentorKind, RandomSlot, Status
+from sim.states import PROGRAMMES, Event, RandomSlot, Status
 
 _M64 = (1 << 64) - 1
 
@@ -70,23 +71,8 @@ def step_residents_reference(
     counts = dict.fromkeys(EVENT_COUNT_NAMES, 0)
     for i in range(pop.n_used):
         _step_one(pop, i, duration_mult, barrier_mult, effects, p, seed, week, demand, counts)
-    counts.update(stocks(pop))
+    counts.update(stock_counts(pop))
     return counts
-
-
-def stocks(pop: Population) -> dict[str, int]:
-    """Programme places taken and enrolment, counted plainly over the arrays."""
-    status, here = pop.view("status"), pop.view("in_area") == 1
-    business = pop.view("mentor_kind") == MentorKind.BUSINESS
-    subsidised = here & (status == Status.SUBSIDISED)
-    return {
-        "activation_area": int(np.sum(here & (status == Status.ACTIVATION))),
-        "internships_area": int(np.sum(here & (status == Status.INTERNSHIP))),
-        "jobcentre_subsidised_area": int(np.sum(subsidised & ~business)),
-        "business_subsidised_area": int(np.sum(subsidised & business)),
-        "enrolled_area": int(np.sum(here & (status == Status.EDUCATION))),
-        "enrolled_cohort": int(np.sum((pop.view("cohort") == 1) & (status == Status.EDUCATION))),
-    }
 
 
 def _end_relation(pop: Population, i: int) -> None:
