@@ -40,7 +40,7 @@ from sim.metrics import Recorder, WeekCounts, stock_counts
 from sim.population import Population
 from sim.rng import stream
 from sim.runtime import paused_gc
-from sim.scenario import EffortStart, Scenario
+from sim.scenario import EffortStart, Scenario, TargetGroup
 from sim.states import MentorKind
 
 JOBCENTRE_POOL = 3
@@ -117,6 +117,7 @@ class HousingAreaModel(mesa.Model):
             staff.turnover_per_year,
             staff.vacancy_weeks,
             0.0,
+            TargetGroup(),
             Effort(EffortStart(start_up_weeks=0), stream(self.seed, "jobcentre_mentors_effort")),
         )
 
@@ -143,6 +144,7 @@ class HousingAreaModel(mesa.Model):
             pm.turnover_per_year,
             pm.vacancy_weeks,
             pm.outreach_per_week,
+            pm.target,
             Effort(pm.effort, stream(self.seed, "social_mentors_effort")),
         )
 
@@ -264,7 +266,9 @@ class HousingAreaModel(mesa.Model):
         self.jobcentre.spent_this_year += sum(programmes)
         if self.volunteer_corps is not None:
             vc = self.scenario.volunteer_corps
-            if not self.volunteer_corps.effort.never_starts:
+            effort = self.volunteer_corps.effort
+            # The coordinator is paid from the grant while the effort starts up and runs.
+            if not effort.never_starts and effort.state(self.week) != "ended":
                 ledger.add(
                     "volunteer_coordinator",
                     vc.coordinator_hours_per_week * vc.coordinator_cost_per_hour_dkk,

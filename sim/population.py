@@ -16,7 +16,7 @@ import numpy as np
 from sim.kernel_params import WEEKS_PER_YEAR
 from sim.rng import uniform, uniform_array
 from sim.scenario import Scenario
-from sim.states import RandomSlot, Status
+from sim.states import Barrier, RandomSlot, Status
 
 # name -> (dtype, fill value for an empty row). The kernel is bound by memory bandwidth on large
 # populations, so week counters are int16: none exceeds working life (65 * 52 = 3380 weeks).
@@ -95,15 +95,12 @@ STATUS_KEYS = (
     "education",
     "inactive",
 )
-BARRIER_KEYS = (
-    "health",
-    "mental_health",
-    "substance_use",
-    "criminal_record",
-    "language",
-    "low_schooling",
-    "childcare",
-)
+# Barriers drawn from their prevalence, with their bit positions; poor schooling instead follows
+# from the education level.
+BARRIER_KEYS = ("health", "mental_health", "substance_use", "criminal_record", "language", "childcare")
+BARRIER_BITS = np.array([int(Barrier[key.upper()]) for key in BARRIER_KEYS], dtype=np.int64)
+LOW_SCHOOLING_BIT = int(Barrier.LOW_SCHOOLING)
+EDUCATION_LEVEL_KEYS = ("basic", "youth_education", "higher")  # education_level codes 1, 2, 3
 
 
 class SynthesisTables:
@@ -122,6 +119,13 @@ class SynthesisTables:
         self.barrier_prevalence = np.array(
             [getattr(pop.barrier_prevalence, k) for k in BARRIER_KEYS], dtype=np.float64
         )
+        self.education_cum = np.cumsum([getattr(pop.education_levels, k) for k in EDUCATION_LEVEL_KEYS])
+        unemployed = pop.unemployed_share_18_64()
+        # Chance an unemployed-like adult is long-term unemployed, so that the share of all
+        # residents 18-64 matches the profile (the schema checks it cannot exceed 1).
+        long_term_given_unemployed = (
+            min(pop.long_term_unemployed_share_18_64 / unemployed, 1.0) if unemployed > 0 else 0.0
+        )
         self.programme_weeks = np.array(
             [
                 sc.programmes.subsidy_weeks,
@@ -133,11 +137,13 @@ class SynthesisTables:
         self.scalars = np.array(
             [
                 pop.barrier_prevalence_ratio_others,
-                pop.long_term_share_of_unemployed,
+                long_term_given_unemployed,
                 pop.motivation_mean,
                 pop.prior_dropout_share_young,
                 sc.jobcentre.ready_threshold,
                 sc.jobcentre.contact_interval_weeks,
+                sc.jobcentre.passive_threshold,
+                pop.match_group_3_share_of_activity_ready,
             ],
             dtype=np.float64,
         )
@@ -167,19 +173,20 @@ def _synthesise(
     band_hi,
     status_cum,
     barrier_prevalence,
+    barrier_bits,
+    education_cum,
     programme_len,
     scalars,
     seed,
     week,
     is_cohort,
 ):
-    ratio_others, lts, motivation_mean, prior_share, ready_threshold, interval = (
-        scalars[0],
-        scalars[1],
-        scalars[2],
-        scalars[3],
+    ratio_others, lts, motivation_mean, prior_share = scalars[0], scalars[1], scalars[2], scalars[3]
+    ready_threshold, interval, passive_threshold, group_3_share = (
         scalars[4],
         scalars[5],
+        scalars[6],
+        scalars[7],
     )
     base = SYNTHESIS_SLOT
     for i in range(start, stop):
@@ -221,15 +228,21 @@ def _synthesise(
         elif st == 4:
             r = ready_threshold + (1.0 - ready_threshold) * 0.7 * u7
         elif st == 5:
-            r = ready_threshold * u7
+            # Activity-ready: match group 3 below the passive threshold, group 2 above it.
+            if u7 < group_3_share:
+                r = passive_threshold * u7 / group_3_share
+            else:
+                r = passive_threshold + (ready_threshold - passive_threshold) * (u7 - group_3_share) / (
+                    1.0 - group_3_share
+                )
         elif st == 6:
             r = 0.35 + 0.5 * u7
         elif st == 7:
             r = 0.05 + 0.35 * u7
         else:
             r = 0.25 + 0.5 * u7
-        if long_term:
-            r *= 0.85
+        if long_term and (st == 2 or st == 3):
+            r *= 0.85  # scarring; the statuses that define match groups keep their drawn readiness
         readiness[i] = r
         m = motivation_mean + 0.5 * (uniform(seed, key, week, base + 8) - 0.5)
         if long_term:
@@ -239,16 +252,19 @@ def _synthesise(
         far = st == 5 or st == 7
         for b in range(barrier_prevalence.shape[0]):
             prev = barrier_prevalence[b] if far else barrier_prevalence[b] * ratio_others
-            if uniform(seed, key, week, base + 10 + b) < prev:
-                bits |= 1 << b
-        barriers[i] = bits
-        low_schooling = (bits >> 5) & 1
+            if uniform(seed, key, week, base + 10 + barrier_bits[b]) < prev:
+                bits |= 1 << barrier_bits[b]
         if age < 16 * 52:
             education_level[i] = 0
-        elif low_schooling == 1:
-            education_level[i] = 1
         else:
-            education_level[i] = 2 if uniform(seed, key, week, base + 9) < 0.8 else 3
+            u9 = uniform(seed, key, week, base + 9)
+            level = 0
+            while level < 2 and u9 >= education_cum[level]:
+                level += 1
+            education_level[i] = level + 1
+            if level == 0:
+                bits |= 1 << LOW_SCHOOLING_BIT
+        barriers[i] = bits
         young = age >= 16 * 52 and age < 30 * 52
         if young and uniform(seed, key, week, base + 20) < prior_share:
             prior_dropouts[i] = 1 + int(uniform(seed, key, week, base + 21) * 3)
@@ -325,6 +341,8 @@ class Population:
             t.band_hi,
             t.status_cum,
             t.barrier_prevalence,
+            BARRIER_BITS,
+            t.education_cum,
             t.programme_weeks,
             t.scalars,
             self.seed,

@@ -153,27 +153,62 @@ class StatusByAge(Section):
 
 
 class BarrierPrevalence(Section):
-    """Share of activity-ready residents with each barrier (CFBU-2015 p.14; CFBU-2013 p.15, 18, 22)."""
+    """Share of activity-ready residents with each barrier (CFBU-2015 p.14; CFBU-2013 p.15, 18, 22).
+
+    Poor schooling is not drawn here: it is the barrier of everyone whose education level is basic.
+    """
 
     health: float = share(0.35, ASSUMPTION, "Physical illness.")
     mental_health: float = share(0.30, ASSUMPTION, "Mental illness.")
     substance_use: float = share(0.10, ASSUMPTION, "Substance use (hash among the young, CFBU-2013 p.18).")
     criminal_record: float = share(0.08, ASSUMPTION, "Criminal record or ties to criminal groups.")
     language: float = share(0.35, ASSUMPTION, "Weak Danish.")
-    low_schooling: float = share(0.45, ASSUMPTION, "Poor schooling.")
     childcare: float = share(0.10, ASSUMPTION, "Childcare that limits availability.")
 
 
+class EducationLevels(Section):
+    """Highest education completed by residents aged 16-64 at the start (poor schooling, CFBU-2015 p.14)."""
+
+    basic: float = share(0.45, ASSUMPTION, "Primary and lower secondary only (the poor-schooling barrier).")
+    youth_education: float = share(
+        0.40, ASSUMPTION, "A completed youth education (upper secondary or vocational)."
+    )
+    higher: float = share(0.15, ASSUMPTION, "A completed further or higher education.")
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> EducationLevels:
+        _check_sums_to_one(self.model_dump(), "education level shares")
+        return self
+
+
+UNEMPLOYED_LIKE = ("internship", "activation", "unemployed_ready", "unemployed_far")
+"""Statuses counted as unemployed: jobless or outside the labour force except leave, pension or
+education (CFBU-2015 p.13-14); people on company internships and courses are still on benefit."""
+
+WORKING_AGE_BANDS = ("age_18_29", "age_30_49", "age_50_64")
+
+
 class Population(Section):
-    """Marginals of the start population and of people moving in."""
+    """Marginals of the start population and of people moving in: the area profile.
+
+    An area profile file (``areas/*.toml``) sets this section and ``simulation.residents``; the
+    synthesis reproduces these marginals within sampling error.
+    """
 
     age_bands: AgeBands = AgeBands()
     status_by_age: StatusByAge = StatusByAge()
-    long_term_share_of_unemployed: float = share(
-        0.60,
-        "CFBU-2015 p.7",
-        "Share of unemployed-like residents held in unemployment 2+ years at the start; chosen so "
-        "that about 17 % of residents 18-64 are long-term unemployed.",
+    long_term_unemployed_share_18_64: float = share(
+        0.17,
+        "CFBU-2015 p.7, 13-14",
+        "Share of residents aged 18-64 held in unemployment two years or more at the start (areas "
+        "17 %, whole population 8 %). Must not exceed the unemployed share the status shares imply.",
+    )
+    education_levels: EducationLevels = EducationLevels()
+    match_group_3_share_of_activity_ready: float = share(
+        0.5,
+        ASSUMPTION,
+        "Share of activity-ready residents in match group 3 (temporarily passive) rather than 2 "
+        "(CFBU-2015 p.10, 14); sets their readiness below jobcentre.passive_threshold.",
     )
     barrier_prevalence: BarrierPrevalence = BarrierPrevalence()
     barrier_prevalence_ratio_others: float = param(
@@ -212,6 +247,33 @@ class Population(Section):
         ASSUMPTION,
         "Dwellings vacated one week are let to newcomers the next, drawn from the start marginals.",
     )
+    residents_csv: str = param(
+        "",
+        "path",
+        SETTING,
+        "CSV of individual records (docs/residents_csv.md) to start from instead of synthesised "
+        "residents; newcomers are still drawn from the marginals above. Relative to the file that sets it.",
+    )
+
+    def unemployed_share_18_64(self) -> float:
+        """Share of residents 18-64 that the status shares put in an unemployed-like status."""
+        weights = [getattr(self.age_bands, band) for band in WORKING_AGE_BANDS]
+        unemployed = [
+            sum(getattr(getattr(self.status_by_age, band), k) for k in UNEMPLOYED_LIKE)
+            for band in WORKING_AGE_BANDS
+        ]
+        total = sum(weights)
+        return sum(w * u for w, u in zip(weights, unemployed, strict=True)) / total if total > 0 else 0.0
+
+    @model_validator(mode="after")
+    def _long_term_within_unemployed(self) -> Population:
+        most = self.unemployed_share_18_64()
+        if self.long_term_unemployed_share_18_64 > most + 1e-9:
+            raise ValueError(
+                f"long_term_unemployed_share_18_64 ({self.long_term_unemployed_share_18_64:g}) exceeds "
+                f"the unemployed share of residents 18-64 that status_by_age implies ({most:.3g})"
+            )
+        return self
 
 
 # ---------------------------------------------------------------------------------------------
@@ -633,21 +695,89 @@ class Mentoring(Section):
 
 
 class EffortStart(Section):
-    """Start-up of an intervention effort (CFBU-2015 p.9, 16: of 26 efforts, 8 running, 2 ended, 16 starting)."""
+    """Start-up and end of an intervention effort (CFBU-2015 p.9, 16: of 26 efforts, 8 running, 2 ended, 16 starting).
+
+    The effort takes mentees from week ``start_up_weeks + extra delay`` (the extra delay drawn once
+    per replicate from an exponential distribution) until it ends; relations under way when it ends
+    run their course. ``never_starts`` is drawn first, so a replicate's effort fails in every
+    scenario that shares the seed.
+    """
 
     start_up_weeks: int = param(
         26,
         "weeks",
         "CFBU-2015 p.16",
-        "Weeks before the effort starts taking mentees (value an assumption).",
+        "Planned weeks before the effort starts taking mentees (value an assumption).",
         ge=0,
         le=520,
+    )
+    extra_delay_mean_weeks: float = param(
+        0.0,
+        "weeks",
+        "CFBU-2015 p.9, 16",
+        "Mean of an exponential delay beyond the plan (cooperation problems, unmotivated target "
+        "group, new staff); 0 runs to plan. Calibrated to the record of 26 efforts.",
+        ge=0.0,
+        le=5200.0,
     )
     never_starts: float = share(
         0.0,
         "CFBU-2015 p.16",
         "Chance the effort never gets running, drawn once per replicate (value an assumption).",
     )
+    end_rate_per_year: float = param(
+        0.0,
+        "per year",
+        "CFBU-2015 p.9, 16",
+        "Hazard that a running effort ends (2 of 10 started had ended); calibrated.",
+        ge=0.0,
+        le=52.0,
+    )
+
+
+TargetStatus = Literal[
+    "employed",
+    "subsidised",
+    "internship",
+    "activation",
+    "unemployed_ready",
+    "unemployed_far",
+    "education",
+    "inactive",
+]
+
+
+class TargetGroup(Section):
+    """Who an effort reaches by its own recruitment (referrals from schools, outreach, firm hiring)."""
+
+    statuses: list[TargetStatus] = param(
+        ["education"],
+        "statuses",
+        "CFBU-2013 p.23",
+        "Statuses of the target group (default: young people in education at dropout risk).",
+        min_length=1,
+    )
+    min_age: int = param(14, "years", ASSUMPTION, "Youngest in the target group.", ge=14, le=64)
+    max_age: int = param(29, "years", ASSUMPTION, "Oldest in the target group.", ge=14, le=64)
+    min_readiness: float = share(0.0, ASSUMPTION, "Lowest readiness of those out of education reached.")
+    max_motivation: float = share(
+        1.0,
+        "CFBU-2015 p.17",
+        "Highest motivation of those reached: below 1 targets people who did not ask for a mentor "
+        "(Tingbjerg).",
+    )
+    enrolled_at_risk_only: bool = param(
+        True,
+        "flag",
+        "CFBU-2013 p.23",
+        "Reach enrolled young people only when at dropout risk (an earlier dropout or low motivation).",
+    )
+
+    @model_validator(mode="after")
+    def _ages_ordered(self) -> TargetGroup:
+        if self.min_age > self.max_age:
+            raise ValueError(f"min_age ({self.min_age}) must not exceed max_age ({self.max_age})")
+        return self
 
 
 class VolunteerCorps(Section):
@@ -724,13 +854,21 @@ class VolunteerCorps(Section):
     unsupervised_attrition_multiplier: float = param(
         3.0, "ratio", ASSUMPTION, "Attrition when supervision hours fall short.", ge=1.0, le=50.0
     )
-    school_referrals_per_week: float = param(
+    referrals_per_week: float = param(
         0.4,
         "referrals per week",
         "CABI-2011 p.4",
-        "Young people at dropout risk referred by schools.",
+        "Mentees from the target group referred by schools or recruited by the effort itself "
+        "(besides jobcentre referrals).",
         ge=0.0,
         scales=True,
+    )
+    target: TargetGroup = TargetGroup()
+    mentor_kind: Literal["volunteer", "business"] = param(
+        "volunteer",
+        "choice",
+        "CFBU-2015 p.17",
+        "Kind of mentor the corps provides; a volunteer organisation may supply business mentors (Tingbjerg).",
     )
     max_waiting: int = param(
         60,
@@ -789,8 +927,11 @@ class ProfessionalMentors(Section):
         1.0,
         "mentees per week per mentor",
         "CFBU-2013 p.22-23",
-        "New mentees a mentor finds among young people outside education or at dropout risk.",
+        "New mentees a mentor finds in the target group.",
         ge=0.0,
+    )
+    target: TargetGroup = TargetGroup(
+        statuses=["unemployed_ready", "unemployed_far", "inactive", "education"], min_age=15, max_age=29
     )
     turnover_per_year: float = param(
         0.15,
@@ -828,13 +969,19 @@ class BusinessMentors(Section):
     emotional_support: float = share(0.4, ASSUMPTION, "Emphasis on emotional support.")
     match_quality: float = share(0.65, ASSUMPTION, "Quality of matching by the coordinators.")
     planned_weeks: int = param(52, "weeks", "CFBU-2013 p.15", "Mentoring typically for a year.", ge=1, le=520)
-    max_age: int = param(
-        29,
-        "years",
-        "CFBU-2013 p.15-17",
-        "Oldest mentee (young people and older youths).",
-        ge=15,
-        le=64,
+    target: TargetGroup = TargetGroup(
+        statuses=["unemployed_ready", "unemployed_far", "education"],
+        min_age=16,
+        max_age=29,
+        min_readiness=0.3,
+    )
+    intake_per_mentor_per_week: float = param(
+        0.25,
+        "mentees per mentor per week",
+        ASSUMPTION,
+        "Pace of hiring: a firm takes on about one young person a month while it has places.",
+        ge=0.0,
+        le=10.0,
     )
     turnover_per_year: float = param(
         0.2, "per year", ASSUMPTION, "Business mentors leaving.", ge=0.0, le=10.0
@@ -878,6 +1025,7 @@ class Scenario(Section):
 
     name: str = param("baseline", "text", SETTING, "Short name used in outputs.")
     description: str = param("", "text", SETTING, "What the scenario represents.")
+    area: str = param("", "text", SETTING, "Name of the area profile the population section comes from.")
     simulation: Simulation = Simulation()
     population: Population = Population()
     labour_market: LabourMarket = LabourMarket()

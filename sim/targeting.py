@@ -6,7 +6,8 @@ import numba as nb
 import numpy as np
 
 from sim.population import Population
-from sim.states import Status
+from sim.scenario import TargetGroup
+from sim.states import STATUS_NAMES, Status
 
 EDUCATION = int(Status.EDUCATION)
 AT_RISK_MOTIVATION = 0.45  # assumption: below this an enrolled young person is at dropout risk
@@ -27,6 +28,8 @@ def _candidates(
     earliest_birth_week,
     latest_birth_week,
     min_readiness,
+    max_motivation,
+    enrolled_at_risk_only,
 ):
     out = np.empty(n_used, dtype=np.int64)
     k = 0
@@ -38,8 +41,10 @@ def _candidates(
             continue
         if birth_week[i] < earliest_birth_week or birth_week[i] > latest_birth_week:
             continue
+        if motivation[i] > max_motivation:
+            continue
         if st == EDUCATION:
-            if prior_dropouts[i] == 0 and motivation[i] >= AT_RISK_MOTIVATION:
+            if enrolled_at_risk_only and prior_dropouts[i] == 0 and motivation[i] >= AT_RISK_MOTIVATION:
                 continue
         elif readiness[i] < min_readiness:
             continue
@@ -48,26 +53,18 @@ def _candidates(
     return out[:k]
 
 
-def find_targets(
-    pop: Population,
-    statuses: tuple[Status, ...],
-    min_age: float,
-    max_age: float,
-    count: int,
-    week: int,
-    slot: int,
-    min_readiness: float = 0.0,
-) -> np.ndarray:
+def find_targets(pop: Population, target: TargetGroup, count: int, week: int, slot: int) -> np.ndarray:
     """Pick up to ``count`` unmentored residents in the area from a target group.
 
     Enrolled residents qualify only when at dropout risk (an earlier dropout or low motivation,
-    CFBU-2013 p.23); others need at least ``min_readiness``. The pick among candidates is by the
-    counter-based random numbers, so it is the same in every scenario with the same candidates.
+    CFBU-2013 p.23) if the group says so; others need at least ``target.min_readiness``. The pick
+    among candidates is by the counter-based random numbers, so it is the same in every scenario
+    with the same candidates.
     """
     if count <= 0:
         return np.empty(0, dtype=np.int64)
     mask = np.zeros(len(Status), dtype=np.bool_)
-    mask[list(statuses)] = True
+    mask[[STATUS_NAMES.index(name) for name in target.statuses]] = True
     rows = _candidates(
         pop.n_used,
         pop.status,
@@ -79,9 +76,11 @@ def find_targets(
         pop.motivation,
         pop.readiness,
         mask,
-        week - (int(max_age * 52) + 51),  # oldest: up to the eve of the birthday after max_age
-        week - int(min_age * 52),
-        min_readiness,
+        week - (target.max_age * 52 + 51),  # oldest: up to the eve of the birthday after max_age
+        week - target.min_age * 52,
+        target.min_readiness,
+        target.max_motivation,
+        target.enrolled_at_risk_only,
     )
     if rows.size <= count:
         return rows

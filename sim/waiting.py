@@ -53,5 +53,12 @@ class WaitingList:
         taken, self._rows = self._rows[:n], self._rows[n:]
         return taken
 
+    def clear(self) -> None:
+        """Drop everyone from the list (the effort has closed)."""
+        self.prune()
+        self.pop.waiting_kind[self._rows] = -1
+        self.pop.waiting_since[self._rows] = -1
+        self._rows = self._rows[:0]
+
     def __len__(self) -> int:
         return int(self._rows.size)

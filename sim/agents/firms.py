@@ -22,9 +22,6 @@ from sim.targeting import find_targets
 if TYPE_CHECKING:
     from sim.model import HousingAreaModel
 
-TARGET_STATUSES = (Status.UNEMPLOYED_READY, Status.UNEMPLOYED_FAR, Status.EDUCATION)
-INTAKE_PER_MENTOR_PER_WEEK = 0.25  # assumption: a firm takes on about one young person a month
-
 
 class FirmNetwork(mesa.Agent):
     """Firms with business mentors and the jobs that come with the mentoring.
@@ -48,6 +45,8 @@ class FirmNetwork(mesa.Agent):
         """Replace departed mentors, lose mentors to turnover, and hire new young people."""
         week = self.model.week
         if not self.effort.running(week):
+            if self.effort.state(week) == "ended":
+                self.roster.dismiss_all()
             return
         while len(self.roster) < self.posts:
             self.roster.add(self._recruit())
@@ -72,22 +71,13 @@ class FirmNetwork(mesa.Agent):
         """Young people from the area take up jobs with a mentor at firms with free places."""
         free = self.roster.total_free()
         self._intake_owed = min(
-            self._intake_owed + INTAKE_PER_MENTOR_PER_WEEK * len(self.roster), float(free)
+            self._intake_owed + self.spec.intake_per_mentor_per_week * len(self.roster), float(free)
         )
         wanted = int(self._intake_owed)
         if wanted <= 0:
             return
         pop = self.model.population
-        rows = find_targets(
-            pop,
-            TARGET_STATUSES,
-            16,
-            self.spec.max_age,
-            wanted,
-            week,
-            int(RandomSlot.MENTOR_REFERRAL) + 5,
-            min_readiness=self.model.scenario.jobcentre.passive_threshold,
-        )
+        rows = find_targets(pop, self.spec.target, wanted, week, int(RandomSlot.MENTOR_REFERRAL) + 5)
         self._intake_owed -= rows.size
         out_of_work = rows[pop.status[rows] != Status.EDUCATION]
         pop.status[out_of_work] = Status.SUBSIDISED

@@ -163,5 +163,14 @@ class MentorRoster:
         )
         return int(leaving.size)
 
+    def dismiss_all(self) -> int:
+        """Every mentor leaves (the effort has ended); return how many left."""
+        left = len(self.mentors)
+        for mentor in self.mentors:
+            mentor.leave()
+        self.mentors = []
+        self._indices, self._capacity, self._hazard = self._indices[:0], self._capacity[:0], self._hazard[:0]
+        return left
+
     def __len__(self) -> int:
         return len(self.mentors)

@@ -16,20 +16,13 @@ from sim.agents.effort import Effort
 from sim.agents.mentor import Mentor, MentorRoster
 from sim.kernel_params import weekly_from_yearly
 from sim.rng import stream
-from sim.states import MentorKind, RandomSlot, Status
+from sim.scenario import TargetGroup
+from sim.states import MentorKind, RandomSlot
 from sim.targeting import find_targets
 from sim.waiting import WaitingList
 
 if TYPE_CHECKING:
     from sim.model import HousingAreaModel
-
-OUTREACH_STATUSES = (
-    Status.UNEMPLOYED_READY,
-    Status.UNEMPLOYED_FAR,
-    Status.INACTIVE,
-    Status.EDUCATION,
-)
-OUTREACH_AGES = (15, 29)  # CFBU-2013 p.18 (A til B: 15-25), p.22 (young people outside education)
 
 
 class MentorTeam(mesa.Agent):
@@ -56,6 +49,7 @@ class MentorTeam(mesa.Agent):
         turnover_per_year: float,
         vacancy_weeks: int,
         outreach_per_week: float,
+        outreach_target: TargetGroup,
         effort: Effort,
     ) -> None:
         super().__init__(model)
@@ -70,6 +64,7 @@ class MentorTeam(mesa.Agent):
         self.turnover_weekly = weekly_from_yearly(turnover_per_year)
         self.vacancy_weeks = vacancy_weeks
         self.outreach_per_week = outreach_per_week
+        self.outreach_target = outreach_target
         self.effort = effort
         self.draws = stream(model.seed, name)
         self.roster = MentorRoster(model)
@@ -82,11 +77,19 @@ class MentorTeam(mesa.Agent):
         """Fill vacant posts, lose staff to turnover, and take on mentees."""
         week = self.model.week
         if not self.effort.running(week):
+            self.close_if_ended(week)
             return
         self.waiting.prune()
         self.fill_posts(week)
         self.lose_staff(week)
         self.take_on_mentees(week)
+
+    def close_if_ended(self, week: int) -> None:
+        """When the effort has ended, its staff leave and the waiting list is dropped."""
+        if self.effort.state(week) == "ended" and (len(self.roster) or self.vacant_until):
+            self.roster.dismiss_all()
+            self.vacant_until = []
+            self.waiting.clear()
 
     def fill_posts(self, week: int) -> None:
         """Hire into posts whose vacancy has run out."""
@@ -128,8 +131,7 @@ class MentorTeam(mesa.Agent):
             if wanted > 0:
                 found = find_targets(
                     self.model.population,
-                    OUTREACH_STATUSES,
-                    *OUTREACH_AGES,
+                    self.outreach_target,
                     wanted,
                     week,
                     int(RandomSlot.MENTOR_REFERRAL) + 1 + self.pool,

@@ -17,7 +17,7 @@ from sim.agents.effort import Effort
 from sim.agents.mentor import Mentor, MentorRoster
 from sim.kernel_params import weekly_from_yearly
 from sim.rng import stream
-from sim.states import MentorKind, RandomSlot, Status
+from sim.states import MentorKind, RandomSlot
 from sim.targeting import find_targets
 from sim.waiting import WaitingList
 
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from sim.model import HousingAreaModel
 
 POOL = 0
-SCHOOL_REFERRAL_STATUSES = (Status.EDUCATION,)
-SCHOOL_REFERRAL_AGES = (14, 29)
 
 
 def work_in_units(
@@ -91,9 +89,12 @@ class VolunteerCorps(mesa.Agent):
         self.hours_used = dict.fromkeys(self.hours_used, 0.0)
         if not self.running():
             self.constraint = "not running"
+            if self.effort.state(self.model.week) == "ended" and len(self.roster):
+                self.roster.dismiss_all()
+                self.waiting.clear()
             return
         self.waiting.prune()
-        self.take_school_referrals()
+        self.take_referrals()
         self.recruit()
         hours = self.spec.coordinator_hours_per_week
         hours -= self.supervise(hours)
@@ -101,16 +102,15 @@ class VolunteerCorps(mesa.Agent):
         hours -= self.train(hours)
         self.lose_volunteers()
 
-    def take_school_referrals(self) -> None:
-        """Schools refer young people at risk of dropping out (CABI-2011 p.4)."""
-        self._school_owed += self.spec.school_referrals_per_week
+    def take_referrals(self) -> None:
+        """Schools refer young people at risk of dropping out (CABI-2011 p.4), or the effort recruits its target group."""
+        self._school_owed += self.spec.referrals_per_week
         wanted = int(self._school_owed)
         if wanted <= 0:
             return
         rows = find_targets(
             self.model.population,
-            SCHOOL_REFERRAL_STATUSES,
-            *SCHOOL_REFERRAL_AGES,
+            self.spec.target,
             wanted,
             self.model.week,
             int(RandomSlot.MENTOR_REFERRAL) + 2,
@@ -185,7 +185,7 @@ class VolunteerCorps(mesa.Agent):
         s = self.spec
         return Mentor(
             self.model,
-            MentorKind.VOLUNTEER,
+            MentorKind.BUSINESS if s.mentor_kind == "business" else MentorKind.VOLUNTEER,
             s.mentees_per_volunteer,
             s.hours_per_week,
             s.emotional_support,
