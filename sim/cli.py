@@ -58,6 +58,21 @@ WorkersOpt = Annotated[
     int | None, typer.Option("--workers", "-w", help="Worker processes (default: one per core).")
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing output folder.")]
+AreaOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--area",
+        "-a",
+        help="Area profile (TOML) to use instead of the scenarios' own, e.g. areas/national_2013.toml.",
+    ),
+]
+CsvOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--residents-csv",
+        help="Start from these residents (CSV of individual records, docs/residents_csv.md).",
+    ),
+]
 
 
 def _fail(message: str) -> None:
@@ -75,6 +90,8 @@ class RunOptions:
     seed: int | None = None
     workers: int | None = None
     force: bool = False
+    area: Path | None = None
+    residents_csv: Path | None = None
 
 
 def _load(paths: list[Path], opts: RunOptions) -> list[Scenario]:
@@ -85,7 +102,9 @@ def _load(paths: list[Path], opts: RunOptions) -> list[Scenario]:
         "replicates": opts.replicates,
         "seed": opts.seed,
     }
-    scenarios = [with_overrides(load_scenario(path), **overrides) for path in paths]
+    scenarios = [
+        with_overrides(load_scenario(path, opts.area, opts.residents_csv), **overrides) for path in paths
+    ]
     names = [s.name for s in scenarios]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
@@ -147,7 +166,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
         scenarios={
             sc.name: {
                 "description": sc.description,
-                "files": file_hashes(path),
+                "files": file_hashes(path, opts.area, opts.residents_csv),
                 "residents_scaled_to": sc.simulation.residents,
             }
             for sc, path in zip(scenarios, paths, strict=True)
@@ -240,6 +259,8 @@ def default(
     out: OutOpt = None,
     workers: WorkersOpt = None,
     force: ForceOpt = False,
+    area: AreaOpt = None,
+    residents_csv: CsvOpt = None,
 ) -> None:
     """With no command: compare every bundled scenario against the baseline."""
     if ctx.invoked_subcommand is not None:
@@ -250,7 +271,7 @@ def default(
             paths,
             "baseline",
             out or DEFAULT_OUT / "comparison",
-            RunOptions(residents, years, replicates, seed, workers, force),
+            RunOptions(residents, years, replicates, seed, workers, force, area, residents_csv),
         )
     )
 
@@ -265,6 +286,8 @@ def run(
     out: OutOpt = None,
     workers: WorkersOpt = None,
     force: ForceOpt = False,
+    area: AreaOpt = None,
+    residents_csv: CsvOpt = None,
 ) -> None:
     """Run one scenario over its replicates."""
     _guard(
@@ -272,7 +295,7 @@ def run(
             [scenario],
             None,
             out or DEFAULT_OUT / _stem(scenario),
-            RunOptions(residents, years, replicates, seed, workers, force),
+            RunOptions(residents, years, replicates, seed, workers, force, area, residents_csv),
         )
     )
 
@@ -288,17 +311,19 @@ def compare(
     out: OutOpt = None,
     workers: WorkersOpt = None,
     force: ForceOpt = False,
+    area: AreaOpt = None,
+    residents_csv: CsvOpt = None,
 ) -> None:
     """Compare intervention scenarios with a baseline (paired, common random numbers)."""
 
     def body() -> None:
-        base = load_scenario(baseline)
+        base = load_scenario(baseline, area, residents_csv)
         name = out or DEFAULT_OUT / f"{base.name}-vs-{'-'.join(_stem(p) for p in scenarios)}"[:120]
         execute(
             [baseline, *scenarios],
             base.name,
             Path(name),
-            RunOptions(residents, years, replicates, seed, workers, force),
+            RunOptions(residents, years, replicates, seed, workers, force, area, residents_csv),
         )
 
     _guard(body)

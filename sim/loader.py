@@ -16,7 +16,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from sim.area import AreaProfile
 from sim.scenario import Scenario
+
+# Keys whose values are paths, resolved against the file that sets them.
+AREA_KEY = "area_profile"
 
 
 class InputError(Exception):
@@ -103,6 +107,7 @@ def resolve_chain(path: Path) -> tuple[dict[str, Any], list[Path]]:
             )
         chain.append(current)
         data = read_toml(current)
+        _resolve_paths(data, current)
         parent = data.pop("extends", None)
         raw_layers.append(data)
         if parent is None:
@@ -120,14 +125,86 @@ def resolve_chain(path: Path) -> tuple[dict[str, Any], list[Path]]:
     return merged, chain
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate a scenario file, following ``extends``.
+def _resolve_paths(data: dict[str, Any], source: Path) -> None:
+    """Make the path-valued keys of one file absolute, relative to that file."""
+    if isinstance(data.get(AREA_KEY), str):
+        data[AREA_KEY] = str((source.parent / data[AREA_KEY]).resolve())
+    population = data.get("population")
+    if isinstance(population, dict) and isinstance(population.get("residents_csv"), str):
+        if population["residents_csv"]:
+            population["residents_csv"] = str((source.parent / population["residents_csv"]).resolve())
+
+
+def load_area(path: str | Path) -> AreaProfile:
+    """Load and validate an area profile file.
+
+    Raises:
+        InputError: with a one-line message naming the file, key, value and what is allowed.
+    """
+    path = Path(path).resolve()
+    data = read_toml(path)
+    _resolve_paths(data, path)
+    try:
+        return AreaProfile.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(format_validation_error(str(_display(path)), exc, AreaProfile)) from None
+
+
+def _apply_area(merged: dict[str, Any], area: Path | None, chain: list[Path]) -> dict[str, Any]:
+    """Put the area profile beneath the scenario's own keys (``area`` replaces the scenario's choice)."""
+    named = merged.pop(AREA_KEY, None)
+    if area is None and named is None:
+        return merged
+    if area is None and not isinstance(named, str):
+        raise InputError(
+            f"{_display(chain[0])}: {AREA_KEY} = {_fmt_value(named)}: must be the path of an area profile file"
+        )
+    profile = load_area(area if area is not None else named)
+    base = {
+        "area": profile.name,
+        "simulation": {"residents": profile.residents},
+        "population": profile.population.model_dump(exclude_unset=False),
+    }
+    scenario_population = merged.get("population", {})
+    if area is not None:
+        # Another area: the scenario's own population keys described its old area, so drop them.
+        merged = {k: v for k, v in merged.items() if k != "population"}
+        scenario_population = {}
+    merged = _deep_merge(base, merged)
+    merged["population"] = _deep_merge(base["population"], scenario_population)
+    return merged
+
+
+def _csv_size(merged: dict[str, Any], chain: list[Path]) -> None:
+    """A CSV of residents sets the number of residents."""
+    csv_path = merged.get("population", {}).get("residents_csv")
+    if not csv_path:
+        return
+    from sim.residents_csv import read_residents_csv
+
+    records = read_residents_csv(csv_path)
+    merged.setdefault("simulation", {})["residents"] = len(records)
+
+
+def load_scenario(
+    path: str | Path, area: str | Path | None = None, residents_csv: str | Path | None = None
+) -> Scenario:
+    """Load and validate a scenario file, following ``extends`` and its area profile.
+
+    Args:
+        path: The scenario file.
+        area: An area profile to use instead of the one the scenario names.
+        residents_csv: A CSV of individual records to start from instead of synthesised residents.
 
     Raises:
         InputError: with a one-line message naming the file, key, value and what is allowed.
     """
     path = Path(path)
     merged, chain = resolve_chain(path)
+    merged = _apply_area(merged, Path(area) if area is not None else None, chain)
+    if residents_csv is not None:
+        merged.setdefault("population", {})["residents_csv"] = str(Path(residents_csv).resolve())
+    _csv_size(merged, chain)
     merged.setdefault("name", path.stem)
     try:
         return Scenario.model_validate(merged)
@@ -153,10 +230,21 @@ def _display(path: Path) -> Path:
         return path
 
 
-def file_hashes(path: str | Path) -> dict[str, str]:
-    """SHA-256 of a scenario file and every file it extends, for the manifest."""
-    _, chain = resolve_chain(Path(path))
-    return {str(_display(p)): hashlib.sha256(p.read_bytes()).hexdigest() for p in chain}
+def file_hashes(
+    path: str | Path, area: str | Path | None = None, residents_csv: str | Path | None = None
+) -> dict[str, str]:
+    """SHA-256 of a scenario file, every file it extends, its area profile and its residents CSV."""
+    merged, chain = resolve_chain(Path(path))
+    files = list(chain)
+    profile = Path(area) if area is not None else merged.get(AREA_KEY)
+    if profile:
+        files.append(Path(profile).resolve())
+    csv_path = residents_csv or merged.get("population", {}).get("residents_csv")
+    if not csv_path and profile:
+        csv_path = load_area(profile).population.residents_csv
+    if csv_path:
+        files.append(Path(csv_path).resolve())
+    return {str(_display(p)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 def with_overrides(scenario: Scenario, **simulation: Any) -> Scenario:
@@ -171,6 +259,15 @@ def with_overrides(scenario: Scenario, **simulation: Any) -> Scenario:
     """
     given = {k: v for k, v in simulation.items() if v is not None}
     data = scenario.model_dump()
+    csv_path = data["population"]["residents_csv"]
+    if (
+        csv_path
+        and given.get("residents", data["simulation"]["residents"]) != data["simulation"]["residents"]
+    ):
+        raise InputError(
+            f"command line: --residents = {given['residents']}: a run that starts from {csv_path} has "
+            f"{data['simulation']['residents']} residents, one per record; leave --residents out"
+        )
     old_residents = data["simulation"]["residents"]
     data["simulation"].update(given)
     factor = data["simulation"]["residents"] / old_residents

@@ -38,6 +38,7 @@ from sim.kernel_params import (
 )
 from sim.metrics import Recorder, WeekCounts, stock_counts
 from sim.population import Population
+from sim.relation_log import RelationLog
 from sim.rng import stream
 from sim.runtime import paused_gc
 from sim.scenario import EffortStart, Scenario, TargetGroup
@@ -55,6 +56,8 @@ class HousingAreaModel(mesa.Model):
         seed: The replicate's seed; every random draw derives from it.
         create_resident_agents: Register a Mesa ``Resident`` agent per resident (on by default;
             benchmarks of the kernel alone turn it off).
+        log_relations: Keep a :class:`~sim.relation_log.RelationLog` of every mentoring relation
+            (calibration and validation need the outcomes of those actually mentored).
 
     Attributes:
         population: Resident state in numpy arrays.
@@ -62,7 +65,13 @@ class HousingAreaModel(mesa.Model):
         recorder: Indicator rows recorded so far.
     """
 
-    def __init__(self, scenario: Scenario, seed: int, create_resident_agents: bool = True) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int,
+        create_resident_agents: bool = True,
+        log_relations: bool = False,
+    ) -> None:
         super().__init__(seed=seed)
         self.scenario = scenario
         self.seed = int(seed)
@@ -80,6 +89,7 @@ class HousingAreaModel(mesa.Model):
         self.barrier_mult = barrier_table(scenario)
         self.effects = effect_table(scenario)
 
+        self.relation_log = RelationLog(self.population) if log_relations else None
         self.mentor_by_index: dict[int, Mentor] = {}
         self.caseloads = np.zeros(16, dtype=np.int64)
         self._mentor_indices_used = 0
@@ -182,6 +192,8 @@ class HousingAreaModel(mesa.Model):
         for effort in self.efforts():
             effort.step()
         kernel_counts = self.advance_residents()
+        if self.relation_log is not None:
+            self.relation_log.check(self.week)
         moved_in = self.move_in(kernel_counts["moved_out"])
         self.book_costs()
         self.recorder.observe_week(kernel_counts, moved_in)

@@ -48,6 +48,10 @@ FIELDS: dict[str, tuple[type, float]] = {
     "sex": (np.int8, 0),
     "next_contact_week": (np.int16, 0),
     "match_group": (np.int8, 0),
+    # Last week the jobcentre assessed the resident and last week it offered a mentor (-1: never);
+    # the pre-2014 mentor reach in match group 3 (CFBU-2015 p.10) is measured from them.
+    "assessed_week": (np.int16, -1),
+    "mentor_offer_week": (np.int16, -1),
     "waiting_kind": (np.int8, -1),
     "waiting_since": (np.int32, -1),
     # Identity behind every random draw of a resident: the row for the start cohort, and
@@ -295,7 +299,13 @@ class Population:
             setattr(self, name, np.full(self.capacity, fill, dtype=dtype))
         self.n_used = 0
         self.n_start = n
-        self.add(n, week=-1, is_cohort=True)
+        rows = self.add(n, week=-1, is_cohort=True)
+        if scenario.population.residents_csv:
+            # Synthesis first fills what a register extract may lack (readiness, motivation);
+            # the records then overwrite what they give.
+            from sim.residents_csv import apply_records, read_residents_csv
+
+            apply_records(self, read_residents_csv(scenario.population.residents_csv), rows, week=-1)
 
     def add(self, count: int, week: int, is_cohort: bool = False, stream: int = 0) -> np.ndarray:
         """Synthesise ``count`` new residents arriving in ``week``; return their row indices.

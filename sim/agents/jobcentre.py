@@ -95,6 +95,7 @@ class Jobcentre(mesa.Agent):
             np.where(readiness < self.spec.passive_threshold, 3, 2),
         )
         pop.match_group[rows] = group
+        pop.assessed_week[rows] = self.model.week
         pop.status[rows] = np.where(group == 1, UR, UF)
 
     def budget_open(self) -> bool:
@@ -171,6 +172,7 @@ class Jobcentre(mesa.Agent):
                 chance = np.where(pop.status[free] == UF, np.maximum(chance, sp.obligation_offer), chance)
             u = pop.draws(free, self.model.week, int(RandomSlot.MENTOR_REFERRAL))
             offered = free[u < chance]
+            pop.mentor_offer_week[offered] = self.model.week
             offers["offered"] = int(offered.size)
             corps: VolunteerCorps | None = self.model.volunteer_corps
             team: MentorTeam | None = self.model.jobcentre_mentors

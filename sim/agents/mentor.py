@@ -76,6 +76,8 @@ class Mentor(mesa.Agent):
             self.model.week,
         )
         self.model.caseloads[self.index] += rows.size
+        if self.model.relation_log is not None:
+            self.model.relation_log.started(rows, self.index, self.pool, int(self.kind), self.model.week)
 
     def leave(self) -> None:
         """Leave the effort: every relation ends, early ones counterproductively."""
