@@ -1,0 +1,1 @@
+"""Calibration and validation: targets from the reports, the model's matching quantities, the fit."""

@@ -1,0 +1,174 @@
+"""The calibration targets file (``calibration/targets.toml``) and the free-parameters file.
+
+Each target names the observed value, its source (report and page), the population or programme it
+concerns, how the model computes the matching quantity (a registered quantity with options, run on
+a scenario), a tolerance, and whether the fit sees it (``role = "fit"``) or it is held out to check
+the fit on what it did not see (``role = "holdout"``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.loader import InputError, format_validation_error, read_toml
+
+CALIBRATION_DIR = Path(__file__).resolve().parent.parent.parent / "calibration"
+TARGETS_FILE = CALIBRATION_DIR / "targets.toml"
+PARAMETERS_FILE = CALIBRATION_DIR / "parameters.toml"
+FITTED_FILE = CALIBRATION_DIR / "fitted.toml"
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Target(Strict):
+    """One calibration target."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Short identifier.")
+    description: str = Field(min_length=1)
+    observed: float
+    tolerance: float = Field(
+        gt=0.0, description="Half-width of the acceptance band around the observed value."
+    )
+    unit: Literal["share", "weeks", "hours per week", "d", "difference"]
+    source: str = Field(min_length=1, description="Report and page, or literature reference.")
+    concerns: str = Field(min_length=1, description="The population or programme the figure is about.")
+    quantity: Literal[
+        "area_indicator",
+        "relation_outcome",
+        "mentoring_trial",
+        "programme_trial",
+        "effort_record",
+        "mentor_reach",
+    ]
+    computes: str = Field(min_length=1, description="How the model computes the matching quantity, in words.")
+    scenario: str = Field(
+        description="Scenario file the quantity is computed on, relative to the targets file."
+    )
+    area: str = Field("", description="Area profile to use instead of the scenario's own (optional).")
+    role: Literal["fit", "holdout"]
+    options: dict[str, Any] = Field(default_factory=dict, description="Options of the quantity.")
+
+    @property
+    def lower(self) -> float:
+        """Lower edge of the acceptance band."""
+        return self.observed - self.tolerance
+
+    @property
+    def upper(self) -> float:
+        """Upper edge of the acceptance band."""
+        return self.observed + self.tolerance
+
+    @model_validator(mode="after")
+    def _share_in_range(self) -> Target:
+        if self.unit == "share" and not 0.0 <= self.observed <= 1.0:
+            raise ValueError(f"observed = {self.observed}: a share must lie in [0, 1]")
+        return self
+
+
+class TargetsFile(Strict):
+    """The whole targets file."""
+
+    target: list[Target] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> TargetsFile:
+        ids = [t.id for t in self.target]
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicated:
+            raise ValueError(f"target ids must be unique; {duplicated[0]!r} appears more than once")
+        return self
+
+
+class FreeParameter(Strict):
+    """One parameter the calibration fits, with its prior range."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    keys: list[str] = Field(min_length=1, description="Scenario key paths set to the fitted value.")
+    low: float
+    high: float
+    log: bool = False
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _range(self) -> FreeParameter:
+        if self.low >= self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        if self.log and self.low <= 0:
+            raise ValueError(f"low ({self.low}) must be above 0 on a log scale")
+        return self
+
+
+class ParametersFile(Strict):
+    """The free parameters of the fit."""
+
+    parameter: list[FreeParameter] = Field(min_length=1)
+
+
+def _load(path: Path, schema: type[BaseModel]) -> Any:
+    path = Path(path)
+    data = read_toml(path)
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(_with_row(format_validation_error(str(path), exc, schema), exc, data)) from None
+
+
+def _with_row(message: str, exc: ValidationError, data: dict[str, Any]) -> str:
+    """Name the target or parameter by id as well as by position (``target.3`` -> ``target.3 (id 'x')``)."""
+    loc = exc.errors()[0]["loc"]
+    if len(loc) >= 2 and isinstance(loc[1], int):
+        entries = data.get(str(loc[0]), [])
+        if loc[1] < len(entries) and isinstance(entries[loc[1]], dict):
+            ident = entries[loc[1]].get("id", entries[loc[1]].get("name"))
+            if ident:
+                return message.replace(f"{loc[0]}.{loc[1]}", f"{loc[0]}.{loc[1]} ({ident!r})", 1)
+    return message
+
+
+def load_targets(path: str | Path = TARGETS_FILE) -> list[Target]:
+    """Load and validate a targets file; scenario paths are checked to exist.
+
+    Raises:
+        InputError: one line naming the file, the target, the key, the value and what is allowed.
+    """
+    path = Path(path)
+    targets = _load(path, TargetsFile).target
+    for t in targets:
+        for key in ("scenario", "area"):
+            value = getattr(t, key)
+            if value and not (path.parent / value).is_file():
+                raise InputError(
+                    f"{path}: target {t.id!r}: {key} = {value!r}: file not found ({(path.parent / value).resolve()})"
+                )
+    return targets
+
+
+def load_parameters(path: str | Path = PARAMETERS_FILE) -> list[FreeParameter]:
+    """Load and validate the free-parameters file; key paths are checked against the scenario schema.
+
+    Raises:
+        InputError: one line naming the file, the parameter, the key path and what is allowed.
+    """
+    from sim.overrides import check_key
+
+    path = Path(path)
+    params = _load(path, ParametersFile).parameter
+    for p in params:
+        for key in p.keys:
+            problem = check_key(key)
+            if problem:
+                raise InputError(f"{path}: parameter {p.name!r}: keys = {key!r}: {problem}")
+    return params
+
+
+def file_hash(path: str | Path) -> str:
+    """SHA-256 of a file (targets and parameters files go into manifests and resume checks)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
