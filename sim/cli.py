@@ -25,6 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from sim.calibration.targets import FITTED_FILE, PARAMETERS_FILE, TARGETS_FILE
 from sim.loader import InputError, file_hashes, load_scenario, with_overrides
 from sim.scenario import Scenario
 
@@ -325,6 +326,93 @@ def compare(
             Path(name),
             RunOptions(residents, years, replicates, seed, workers, force, area, residents_csv),
         )
+
+    _guard(body)
+
+
+def _numbers(text: str, kind: type) -> tuple:
+    try:
+        values = tuple(kind(part) for part in text.split(","))
+    except ValueError:
+        raise InputError(f"command line: {text!r}: must be comma-separated {kind.__name__} values") from None
+    if not values or any(v <= 0 for v in values):
+        raise InputError(f"command line: {text!r}: values must be above 0")
+    return values
+
+
+@app.command("calibrate")
+def calibrate_command(
+    targets: Annotated[Path, typer.Option("--targets", help="Calibration targets file.")] = TARGETS_FILE,
+    parameters: Annotated[
+        Path, typer.Option("--parameters", help="Free parameters and their priors.")
+    ] = PARAMETERS_FILE,
+    trials: Annotated[int, typer.Option("--trials", min=1, help="Candidates to evaluate.")] = 150,
+    residents: Annotated[int, typer.Option("--residents", "-n", min=100, help="Residents per run.")] = 3000,
+    replicates: Annotated[
+        int, typer.Option("--replicates", "-r", min=1, help="Replicate seeds per candidate.")
+    ] = 4,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder of the study (resumable) and its tables.")
+    ] = DEFAULT_OUT / "calibration",
+    params_out: Annotated[
+        Path, typer.Option("--params-out", help="Parameter file to write (the scenarios extend this one).")
+    ] = FITTED_FILE,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue a calibration that was stopped.")
+    ] = False,
+    force: ForceOpt = False,
+) -> None:
+    """Fit the free parameters to the fitted targets (simulated moments, optuna TPE); report held-out ones."""
+    from sim.calibration.commands import CalibrateArgs, run_calibrate
+    from sim.calibration.evaluate import Setting
+    from sim.calibration.fit import FitOptions
+    from sim.experiment import default_workers
+
+    setting = Setting(
+        residents, replicates, seed if seed is not None else Setting.seed, workers or default_workers()
+    )
+    args = CalibrateArgs(targets, parameters, out, params_out, FitOptions(trials, setting), resume, force)
+    _guard(lambda: run_calibrate(args, console))
+
+
+@app.command("validate")
+def validate_command(
+    targets: Annotated[Path, typer.Option("--targets", help="Calibration targets file.")] = TARGETS_FILE,
+    residents: Annotated[int, typer.Option("--residents", "-n", min=100, help="Residents per run.")] = 3000,
+    replicates: Annotated[int, typer.Option("--replicates", "-r", min=1, help="Replicates per target.")] = 8,
+    years: Annotated[int, typer.Option("--years", "-y", min=1, help="Horizon of the area series.")] = 10,
+    dose_weeks: Annotated[
+        str, typer.Option("--dose-weeks", help="Relation lengths of the dose-response grid.")
+    ] = "4,8,13,26,52,104",
+    dose_hours: Annotated[
+        str, typer.Option("--dose-hours", help="Weekly hours of the dose-response grid.")
+    ] = "1,2.5,4",
+    seed: SeedOpt = None,
+    workers: WorkersOpt = None,
+    out: OutOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Every calibration target against the model, the area figures over time, and the dose-response."""
+    from sim.calibration.commands import ValidateArgs, run_validate
+    from sim.calibration.evaluate import Setting
+    from sim.experiment import default_workers
+
+    def body() -> None:
+        setting = Setting(
+            residents, replicates, seed if seed is not None else Setting.seed, workers or default_workers()
+        )
+        args = ValidateArgs(
+            targets,
+            out or DEFAULT_OUT / "validation",
+            setting,
+            years,
+            _numbers(dose_weeks, int),
+            _numbers(dose_hours, float),
+            force=force,
+        )
+        run_validate(args, console)
 
     _guard(body)
 

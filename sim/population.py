@@ -124,12 +124,9 @@ class SynthesisTables:
             [getattr(pop.barrier_prevalence, k) for k in BARRIER_KEYS], dtype=np.float64
         )
         self.education_cum = np.cumsum([getattr(pop.education_levels, k) for k in EDUCATION_LEVEL_KEYS])
-        unemployed = pop.unemployed_share_18_64()
-        # Chance an unemployed-like adult is long-term unemployed, so that the share of all
-        # residents 18-64 matches the profile (the schema checks it cannot exceed 1).
-        long_term_given_unemployed = (
-            min(pop.long_term_unemployed_share_18_64 / unemployed, 1.0) if unemployed > 0 else 0.0
-        )
+        # Chances an unemployed-like adult is long-term unemployed, so that the shares of residents
+        # 30-39 and 18-64 match the profile (the schema checks both lie in [0, 1]).
+        long_term_30_39, long_term_others = pop.long_term_chances()
         self.programme_weeks = np.array(
             [
                 sc.programmes.subsidy_weeks,
@@ -141,13 +138,14 @@ class SynthesisTables:
         self.scalars = np.array(
             [
                 pop.barrier_prevalence_ratio_others,
-                long_term_given_unemployed,
+                long_term_others,
                 pop.motivation_mean,
                 pop.prior_dropout_share_young,
                 sc.jobcentre.ready_threshold,
                 sc.jobcentre.contact_interval_weeks,
                 sc.jobcentre.passive_threshold,
                 pop.match_group_3_share_of_activity_ready,
+                long_term_30_39,
             ],
             dtype=np.float64,
         )
@@ -192,6 +190,7 @@ def _synthesise(
         scalars[6],
         scalars[7],
     )
+    lts_30_39 = scalars[8]
     base = SYNTHESIS_SLOT
     for i in range(start, stop):
         key = person_key[i]
@@ -212,7 +211,8 @@ def _synthesise(
         in_area[i] = 1
         cohort[i] = is_cohort
         unemployed_like = st == 2 or st == 3 or st == 4 or st == 5
-        long_term = unemployed_like and age >= 18 * 52 and uniform(seed, key, week, base + 4) < lts
+        chance = lts_30_39 if 30 * 52 <= age < 40 * 52 else lts
+        long_term = unemployed_like and age >= 18 * 52 and uniform(seed, key, week, base + 4) < chance
         u5 = uniform(seed, key, week, base + 5)
         if long_term:
             unemployment_weeks[i] = 104 + int(u5 * 312)

@@ -203,6 +203,12 @@ class Population(Section):
         "Share of residents aged 18-64 held in unemployment two years or more at the start (areas "
         "17 %, whole population 8 %). Must not exceed the unemployed share the status shares imply.",
     )
+    long_term_unemployed_share_30_39: float = share(
+        0.22,
+        "CFBU-2015 p.7, 13-14",
+        "Share of residents aged 30-39 long-term unemployed at the start (areas more than 1 in 5, "
+        "whole population 9 %); the other ages share the rest of the 18-64 figure.",
+    )
     education_levels: EducationLevels = EducationLevels()
     match_group_3_share_of_activity_ready: float = share(
         0.5,
@@ -258,20 +264,49 @@ class Population(Section):
     def unemployed_share_18_64(self) -> float:
         """Share of residents 18-64 that the status shares put in an unemployed-like status."""
         weights = [getattr(self.age_bands, band) for band in WORKING_AGE_BANDS]
-        unemployed = [
+        total = sum(weights)
+        return (
+            sum(w * u for w, u in zip(weights, self._unemployed_by_band(), strict=True)) / total
+            if total
+            else 0.0
+        )
+
+    def _unemployed_by_band(self) -> list[float]:
+        return [
             sum(getattr(getattr(self.status_by_age, band), k) for k in UNEMPLOYED_LIKE)
             for band in WORKING_AGE_BANDS
         ]
-        total = sum(weights)
-        return sum(w * u for w, u in zip(weights, unemployed, strict=True)) / total if total > 0 else 0.0
+
+    def long_term_chances(self) -> tuple[float, float]:
+        """Chance an unemployed-like resident is long-term unemployed: (aged 30-39, other ages 18-64).
+
+        Chosen so the start population has the profile's long-term shares of residents 30-39 and
+        18-64; ages are uniform within a band, so 30-39 is half the 30-49 band.
+        """
+        weights = [getattr(self.age_bands, band) for band in WORKING_AGE_BANDS]
+        unemployed = self._unemployed_by_band()
+        working_age = sum(weights)
+        u_30_39 = unemployed[1]
+        w_30_39 = weights[1] / 2
+        at_30_39 = self.long_term_unemployed_share_30_39 / u_30_39 if u_30_39 > 0 else 0.0
+        rest_unemployed = sum(w * u for w, u in zip(weights, unemployed, strict=True)) - w_30_39 * u_30_39
+        rest_long_term = self.long_term_unemployed_share_18_64 * working_age - w_30_39 * u_30_39 * at_30_39
+        others = rest_long_term / rest_unemployed if rest_unemployed > 0 else 0.0
+        return at_30_39, others
 
     @model_validator(mode="after")
     def _long_term_within_unemployed(self) -> Population:
-        most = self.unemployed_share_18_64()
-        if self.long_term_unemployed_share_18_64 > most + 1e-9:
+        at_30_39, others = self.long_term_chances()
+        if at_30_39 > 1.0 + 1e-9:
             raise ValueError(
-                f"long_term_unemployed_share_18_64 ({self.long_term_unemployed_share_18_64:g}) exceeds "
-                f"the unemployed share of residents 18-64 that status_by_age implies ({most:.3g})"
+                f"long_term_unemployed_share_30_39 ({self.long_term_unemployed_share_30_39:g}) exceeds the "
+                f"unemployed share that status_by_age.age_30_49 implies ({self._unemployed_by_band()[1]:.3g})"
+            )
+        if not -1e-9 <= others <= 1.0 + 1e-9:
+            raise ValueError(
+                f"long_term_unemployed_share_18_64 ({self.long_term_unemployed_share_18_64:g}) cannot be reached "
+                f"with long_term_unemployed_share_30_39 = {self.long_term_unemployed_share_30_39:g} and the "
+                f"unemployed shares of status_by_age (it needs {others:.3g} of the other unemployed to be long-term)"
             )
         return self
 

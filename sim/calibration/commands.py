@@ -1,0 +1,208 @@
+"""Bodies of the ``calibrate`` and ``validate`` commands (the typer wiring is in :mod:`sim.cli`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from sim.calibration.evaluate import Evaluator, Setting, candidate_values
+from sim.calibration.fit import FitOptions, calibrate, fingerprint, now, write_fit
+from sim.calibration.targets import file_hash, load_parameters, load_targets
+from sim.calibration.validate import DOSE_HOURS, DOSE_WEEKS, run_validation, validation_table
+from sim.loader import InputError
+from sim.outputs import atomic_folder, build_manifest, check_target
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+@dataclass(frozen=True)
+class CalibrateArgs:
+    """Options of ``calibrate``."""
+
+    targets: Path
+    parameters: Path
+    out: Path
+    params_out: Path
+    options: FitOptions
+    resume: bool = False
+    force: bool = False
+
+
+def _check_folder(args: CalibrateArgs) -> None:
+    if args.resume and args.force:
+        raise InputError(
+            "command line: --resume and --force: choose one (resume the calibration, or start afresh)"
+        )
+    if args.resume and not (args.out / "study.db").is_file():
+        raise InputError(f"{args.out}: --resume: no calibration to resume there (study.db not found)")
+    if not args.resume:
+        check_target(args.out, args.force)
+
+
+def run_calibrate(args: CalibrateArgs, console: Console) -> None:
+    """Validate inputs, run or resume the search, write the fitted parameters and report the fit."""
+    targets = load_targets(args.targets)
+    params = load_parameters(args.parameters)
+    fit_targets = [t for t in targets if t.role == "fit"]
+    if not fit_targets:
+        raise InputError(f"{args.targets}: no target has role = 'fit'; there is nothing to calibrate to")
+    _check_folder(args)
+    if args.force and args.out.exists():
+        shutil.rmtree(args.out)
+    targets_dir = args.targets.resolve().parent
+    fp = fingerprint(args.targets, args.parameters, args.options)
+    started = time.perf_counter()
+    with _progress(console) as progress:
+        task = progress.add_task("calibrating", total=args.options.trials, note="")
+
+        def on_trial(done: int, score: float, best: float) -> None:
+            progress.update(task, completed=done, note=f"best distance {best:.3g}")
+
+        study = calibrate(targets, params, targets_dir, args.out, args.options, fp, args.resume, on_trial)
+    elapsed = time.perf_counter() - started
+    first = study.trials[0]
+    defaults = {p.name: first.params[p.name] for p in params}
+    meta = {
+        "written": now(),
+        "targets": f"{args.targets} (sha256 {file_hash(args.targets)[:12]})",
+        "candidates": len(study.trials),
+        "best distance": f"{study.best_value:.4g} (defaults before: {first.value:.4g})",
+    }
+    table, how = write_fit(args.out, args.params_out, study, params, defaults, meta)
+    best = candidate_values(params, dict(zip(table["parameter"], table["value"], strict=True)))
+    # The held-out targets are computed once, at the best candidate, on the same replicate seeds.
+    with Evaluator(targets, targets_dir, args.options.setting) as evaluator:
+        values = evaluator.run(best)
+    report = validation_table(targets, values)
+    report.to_csv(args.out / "calibration.csv", index=False, float_format="%.6g")
+    (args.out / "settings.json").write_text(
+        json.dumps({**fp, "trials": args.options.trials, "seconds": elapsed}, indent=2)
+    )
+    _print_fit(console, table, report, how, elapsed, args)
+
+
+def _print_fit(
+    console: Console, table: pd.DataFrame, report: pd.DataFrame, how: str, elapsed: float, args
+) -> None:
+    params = Table(title="Fitted parameters", show_lines=False)
+    for col in ("parameter", "before", "fitted", "95 % range"):
+        params.add_column(col)
+    for row in table.itertuples():
+        params.add_row(
+            row.parameter, f"{row.default_before:.4g}", f"{row.value:.4g}", f"[{row.lo:.4g}, {row.hi:.4g}]"
+        )
+    console.print(params)
+    console.print(how + ".")
+    fit = Table(title="Targets at the fitted values")
+    for col in ("target", "role", "observed", "simulated", "band", "inside"):
+        fit.add_column(col)
+    for row in report.itertuples():
+        fit.add_row(
+            row.target,
+            row.role,
+            f"{row.observed:.4g}",
+            f"{row.sim_mean:.4g}" if np.isfinite(row.sim_mean) else "n/a",
+            f"[{row.lower:.4g}, {row.upper:.4g}]",
+            "yes" if row.inside else "NO",
+        )
+    console.print(fit)
+    for role in ("fitted", "held out"):
+        block = report[report["role"] == role]
+        console.print(f"{role}: {int(block['inside'].sum())} of {len(block)} inside tolerance")
+    console.print(
+        f"{len(table)} parameters fitted in {elapsed:.0f} s; wrote {args.params_out} and {args.out}/"
+    )
+
+
+@dataclass(frozen=True)
+class ValidateArgs:
+    """Options of ``validate``."""
+
+    targets: Path
+    out: Path
+    setting: Setting
+    years: int = 10
+    dose_weeks: tuple[int, ...] = DOSE_WEEKS
+    dose_hours: tuple[float, ...] = DOSE_HOURS
+    fitted_csv: Path | None = None
+    force: bool = False
+
+
+def run_validate(args: ValidateArgs, console: Console) -> None:
+    """Compute every target, the area series and the dose-response; write the report atomically."""
+    from sim.validation_report import write_validation_report
+
+    targets = load_targets(args.targets)
+    check_target(args.out, args.force)
+    started = time.perf_counter()
+    tasks = (len(targets) + 3 * len(args.dose_weeks) * len(args.dose_hours)) * args.setting.replicates
+    with _progress(console) as progress:
+        task = progress.add_task("validating", total=tasks, note="")
+        data = run_validation(
+            targets,
+            args.targets.resolve().parent,
+            args.setting,
+            args.years,
+            args.dose_weeks,
+            args.dose_hours,
+            on_done=lambda: progress.advance(task),
+            fitted_csv=args.fitted_csv,
+        )
+    s = args.setting
+    manifest = build_manifest(
+        scenarios={},
+        base_seed=s.seed,
+        replicate_seeds=s.seeds,
+        settings={"residents": s.residents, "years": args.years, "replicates": s.replicates},
+        baseline=None,
+    )
+    manifest["targets file"] = f"{args.targets} (sha256 {file_hash(args.targets)})"
+    manifest["seconds"] = round(time.perf_counter() - started, 1)
+    with atomic_folder(args.out, args.force) as folder:
+        data["validation"].to_csv(folder / "validation.csv", index=False, float_format="%.6g")
+        data["area_series"].to_csv(folder / "area_series.csv", index=False, float_format="%.6g")
+        data["dose_response"].to_csv(folder / "dose_response.csv", index=False, float_format="%.6g")
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        write_validation_report(
+            folder,
+            data["validation"],
+            data["area_series"],
+            data["area_figures"],
+            data["dose_response"],
+            data["fitted"],
+            data["assumptions"],
+            manifest,
+        )
+    v = data["validation"]
+    for role in ("fitted", "held out"):
+        block = v[v["role"] == role]
+        console.print(f"{role}: {int(block['inside'].sum())} of {len(block)} targets inside tolerance")
+    console.print(
+        f"validated in {manifest['seconds']:.0f} s; wrote {args.out}/validation.csv and report.html"
+    )

@@ -1,0 +1,174 @@
+"""Evaluating targets: scenarios per target, candidate parameter values, replicates in parallel.
+
+Work is split into (target, seed) tasks, so both cores stay busy whatever the mix of targets, and
+the result does not depend on the number of worker processes or the order tasks finish in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.calibration.quantities import compute
+from sim.calibration.targets import FITTED_FILE, FreeParameter, Target
+from sim.loader import load_scenario, read_toml, resolve_chain, with_overrides
+from sim.overrides import apply_overrides
+from sim.rng import spawn_seeds
+from sim.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How targets are evaluated: residents per run, replicate seeds, worker processes."""
+
+    residents: int = 3000
+    replicates: int = 4
+    seed: int = 20131201
+    workers: int = 1
+
+    @property
+    def seeds(self) -> list[int]:
+        """Replicate seeds, spawned from the base seed (the same for every candidate)."""
+        return spawn_seeds(self.seed, self.replicates)
+
+
+def base_scenarios(
+    targets: Sequence[Target], targets_dir: Path, residents: int | None
+) -> dict[str, Scenario]:
+    """Load each target's scenario once (area swapped where the target says so)."""
+    out = {}
+    for t in targets:
+        scenario = load_scenario(targets_dir / t.scenario, (targets_dir / t.area) if t.area else None)
+        out[t.id] = with_overrides(scenario, residents=residents) if residents else scenario
+    return out
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> set[str]:
+    keys = set()
+    for key, value in data.items():
+        if isinstance(value, dict):
+            keys |= _flatten(value, f"{prefix}{key}.")
+        else:
+            keys.add(f"{prefix}{key}")
+    return keys
+
+
+def own_keys(scenario_file: Path, fitted_file: Path = FITTED_FILE) -> set[str]:
+    """Key paths a scenario's own files set (not the fitted-parameters file it extends).
+
+    A scenario that sets a parameter itself keeps it, during calibration as in use: a programme
+    template that ran to plan keeps its start-up settings while candidates vary the defaults.
+    """
+    _, chain = resolve_chain(scenario_file)
+    keys: set[str] = set()
+    for layer in chain:
+        if layer.resolve() != fitted_file.resolve():
+            keys |= _flatten(read_toml(layer))
+    return keys
+
+
+def candidate_values(params: Sequence[FreeParameter], values: dict[str, float]) -> dict[str, Any]:
+    """Scenario key paths and values of one candidate (a parameter may set several keys)."""
+    out: dict[str, Any] = {}
+    for p in params:
+        if p.name in values:
+            value = int(round(values[p.name])) if p.integer else float(values[p.name])
+            out.update(dict.fromkeys(p.keys, value))
+    return out
+
+
+def _task(args: tuple[Target, Scenario, int]) -> float:
+    target, scenario, seed = args
+    return compute(target, scenario, seed)
+
+
+def _init_worker() -> None:
+    import numba
+
+    numba.set_num_threads(1)
+
+
+class Evaluator:
+    """Computes targets for candidate parameter values, reusing one pool of worker processes."""
+
+    def __init__(
+        self,
+        targets: Sequence[Target],
+        targets_dir: Path,
+        setting: Setting,
+    ) -> None:
+        self.targets = list(targets)
+        self.setting = setting
+        self.scenarios = base_scenarios(self.targets, targets_dir, setting.residents)
+        self.own_keys = {t.id: own_keys(targets_dir / t.scenario) for t in self.targets}
+        self._pool: ProcessPoolExecutor | None = None
+        if setting.workers > 1:
+            # Workers run models one after another; max_tasks_per_child bounds any growth (mesa #3179).
+            ctx = get_context("spawn")
+            self._pool = ProcessPoolExecutor(
+                setting.workers, mp_context=ctx, initializer=_init_worker, max_tasks_per_child=500
+            )
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Evaluator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(
+        self,
+        overrides: dict[str, Any],
+        on_done: Callable[[], None] | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Values per replicate of every target, with the scenario parameters in ``overrides`` set."""
+        tasks = []
+        for t in self.targets:
+            mine = self.own_keys[t.id]
+            values = {k: v for k, v in overrides.items() if k not in mine}
+            scenario = apply_overrides(self.scenarios[t.id], values, "candidate")
+            tasks += [(t, scenario, seed) for seed in self.setting.seeds]
+        if self._pool is None:
+            results = []
+            for task in tasks:
+                results.append(_task(task))
+                if on_done:
+                    on_done()
+        else:
+            futures = [self._pool.submit(_task, task) for task in tasks]
+            results = []
+            for future in futures:
+                results.append(future.result())
+                if on_done:
+                    on_done()
+        n = self.setting.replicates
+        return {t.id: np.array(results[k * n : (k + 1) * n], dtype=float) for k, t in enumerate(self.targets)}
+
+
+def z_scores(targets: Sequence[Target], values: dict[str, np.ndarray]) -> dict[str, float]:
+    """(simulated mean - observed) / tolerance per target; NaN where the model gave no value."""
+    out = {}
+    for t in targets:
+        v = values[t.id]
+        v = v[np.isfinite(v)]
+        out[t.id] = float((v.mean() - t.observed) / t.tolerance) if v.size else float("nan")
+    return out
+
+
+MISSING_PENALTY = 100.0  # a target the candidate could not produce counts as 10 tolerances off
+
+
+def distance(z: dict[str, float]) -> float:
+    """Sum of squared z-scores: inside tolerance everywhere means every term is at most 1."""
+    return float(sum(MISSING_PENALTY if not np.isfinite(v) else v * v for v in z.values()))

@@ -1,0 +1,232 @@
+"""``python run_sim.py validate``: every target against the model as the scenario files now stand.
+
+Writes ``validation.csv`` (one row per target: observed with source, simulated mean and 95 % range
+over replicates, the tolerance band, inside or not, fitted or held out) and ``report.html`` with the
+baseline against the area figures over time and the mentoring dose-response against relation length
+and intensity (effect grows to about a year; below about three months it turns negative,
+CFBU-2013 p.10-11).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.calibration.evaluate import Evaluator, Setting, base_scenarios
+from sim.calibration.targets import FITTED_FILE, Target
+from sim.docs import iter_parameters
+from sim.params import ASSUMPTION
+
+AREA_INDICATORS = ("long_term_unemployed_18_64", "long_term_unemployed_30_39", "unemployed_16_50")
+DOSE_KINDS = ("volunteer", "professional", "business")
+DOSE_WEEKS = (4, 8, 13, 26, 52, 104)
+DOSE_HOURS = (1.0, 2.5, 4.0)
+DOSE_GROUP = {"statuses": ["education", "unemployed_ready", "unemployed_far"], "min_age": 15, "max_age": 29}
+DOSE_FOLLOW_AFTER_END = 52
+
+
+def dose_targets(weeks: Sequence[int] = DOSE_WEEKS, hours: Sequence[float] = DOSE_HOURS) -> list[Target]:
+    """One paired-trial quantity per (kind, planned length, weekly hours) of the dose-response grid."""
+    out = []
+    for kind, planned, h in itertools.product(DOSE_KINDS, weeks, hours):
+        out.append(
+            Target(
+                id=f"dose_{kind}_{planned}w_{str(h).replace('.', '_')}h",
+                description="dose-response point",
+                observed=0.0,
+                tolerance=1.0,
+                unit="difference",
+                source="CFBU-2013 p.10-11",
+                concerns="young people 15-29 in education at risk or unemployed",
+                quantity="mentoring_trial",
+                computes="paired trial; difference in share in education or work a year after the planned end",
+                scenario="../scenarios/baseline.toml",
+                role="holdout",
+                options={
+                    "kind": kind,
+                    "hours_per_week": h,
+                    "planned_weeks": planned,
+                    "emotional_support": 0.8,
+                    "match_quality": 0.7,
+                    "follow_weeks": planned + DOSE_FOLLOW_AFTER_END,
+                    "sample": 300,
+                    "statistic": "difference",
+                    "group": DOSE_GROUP,
+                },
+            )
+        )
+    return out
+
+
+def _mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and t-interval of the mean over replicates (paired trials: the effect's uncertainty)."""
+    v = values[np.isfinite(values)]
+    if v.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    if v.size == 1:
+        return float(v[0]), float(v[0]), float(v[0])
+    half = stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size)
+    return float(v.mean()), float(v.mean() - half), float(v.mean() + half)
+
+
+def validation_table(targets: Sequence[Target], values: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One row per target: observed, simulated mean and 95 % range over replicates, inside or not."""
+    rows = []
+    for t in targets:
+        v = values[t.id]
+        finite = v[np.isfinite(v)]
+        mean = float(finite.mean()) if finite.size else float("nan")
+        rows.append(
+            {
+                "target": t.id,
+                "description": t.description,
+                "observed": t.observed,
+                "source": t.source,
+                "concerns": t.concerns,
+                "quantity": t.computes,
+                "unit": t.unit,
+                "sim_mean": mean,
+                "sim_lo": float(np.percentile(finite, 2.5)) if finite.size else float("nan"),
+                "sim_hi": float(np.percentile(finite, 97.5)) if finite.size else float("nan"),
+                "tolerance": t.tolerance,
+                "lower": t.lower,
+                "upper": t.upper,
+                "inside": bool(finite.size and t.lower <= mean <= t.upper),
+                "role": "fitted" if t.role == "fit" else "held out",
+                "replicates": int(finite.size),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def area_series(
+    targets: Sequence[Target], targets_dir: Path, setting: Setting, years: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The baseline in each area profile the targets name, over time, and the observed figures."""
+    from sim.experiment import run_all
+    from sim.loader import with_overrides
+
+    area_targets = [t for t in targets if t.quantity == "area_indicator"]
+    scenarios = base_scenarios(area_targets, targets_dir, setting.residents)
+    by_profile = {}
+    for t in area_targets:
+        sc = scenarios[t.id]
+        by_profile.setdefault(sc.area, with_overrides(sc, years=years).model_copy(update={"name": sc.area}))
+    frames = run_all(list(by_profile.values()), setting.seed, setting.replicates, setting.workers)
+    frames["year"] = frames["year"].round(6)
+    rows = []
+    for (profile, year), block in frames.groupby(["scenario", "year"], sort=True):
+        for indicator in AREA_INDICATORS:
+            mean, lo, hi = _mean_interval(block[indicator].to_numpy(dtype=float))
+            rows.append(
+                {"profile": profile, "indicator": indicator, "year": year, "mean": mean, "lo": lo, "hi": hi}
+            )
+    figures = [
+        {
+            "profile": scenarios[t.id].area,
+            "indicator": t.options["indicator"],
+            "observed": t.observed,
+            "lower": t.lower,
+            "upper": t.upper,
+            "source": t.source,
+            "label": t.description,
+        }
+        for t in area_targets
+    ]
+    return pd.DataFrame(rows), pd.DataFrame(figures)
+
+
+def dose_response(
+    targets_dir: Path,
+    setting: Setting,
+    weeks: Sequence[int],
+    hours: Sequence[float],
+    on_done: Callable[[], None] | None,
+) -> pd.DataFrame:
+    """Mentoring effect against planned relation length and weekly hours, per mentor kind."""
+    grid = dose_targets(weeks, hours)
+    with Evaluator(grid, targets_dir, setting) as evaluator:
+        values = evaluator.run({}, on_done)
+    rows = []
+    for t in grid:
+        mean, lo, hi = _mean_interval(values[t.id])
+        rows.append(
+            {
+                "kind": t.options["kind"],
+                "planned_weeks": t.options["planned_weeks"],
+                "hours_per_week": t.options["hours_per_week"],
+                "effect": mean,
+                "lo": lo,
+                "hi": hi,
+                "outcome": "in education or work a year after the planned end (difference, mentored minus not)",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def fitted_table(fitted_csv: Path | None = None) -> pd.DataFrame:
+    """The calibration's fitted values with their intervals (empty before the first calibration)."""
+    fitted_csv = fitted_csv or FITTED_FILE.with_suffix(".csv")
+    if not fitted_csv.is_file():
+        return pd.DataFrame()
+    table = pd.read_csv(fitted_csv)
+    table = table.rename(columns={"parameter": "name"})
+    table["parameter"] = table["keys"].str.split().str[0]
+    units = {path: (field.json_schema_extra or {}).get("unit", "") for path, field, _ in iter_parameters()}
+    table["unit"] = table["parameter"].map(units)
+    return table
+
+
+def assumptions_table(fitted: pd.DataFrame) -> pd.DataFrame:
+    """Every schema parameter whose value is an assumption, and whether calibration now sets it."""
+    fitted_keys = set()
+    if not fitted.empty:
+        for keys in fitted["keys"]:
+            fitted_keys |= set(keys.split())
+    rows = []
+    for path, field, value in iter_parameters():
+        extra = field.json_schema_extra or {}
+        if extra.get("source") == ASSUMPTION:
+            rows.append(
+                {
+                    "parameter": path,
+                    "default": value,
+                    "unit": extra.get("unit", ""),
+                    "description": field.description or "",
+                    "fitted": path in fitted_keys,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def run_validation(
+    targets: Sequence[Target],
+    targets_dir: Path,
+    setting: Setting,
+    years: int = 10,
+    dose_weeks: Sequence[int] = DOSE_WEEKS,
+    dose_hours: Sequence[float] = DOSE_HOURS,
+    on_done: Callable[[], None] | None = None,
+    fitted_csv: Path | None = None,
+) -> dict[str, Any]:
+    """Compute everything the validation report shows."""
+    with Evaluator(targets, targets_dir, setting) as evaluator:
+        values = evaluator.run({}, on_done)
+    table = validation_table(targets, values)
+    series, figures = area_series(targets, targets_dir, setting, years)
+    dose = dose_response(targets_dir, setting, dose_weeks, dose_hours, on_done)
+    fitted = fitted_table(fitted_csv)
+    return {
+        "validation": table,
+        "area_series": series,
+        "area_figures": figures,
+        "dose_response": dose,
+        "fitted": fitted,
+        "assumptions": assumptions_table(fitted),
+    }
