@@ -346,7 +346,9 @@ def calibrate_command(
     parameters: Annotated[
         Path, typer.Option("--parameters", help="Free parameters and their priors.")
     ] = PARAMETERS_FILE,
-    trials: Annotated[int, typer.Option("--trials", min=1, help="Candidates to evaluate.")] = 150,
+    trials: Annotated[
+        int | None, typer.Option("--trials", min=1, help="Candidates per block (default: each block's own).")
+    ] = None,
     residents: Annotated[int, typer.Option("--residents", "-n", min=100, help="Residents per run.")] = 3000,
     replicates: Annotated[
         int, typer.Option("--replicates", "-r", min=1, help="Replicate seeds per candidate.")

@@ -566,7 +566,8 @@ class Jobcentre(Section):
     mentor_offer_group3: float = share(
         0.03,
         "CFBU-2015 p.10",
-        "Pre-2014: only 3 % of match group 3 were offered a mentor (Mploy 2011).",
+        "Pre-2014: chance a contact offers a match group 3 client a mentor; calibrated so that only "
+        "about 3 % of match group 3 are offered one in a year (Mploy 2011).",
     )
     obligation_offer: float = share(
         0.6,
@@ -733,8 +734,8 @@ class EffortStart(Section):
     """Start-up and end of an intervention effort (CFBU-2015 p.9, 16: of 26 efforts, 8 running, 2 ended, 16 starting).
 
     The effort takes mentees from week ``start_up_weeks + extra delay`` (the extra delay drawn once
-    per replicate from an exponential distribution) until it ends; relations under way when it ends
-    run their course. ``never_starts`` is drawn first, so a replicate's effort fails in every
+    per replicate from an exponential distribution) until it ends; when it ends its mentors leave,
+    so relations under way end too (early ones counterproductively, CFBU-2013 p.11). ``never_starts`` is drawn first, so a replicate's effort fails in every
     scenario that shares the seed.
     """
 

@@ -22,7 +22,15 @@ from rich.progress import (
 from rich.table import Table
 
 from sim.calibration.evaluate import Evaluator, Setting, candidate_values
-from sim.calibration.fit import FitOptions, calibrate, fingerprint, now, write_fit
+from sim.calibration.fit import (
+    FitOptions,
+    block_trials,
+    calibrate,
+    check_resumable,
+    fingerprint,
+    now,
+    write_fit,
+)
 from sim.calibration.targets import file_hash, load_parameters, load_targets
 from sim.calibration.validate import DOSE_HOURS, DOSE_WEEKS, run_validation, validation_table
 from sim.loader import InputError
@@ -68,47 +76,51 @@ def _check_folder(args: CalibrateArgs) -> None:
 def run_calibrate(args: CalibrateArgs, console: Console) -> None:
     """Validate inputs, run or resume the search, write the fitted parameters and report the fit."""
     targets = load_targets(args.targets)
-    params = load_parameters(args.parameters)
-    fit_targets = [t for t in targets if t.role == "fit"]
-    if not fit_targets:
-        raise InputError(f"{args.targets}: no target has role = 'fit'; there is nothing to calibrate to")
+    blocks, params = load_parameters(args.parameters, targets)
     _check_folder(args)
+    fp = fingerprint(args.targets, args.parameters, args.options)
+    if args.resume:
+        check_resumable(args.out, fp)
     if args.force and args.out.exists():
         shutil.rmtree(args.out)
     targets_dir = args.targets.resolve().parent
-    fp = fingerprint(args.targets, args.parameters, args.options)
     started = time.perf_counter()
     with _progress(console) as progress:
-        task = progress.add_task("calibrating", total=args.options.trials, note="")
+        tasks = {
+            b.name: progress.add_task(f"calibrating {b.name}", total=block_trials(b, args.options), note="")
+            for b in blocks
+        }
 
-        def on_trial(done: int, score: float, best: float) -> None:
-            progress.update(task, completed=done, note=f"best distance {best:.3g}")
+        def on_trial(block: str, best: float) -> None:
+            progress.advance(tasks[block])
+            progress.update(tasks[block], note=f"best distance {best:.3g}")
 
-        study = calibrate(targets, params, targets_dir, args.out, args.options, fp, args.resume, on_trial)
+        studies = calibrate(targets, blocks, params, targets_dir, args.out, args.options, fp, on_trial)
     elapsed = time.perf_counter() - started
-    first = study.trials[0]
-    defaults = {p.name: first.params[p.name] for p in params}
+    defaults = {}
+    for study in studies.values():
+        defaults.update(study.trials[0].params)
+    best = {}
+    for study in studies.values():
+        best.update(study.best_trial.params)
     meta = {
         "written": now(),
-        "targets": f"{args.targets} (sha256 {file_hash(args.targets)[:12]})",
-        "candidates": len(study.trials),
-        "best distance": f"{study.best_value:.4g} (defaults before: {first.value:.4g})",
+        "targets": f"{args.targets.name} (sha256 {file_hash(args.targets)[:12]})",
+        "settings": f"{args.options.setting.residents} residents, {args.options.setting.replicates} seeds per candidate",
+        "candidates": sum(len(s.trials) for s in studies.values()),
     }
-    table, how = write_fit(args.out, args.params_out, study, params, defaults, meta)
-    best = candidate_values(params, dict(zip(table["parameter"], table["value"], strict=True)))
-    # The held-out targets are computed once, at the best candidate, on the same replicate seeds.
+    table, notes = write_fit(args.out, args.params_out, studies, params, defaults, meta)
+    # Every target, fitted and held out, at the fitted values on the same replicate seeds.
     with Evaluator(targets, targets_dir, args.options.setting) as evaluator:
-        values = evaluator.run(best)
+        values = evaluator.run(candidate_values(params, best))
     report = validation_table(targets, values)
     report.to_csv(args.out / "calibration.csv", index=False, float_format="%.6g")
-    (args.out / "settings.json").write_text(
-        json.dumps({**fp, "trials": args.options.trials, "seconds": elapsed}, indent=2)
-    )
-    _print_fit(console, table, report, how, elapsed, args)
+    (args.out / "settings.json").write_text(json.dumps({**fp, "seconds": elapsed}, indent=2))
+    _print_fit(console, table, report, notes, elapsed, args)
 
 
 def _print_fit(
-    console: Console, table: pd.DataFrame, report: pd.DataFrame, how: str, elapsed: float, args
+    console: Console, table: pd.DataFrame, report: pd.DataFrame, notes: list[str], elapsed: float, args
 ) -> None:
     params = Table(title="Fitted parameters", show_lines=False)
     for col in ("parameter", "before", "fitted", "95 % range"):
@@ -118,7 +130,8 @@ def _print_fit(
             row.parameter, f"{row.default_before:.4g}", f"{row.value:.4g}", f"[{row.lo:.4g}, {row.hi:.4g}]"
         )
     console.print(params)
-    console.print(how + ".")
+    for note in notes:
+        console.print(f"ranges, {note}")
     fit = Table(title="Targets at the fitted values")
     for col in ("target", "role", "observed", "simulated", "band", "inside"):
         fit.add_column(col)

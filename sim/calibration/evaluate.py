@@ -131,10 +131,12 @@ class Evaluator:
         self,
         overrides: dict[str, Any],
         on_done: Callable[[], None] | None = None,
+        only: Sequence[str] | None = None,
     ) -> dict[str, np.ndarray]:
-        """Values per replicate of every target, with the scenario parameters in ``overrides`` set."""
+        """Values per replicate of every target (or those in ``only``), with ``overrides`` set."""
+        chosen = [t for t in self.targets if only is None or t.id in only]
         tasks = []
-        for t in self.targets:
+        for t in chosen:
             mine = self.own_keys[t.id]
             values = {k: v for k, v in overrides.items() if k not in mine}
             scenario = apply_overrides(self.scenarios[t.id], values, "candidate")
@@ -153,7 +155,7 @@ class Evaluator:
                 if on_done:
                     on_done()
         n = self.setting.replicates
-        return {t.id: np.array(results[k * n : (k + 1) * n], dtype=float) for k, t in enumerate(self.targets)}
+        return {t.id: np.array(results[k * n : (k + 1) * n], dtype=float) for k, t in enumerate(chosen)}
 
 
 def z_scores(targets: Sequence[Target], values: dict[str, np.ndarray]) -> dict[str, float]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,48 +29,69 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.evaluate import Evaluator, Setting, candidate_values, distance, z_scores
-from sim.calibration.targets import FreeParameter, Target, file_hash
+from sim.calibration.targets import Block, FreeParameter, Target, file_hash
 from sim.loader import InputError
 from sim.overrides import get_value
 from sim.scenario import Scenario
 
-STUDY_NAME = "calibration"
+STUDY_PREFIX = "calibration-"
 MIN_ACCEPTED = 10
 
 
 @dataclass(frozen=True)
 class FitOptions:
-    """Settings of one calibration."""
+    """Settings of one calibration; ``trials`` overrides every block's own number when given."""
 
-    trials: int = 150
+    trials: int | None = None
     setting: Setting = Setting()
     sampler_seed: int = 2013
 
 
-def _study(folder: Path, resume: bool, fingerprint: dict[str, Any]):
+def _quiet_optuna():
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    storage = f"sqlite:///{(folder / 'study.db').resolve()}"
-    if resume:
-        study = optuna.load_study(study_name=STUDY_NAME, storage=storage, sampler=None)
-        stored = study.user_attrs.get("fingerprint")
-        if stored != fingerprint:
-            changed = sorted(k for k in fingerprint if (stored or {}).get(k) != fingerprint[k])
+    # Multivariate TPE is marked experimental in optuna 4 but is its documented choice for
+    # correlated parameters; the warning would only clutter the progress display.
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    return optuna
+
+
+def _storage(folder: Path) -> str:
+    return f"sqlite:///{(folder / 'study.db').resolve()}"
+
+
+def check_resumable(folder: Path, fingerprint_: dict[str, Any]) -> None:
+    """Refuse to resume a calibration that was started with other inputs or settings."""
+    optuna = _quiet_optuna()
+    for summary in optuna.get_all_study_summaries(_storage(folder)):
+        stored = summary.user_attrs.get("fingerprint")
+        if stored != fingerprint_:
+            changed = sorted(k for k in fingerprint_ if (stored or {}).get(k) != fingerprint_[k])
             raise InputError(
                 f"{folder}: --resume: the calibration there was started with different {', '.join(changed)}; "
                 "start afresh with --force"
             )
-        # A candidate cut off by a kill is neither kept nor counted.
+
+
+def _study(folder: Path, block: Block, fingerprint_: dict[str, Any]):
+    """The block's study: created, or loaded with any candidate cut off by a kill discarded."""
+    optuna = _quiet_optuna()
+    storage = _storage(folder)
+    name = STUDY_PREFIX + block.name
+    existing = {s.study_name for s in optuna.get_all_study_summaries(storage)}
+    if name in existing:
+        study = optuna.load_study(study_name=name, storage=storage)
         for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
             study._storage.set_trial_state_values(trial._trial_id, optuna.trial.TrialState.FAIL)
         finished = len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
-        sampler = optuna.samplers.TPESampler(seed=fingerprint["sampler_seed"] + finished, multivariate=True)
-        return optuna.load_study(study_name=STUDY_NAME, storage=storage, sampler=sampler)
-    sampler = optuna.samplers.TPESampler(seed=fingerprint["sampler_seed"], multivariate=True)
-    study = optuna.create_study(study_name=STUDY_NAME, storage=storage, sampler=sampler, direction="minimize")
-    study.set_user_attr("fingerprint", fingerprint)
-    return study
+        # A resumed sampler continues from the finished candidates (its seed moves on with them).
+        sampler = optuna.samplers.TPESampler(seed=fingerprint_["sampler_seed"] + finished, multivariate=True)
+        return optuna.load_study(study_name=name, storage=storage, sampler=sampler), True
+    sampler = optuna.samplers.TPESampler(seed=fingerprint_["sampler_seed"], multivariate=True)
+    study = optuna.create_study(study_name=name, storage=storage, sampler=sampler, direction="minimize")
+    study.set_user_attr("fingerprint", fingerprint_)
+    return study, False
 
 
 def _suggest(trial, params: Sequence[FreeParameter]) -> dict[str, float]:
@@ -89,48 +111,56 @@ def fingerprint(targets_path: Path, params_path: Path, options: FitOptions) -> d
     }
 
 
+def block_trials(block: Block, options: FitOptions) -> int:
+    """Candidates the block evaluates."""
+    return options.trials if options.trials is not None else block.trials
+
+
 def calibrate(
     targets: Sequence[Target],
+    blocks: Sequence[Block],
     params: Sequence[FreeParameter],
     targets_dir: Path,
     folder: Path,
     options: FitOptions,
     fingerprint_: dict[str, Any],
-    resume: bool = False,
-    on_trial: Callable[[int, float, float], None] | None = None,
-) -> Any:
-    """Run (or resume) the search until ``options.trials`` candidates have finished; return the study."""
-    import optuna
+    on_trial: Callable[[str, float], None] | None = None,
+) -> dict[str, Any]:
+    """Fit the blocks one after another (or resume); return each block's study.
 
+    A block's candidates vary its own parameters; the parameters of earlier blocks are held at
+    their best values and those of later blocks at their values before calibration. Blocks are
+    ordered so that what a block fits depends little on later blocks (area hazards first).
+    """
+    optuna = _quiet_optuna()
+    complete = optuna.trial.TrialState.COMPLETE
     fit_targets = [t for t in targets if t.role == "fit"]
     folder.mkdir(parents=True, exist_ok=True)
-    study = _study(folder, resume, fingerprint_)
-    complete = optuna.trial.TrialState.COMPLETE
+    studies: dict[str, Any] = {}
     with Evaluator(fit_targets, targets_dir, options.setting) as evaluator:
-        if not resume:
-            # The defaults before calibration are the first candidate, so the fit can only improve on them.
-            defaults = _defaults(params, evaluator.scenarios[fit_targets[0].id])
-            study.enqueue_trial(defaults, skip_if_exists=True)
-        while len(study.get_trials(deepcopy=False, states=(complete,))) < options.trials:
-            trial = study.ask()
-            values = _suggest(trial, params)
-            results = evaluator.run(candidate_values(params, values))
-            z = z_scores(fit_targets, results)
-            score = distance(z)
-            trial.set_user_attr("z", z)
-            trial.set_user_attr(
-                "means",
-                {k: float(np.nanmean(v)) if np.isfinite(v).any() else None for k, v in results.items()},
-            )
-            study.tell(trial, score)
-            if on_trial:
-                best = study.best_value
-                on_trial(len(study.get_trials(deepcopy=False, states=(complete,))), score, best)
-    return study
+        best = _defaults(params, evaluator.scenarios[fit_targets[0].id])
+        for block in blocks:
+            mine = [p for p in params if p.block == block.name]
+            study, resumed = _study(folder, block, fingerprint_)
+            if not resumed:
+                # The values before this block's search are its first candidate: the fit can only improve.
+                study.enqueue_trial({p.name: best[p.name] for p in mine})
+            while len(study.get_trials(deepcopy=False, states=(complete,))) < block_trials(block, options):
+                trial = study.ask()
+                values = {**best, **_suggest(trial, mine)}
+                results = evaluator.run(candidate_values(params, values), only=block.targets)
+                z = z_scores([t for t in fit_targets if t.id in block.targets], results)
+                trial.set_user_attr("z", z)
+                study.tell(trial, distance(z))
+                if on_trial:
+                    on_trial(block.name, study.best_value)
+            best.update(study.best_trial.params)
+            studies[block.name] = study
+    return studies
 
 
 def _defaults(params: Sequence[FreeParameter], scenario: Scenario) -> dict[str, float]:
-    """The schema/scenario values of the free parameters before calibration, clipped to the prior."""
+    """The scenario values of the free parameters before calibration, clipped to the prior."""
     out = {}
     for p in params:
         value = float(get_value(scenario, p.keys[0]))
@@ -138,56 +168,63 @@ def _defaults(params: Sequence[FreeParameter], scenario: Scenario) -> dict[str, 
     return out
 
 
-def trials_frame(study: Any) -> pd.DataFrame:
-    """Every finished candidate: its parameters, score, and z-score per fitted target."""
+def trials_frame(studies: dict[str, Any]) -> pd.DataFrame:
+    """Every finished candidate of every block: its parameters, score, and z-score per target."""
     import optuna
 
     rows = []
-    for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
-        row = {"trial": t.number, "distance": t.value, **t.params}
-        row.update({f"z_{k}": v for k, v in t.user_attrs.get("z", {}).items()})
-        rows.append(row)
-    return pd.DataFrame(rows).sort_values("trial").reset_index(drop=True)
+    for block, study in studies.items():
+        for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
+            row = {"block": block, "trial": t.number, "distance": t.value, **t.params}
+            row.update({f"z_{k}": v for k, v in t.user_attrs.get("z", {}).items()})
+            rows.append(row)
+    return pd.DataFrame(rows)
 
 
-def posterior(trials: pd.DataFrame, params: Sequence[FreeParameter]) -> tuple[pd.DataFrame, str]:
-    """Best values and ABC-rejection intervals; returns the table and how the intervals were formed."""
-    z_cols = [c for c in trials.columns if c.startswith("z_")]
-    inside = (trials[z_cols].abs() <= 1.0).all(axis=1)
-    accepted = trials[inside]
-    if len(accepted) >= MIN_ACCEPTED:
-        how = f"ABC rejection: {len(accepted)} of {len(trials)} candidates had every fitted target inside tolerance"
-    else:
-        keep = max(MIN_ACCEPTED, int(math.ceil(0.1 * len(trials))))
-        accepted = trials.nsmallest(min(keep, len(trials)), "distance")
-        how = (
-            f"only {int(inside.sum())} of {len(trials)} candidates had every fitted target inside tolerance; "
-            f"intervals span the best {len(accepted)} candidates by distance"
-        )
-    best = trials.loc[trials["distance"].idxmin()]
-    rows = []
-    for p in params:
-        rows.append(
-            {
-                "parameter": p.name,
-                "keys": " ".join(p.keys),
-                "value": float(best[p.name]),
-                "lo": float(np.percentile(accepted[p.name], 2.5)),
-                "hi": float(np.percentile(accepted[p.name], 97.5)),
-                "prior_low": p.low,
-                "prior_high": p.high,
-                "log": p.log,
-                "accepted": len(accepted),
-            }
-        )
-    return pd.DataFrame(rows), how
+def posterior(trials: pd.DataFrame, params: Sequence[FreeParameter]) -> tuple[pd.DataFrame, list[str]]:
+    """Best values and ABC-rejection ranges per block; returns the table and how each range was formed."""
+    rows, notes = [], []
+    for block, block_trials_ in trials.groupby("block", sort=False):
+        z_cols = [c for c in block_trials_.columns if c.startswith("z_") and block_trials_[c].notna().all()]
+        inside = (block_trials_[z_cols].abs() <= 1.0).all(axis=1)
+        accepted = block_trials_[inside]
+        if len(accepted) >= MIN_ACCEPTED:
+            notes.append(
+                f"{block}: {len(accepted)} of {len(block_trials_)} candidates inside every tolerance"
+            )
+        else:
+            keep = max(MIN_ACCEPTED, int(math.ceil(0.1 * len(block_trials_))))
+            accepted = block_trials_.nsmallest(min(keep, len(block_trials_)), "distance")
+            notes.append(
+                f"{block}: only {int(inside.sum())} of {len(block_trials_)} candidates inside every tolerance; "
+                f"ranges span the best {len(accepted)}"
+            )
+        best = block_trials_.loc[block_trials_["distance"].idxmin()]
+        for p in params:
+            if p.block != block:
+                continue
+            rows.append(
+                {
+                    "parameter": p.name,
+                    "block": block,
+                    "keys": " ".join(p.keys),
+                    "value": float(best[p.name]),
+                    "lo": float(np.percentile(accepted[p.name], 2.5)),
+                    "hi": float(np.percentile(accepted[p.name], 97.5)),
+                    "prior_low": p.low,
+                    "prior_high": p.high,
+                    "log": p.log,
+                    "accepted": len(accepted),
+                }
+            )
+    return pd.DataFrame(rows), notes
 
 
 def _fmt(value: float) -> str:
     return f"{value:.6g}"
 
 
-def fitted_toml(table: pd.DataFrame, how: str, meta: dict[str, Any]) -> str:
+def fitted_toml(table: pd.DataFrame, notes: Sequence[str], meta: dict[str, Any]) -> str:
     """The parameter file scenarios extend: fitted values grouped into their scenario sections."""
     sections: dict[str, list[str]] = {}
     for row in table.itertuples():
@@ -198,7 +235,8 @@ def fitted_toml(table: pd.DataFrame, how: str, meta: dict[str, Any]) -> str:
     lines = [
         "# Fitted by `python run_sim.py calibrate`; scenarios/baseline.toml extends this file, so every",
         "# bundled scenario uses these values unless it sets them itself. Do not edit by hand: recalibrate.",
-        f"# {how}.",
+        "# Ranges: approximate Bayesian computation by rejection over each block's candidates:",
+        *[f"#   {note}." for note in notes],
     ]
     lines += [f"# {k}: {v}" for k, v in meta.items()]
     for section, entries in sections.items():
@@ -209,22 +247,22 @@ def fitted_toml(table: pd.DataFrame, how: str, meta: dict[str, Any]) -> str:
 def write_fit(
     folder: Path,
     params_out: Path,
-    study: Any,
+    studies: dict[str, Any],
     params: Sequence[FreeParameter],
     defaults: dict[str, float],
     meta: dict[str, Any],
-) -> tuple[pd.DataFrame, str]:
-    """Write trials.csv, fitted.csv and the parameter file; return the fitted table and how intervals were formed."""
-    trials = trials_frame(study)
+) -> tuple[pd.DataFrame, list[str]]:
+    """Write trials.csv, fitted.csv and the parameter file; return the fitted table and range notes."""
+    trials = trials_frame(studies)
     table, how = posterior(trials, params)
-    table.insert(2, "default_before", [defaults[p.name] for p in params])
+    table.insert(3, "default_before", [defaults[name] for name in table["parameter"]])
     _atomic_write(folder / "trials.csv", trials.to_csv(index=False))
     _atomic_write(folder / "fitted.csv", table.to_csv(index=False))
     if params_out.exists():
         shutil.copyfile(params_out, folder / "fitted.previous.toml")
     _atomic_write(params_out, fitted_toml(table, how, meta))
     _atomic_write(params_out.with_suffix(".csv"), table.to_csv(index=False))
-    (folder / "fit.json").write_text(json.dumps({"how": how, **meta}, indent=2))
+    (folder / "fit.json").write_text(json.dumps({"ranges": how, **meta}, indent=2))
     return table, how
 
 

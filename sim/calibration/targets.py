@@ -88,9 +88,10 @@ class TargetsFile(Strict):
 
 
 class FreeParameter(Strict):
-    """One parameter the calibration fits, with its prior range."""
+    """One parameter the calibration fits, with its prior range and the block that fits it."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    block: str = Field(description="Name of the block whose targets identify this parameter.")
     keys: list[str] = Field(min_length=1, description="Scenario key paths set to the fitted value.")
     low: float
     high: float
@@ -106,10 +107,32 @@ class FreeParameter(Strict):
         return self
 
 
-class ParametersFile(Strict):
-    """The free parameters of the fit."""
+class Block(Strict):
+    """A group of parameters fitted together to the targets that identify them."""
 
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    targets: list[str] = Field(min_length=1, description="Ids of the fitted targets of this block.")
+    trials: int = Field(ge=1, le=100_000, description="Candidates to evaluate for this block.")
+
+
+class ParametersFile(Strict):
+    """The free parameters of the fit, in blocks fitted one after another."""
+
+    block: list[Block] = Field(min_length=1)
     parameter: list[FreeParameter] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _blocks_known(self) -> ParametersFile:
+        names = [b.name for b in self.block]
+        for p in self.parameter:
+            if p.block not in names:
+                raise ValueError(
+                    f"parameter {p.name!r}: block = {p.block!r} is not a block; blocks: {', '.join(names)}"
+                )
+        for b in self.block:
+            if not any(p.block == b.name for p in self.parameter):
+                raise ValueError(f"block {b.name!r} has no parameters")
+        return self
 
 
 def _load(path: Path, schema: type[BaseModel]) -> Any:
@@ -151,22 +174,46 @@ def load_targets(path: str | Path = TARGETS_FILE) -> list[Target]:
     return targets
 
 
-def load_parameters(path: str | Path = PARAMETERS_FILE) -> list[FreeParameter]:
-    """Load and validate the free-parameters file; key paths are checked against the scenario schema.
+def load_parameters(
+    path: str | Path = PARAMETERS_FILE, targets: list[Target] | None = None
+) -> tuple[list[Block], list[FreeParameter]]:
+    """Load and validate the free-parameters file.
+
+    Key paths are checked against the scenario schema and, given the targets, every block's targets
+    must be fitted targets and every fitted target must belong to exactly one block.
 
     Raises:
-        InputError: one line naming the file, the parameter, the key path and what is allowed.
+        InputError: one line naming the file, the parameter or block, the key and what is allowed.
     """
     from sim.overrides import check_key
 
     path = Path(path)
-    params = _load(path, ParametersFile).parameter
-    for p in params:
+    parsed = _load(path, ParametersFile)
+    for p in parsed.parameter:
         for key in p.keys:
             problem = check_key(key)
             if problem:
                 raise InputError(f"{path}: parameter {p.name!r}: keys = {key!r}: {problem}")
-    return params
+    if targets is not None:
+        fitted = {t.id for t in targets if t.role == "fit"}
+        seen: dict[str, str] = {}
+        for b in parsed.block:
+            for tid in b.targets:
+                if tid not in fitted:
+                    raise InputError(
+                        f"{path}: block {b.name!r}: targets = {tid!r}: not a fitted target of the targets file"
+                    )
+                if tid in seen:
+                    raise InputError(
+                        f"{path}: block {b.name!r}: targets = {tid!r}: already in block {seen[tid]!r}"
+                    )
+                seen[tid] = b.name
+        missing = sorted(fitted - set(seen))
+        if missing:
+            raise InputError(
+                f"{path}: fitted target {missing[0]!r} is in no block; add it to the block that fits it"
+            )
+    return parsed.block, parsed.parameter
 
 
 def file_hash(path: str | Path) -> str:
