@@ -83,9 +83,18 @@ def test_a_business_network_with_no_firms_changes_nothing():
     pd.testing.assert_frame_equal(a.drop(columns=[]), b)
 
 
+def on_plan(scenario):
+    """Efforts start as planned and never end (start-up failure and delay are tested on their own)."""
+    for section in ("volunteer_corps", "professional_mentors", "business_mentors"):
+        effort = getattr(scenario, section).effort
+        effort.never_starts = 0.0
+        effort.extra_delay_mean_weeks = 0.0
+        effort.end_rate_per_year = 0.0
+    return scenario
+
+
 def test_a_volunteer_corps_without_coordinator_hours_matches_nobody_and_shows_the_bottleneck():
-    scenario = small("controls/volunteer_corps_no_coordinator", residents=1500, years=3)
-    scenario.volunteer_corps.effort.never_starts = 0.0
+    scenario = on_plan(small("controls/volunteer_corps_no_coordinator", residents=1500, years=3))
     model, frame = run(scenario)
     assert frame["mentees_volunteer"].max() == 0
     assert frame["volunteers"].max() == 0
@@ -105,17 +114,31 @@ def test_a_volunteer_corps_without_coordinator_hours_matches_nobody_and_shows_th
     ],
 )
 def test_each_intervention_reaches_mentees_beyond_the_baseline(name, column):
-    scenario = small(name, residents=3000, years=3)
-    # Make sure the effort starts in this test: the chance it never starts is tested elsewhere.
-    for section in ("volunteer_corps", "professional_mentors", "business_mentors"):
-        getattr(scenario, section).effort.never_starts = 0.0
+    scenario = on_plan(small(name, residents=3000, years=3))
     _, base = run(small("baseline", residents=3000, years=3))
     _, frame = run(scenario)
     assert frame[column].iloc[-26:].mean() > base[column].iloc[-26:].mean() + 5
 
 
+def test_an_effort_that_ends_lets_its_mentors_go():
+    scenario = on_plan(small("social_mentor", residents=1500, years=2))
+    scenario.professional_mentors.effort.end_rate_per_year = 52.0  # ends within weeks of starting
+    model = HousingAreaModel(scenario, seed=4)
+    effort = model.social_mentors.effort
+    assert effort.start_week < effort.end_week < effort.start_week + 30
+    assert [effort.state(w) for w in (effort.start_week - 1, effort.start_week, effort.end_week)] == [
+        "starting",
+        "running",
+        "ended",
+    ]
+    model.run()
+    assert len(model.social_mentors.roster) == 0 and len(model.social_mentors.waiting) == 0
+    assert all(m.pool != "social_mentors" for m in model.mentor_by_index.values())
+    assert model.tallies["relations_ended_by_mentor"] > 0
+
+
 def test_an_effort_that_never_starts_takes_no_mentees():
-    scenario = small("social_mentor", residents=1500, years=2)
+    scenario = on_plan(small("social_mentor", residents=1500, years=2))
     scenario.professional_mentors.effort.never_starts = 1.0
     model, frame = run(scenario)
     assert (
@@ -126,8 +149,7 @@ def test_an_effort_that_never_starts_takes_no_mentees():
 
 
 def test_mesa_api_works_on_array_backed_residents():
-    scenario = small("social_mentor", residents=2000)
-    scenario.professional_mentors.effort.never_starts = 0.0
+    scenario = on_plan(small("social_mentor", residents=2000))
     model = HousingAreaModel(scenario, seed=2)
     for _ in range(60):
         model.step()
