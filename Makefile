@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint format docs clean
+.PHONY: run test bench lint format docs calibrate validate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ test: $(STAMP)
 ## bench: kernel, whole-run and reference speeds side by side, and memory per resident
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
+
+## calibrate: fit the free parameters to the targets (writes calibration/fitted.toml; about 15 min)
+calibrate: $(STAMP)
+	$(PY) run_sim.py calibrate --force
+
+## validate: every calibration target against the model -> outputs/validation/ (replacing it)
+validate: $(STAMP)
+	$(PY) run_sim.py validate --force
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sim tests benchmarks run_sim.py

@@ -10,12 +10,14 @@ the same start population in every scenario that shares the population parameter
 
 from __future__ import annotations
 
+from typing import get_args
+
 import numba as nb
 import numpy as np
 
 from sim.kernel_params import WEEKS_PER_YEAR
 from sim.rng import uniform, uniform_array
-from sim.scenario import Scenario
+from sim.scenario import Scenario, TargetStatus
 from sim.states import Barrier, RandomSlot, Status
 
 # name -> (dtype, fill value for an empty row). The kernel is bound by memory bandwidth on large
@@ -52,6 +54,7 @@ FIELDS: dict[str, tuple[type, float]] = {
     # the pre-2014 mentor reach in match group 3 (CFBU-2015 p.10) is measured from them.
     "assessed_week": (np.int16, -1),
     "mentor_offer_week": (np.int16, -1),
+    "mentor_offer_group": (np.int8, 0),  # match group at that offer
     "waiting_kind": (np.int8, -1),
     "waiting_since": (np.int32, -1),
     # Identity behind every random draw of a resident: the row for the start cohort, and
@@ -89,16 +92,7 @@ KERNEL_FIELDS = (
 SYNTHESIS_SLOT = int(RandomSlot.SYNTHESIS)
 AGE_BANDS_YEARS = ((14, 18), (18, 30), (30, 50), (50, 65))
 BAND_KEYS = ("age_14_17", "age_18_29", "age_30_49", "age_50_64")
-STATUS_KEYS = (
-    "employed",
-    "subsidised",
-    "internship",
-    "activation",
-    "unemployed_ready",
-    "unemployed_far",
-    "education",
-    "inactive",
-)
+STATUS_KEYS = get_args(TargetStatus)  # the statuses a resident can start in, in code order
 # Barriers drawn from their prevalence, with their bit positions; poor schooling instead follows
 # from the education level.
 BARRIER_KEYS = ("health", "mental_health", "substance_use", "criminal_record", "language", "childcare")

@@ -173,6 +173,7 @@ class Jobcentre(mesa.Agent):
             u = pop.draws(free, self.model.week, int(RandomSlot.MENTOR_REFERRAL))
             offered = free[u < chance]
             pop.mentor_offer_week[offered] = self.model.week
+            pop.mentor_offer_group[offered] = pop.match_group[offered]
             offers["offered"] = int(offered.size)
             corps: VolunteerCorps | None = self.model.volunteer_corps
             team: MentorTeam | None = self.model.jobcentre_mentors

@@ -109,11 +109,11 @@ class Evaluator:
         self.own_keys = {t.id: own_keys(targets_dir / t.scenario) for t in self.targets}
         self._pool: ProcessPoolExecutor | None = None
         if setting.workers > 1:
-            # Workers run models one after another; max_tasks_per_child bounds any growth (mesa #3179).
+            # Workers run models one after another; every model is released after its run
+            # (mesa #3179), so they stay lean. (max_tasks_per_child is avoided: on Python 3.11 a
+            # pool that replaces workers can hang.)
             ctx = get_context("spawn")
-            self._pool = ProcessPoolExecutor(
-                setting.workers, mp_context=ctx, initializer=_init_worker, max_tasks_per_child=500
-            )
+            self._pool = ProcessPoolExecutor(setting.workers, mp_context=ctx, initializer=_init_worker)
 
     def close(self) -> None:
         """Stop the worker processes."""

@@ -13,7 +13,7 @@ between candidates are not sampling noise. Quantities:
   ``follow_weeks`` is the effect on the mentored, with everyone else's luck held fixed.
 * ``programme_trial``: the same design for a course (active labour-market programme).
 * ``effort_record``: the start-up process of many efforts observed some years after their grant.
-* ``mentor_reach``: the share of match group 3 offered a mentor within a year.
+* ``mentor_reach``: the share of match group 3 offered a mentor, while in group 3, within a year.
 """
 
 from __future__ import annotations
@@ -207,7 +207,9 @@ def mentor_reach(scenario: Scenario, seed: int, options: dict[str, Any]) -> floa
                 & ((status == Status.UNEMPLOYED_READY) | (status == Status.UNEMPLOYED_FAR))
             )
             if eligible.any():
-                reaches.append(float(np.mean(pop.view("mentor_offer_week")[eligible] >= window)))
+                # Offered while in this match group: offers made earlier in group 1 or 2 do not count.
+                offered = (pop.view("mentor_offer_week") >= window) & (pop.view("mentor_offer_group") == group)
+                reaches.append(float(np.mean(offered[eligible])))
     finally:
         model.release()
     return float(np.mean(reaches)) if reaches else float("nan")
