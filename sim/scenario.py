@@ -735,8 +735,8 @@ class EffortStart(Section):
 
     The effort takes mentees from week ``start_up_weeks + extra delay`` (the extra delay drawn once
     per replicate from an exponential distribution) until it ends; when it ends its mentors leave,
-    so relations under way end too (early ones counterproductively, CFBU-2013 p.11). ``never_starts`` is drawn first, so a replicate's effort fails in every
-    scenario that shares the seed.
+    so relations under way end too (early ones counterproductively, CFBU-2013 p.11). The draws are
+    made in a fixed order, so a replicate's effort has the same fate in every scenario sharing the seed.
     """
 
     start_up_weeks: int = param(

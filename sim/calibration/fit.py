@@ -138,7 +138,9 @@ def calibrate(
     folder.mkdir(parents=True, exist_ok=True)
     studies: dict[str, Any] = {}
     with Evaluator(fit_targets, targets_dir, options.setting) as evaluator:
-        best = _defaults(params, evaluator.scenarios[fit_targets[0].id])
+        # Start from the schema defaults, not from a previous fit, so a calibration does not
+        # depend on the fitted file it is about to replace.
+        best = _defaults(params, Scenario())
         for block in blocks:
             mine = [p for p in params if p.block == block.name]
             study, resumed = _study(folder, block, fingerprint_)
@@ -160,7 +162,7 @@ def calibrate(
 
 
 def _defaults(params: Sequence[FreeParameter], scenario: Scenario) -> dict[str, float]:
-    """The scenario values of the free parameters before calibration, clipped to the prior."""
+    """The free parameters' values in ``scenario``, clipped to the prior."""
     out = {}
     for p in params:
         value = float(get_value(scenario, p.keys[0]))

@@ -208,7 +208,9 @@ def mentor_reach(scenario: Scenario, seed: int, options: dict[str, Any]) -> floa
             )
             if eligible.any():
                 # Offered while in this match group: offers made earlier in group 1 or 2 do not count.
-                offered = (pop.view("mentor_offer_week") >= window) & (pop.view("mentor_offer_group") == group)
+                offered = (pop.view("mentor_offer_week") >= window) & (
+                    pop.view("mentor_offer_group") == group
+                )
                 reaches.append(float(np.mean(offered[eligible])))
     finally:
         model.release()

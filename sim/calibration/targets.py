@@ -185,7 +185,8 @@ def load_parameters(
     Raises:
         InputError: one line naming the file, the parameter or block, the key and what is allowed.
     """
-    from sim.overrides import check_key
+    from sim.overrides import apply_overrides, check_key
+    from sim.scenario import Scenario
 
     path = Path(path)
     parsed = _load(path, ParametersFile)
@@ -194,6 +195,16 @@ def load_parameters(
             problem = check_key(key)
             if problem:
                 raise InputError(f"{path}: parameter {p.name!r}: keys = {key!r}: {problem}")
+            # The whole prior range must be values the scenario schema accepts.
+            for edge in ("low", "high"):
+                value = round(getattr(p, edge)) if p.integer else getattr(p, edge)
+                try:
+                    apply_overrides(Scenario(), {key: value}, "prior")
+                except InputError as exc:
+                    allowed = str(exc).split(": ", 2)[-1]
+                    raise InputError(
+                        f"{path}: parameter {p.name!r}: {edge} = {value:g}: {key} {allowed}"
+                    ) from None
     if targets is not None:
         fitted = {t.id for t in targets if t.role == "fit"}
         seen: dict[str, str] = {}
