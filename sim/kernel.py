@@ -227,10 +227,11 @@ def _step_residents(
                 else:
                     ev |= EV_REL_BROKE
                     rel_broke += 1
-                    if rw < p.early_end_weeks:
-                        m -= p.early_end_motivation_penalty
-                        ev |= EV_REL_EARLY
-                        rel_early += 1
+                # Any end before about three months lets the mentee down, planned or not (CFBU-2013 p.11).
+                if rw < p.early_end_weeks:
+                    m -= p.early_end_motivation_penalty
+                    ev |= EV_REL_EARLY
+                    rel_early += 1
                 _end_relation(i, mentor_id, mentor_kind, relation_weeks, relation_quality)
                 kind = -1
 

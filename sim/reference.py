@@ -124,6 +124,10 @@ def _step_one(pop, i, duration_mult, barrier_mult, effects, p, seed, week, deman
         if weeks >= pop.relation_planned_weeks[i]:
             events |= 1 << Event.RELATION_COMPLETED
             counts["relations_completed"] += 1
+            if weeks < p.early_end_weeks:  # a relation planned shorter than ~3 months lets down too
+                motivation -= p.early_end_motivation_penalty
+                events |= 1 << Event.RELATION_ENDED_EARLY
+                counts["relations_ended_early"] += 1
             _end_relation(pop, i)
             kind = -1
         else:

@@ -45,7 +45,9 @@ def base_scenarios(
     out = {}
     for t in targets:
         scenario = load_scenario(targets_dir / t.scenario, (targets_dir / t.area) if t.area else None)
-        out[t.id] = with_overrides(scenario, residents=residents) if residents else scenario
+        # A target may ask for a larger area than the setting's, where its group is small.
+        size = max(residents or 0, int(t.options.get("min_residents", 0))) or None
+        out[t.id] = with_overrides(scenario, residents=size) if size else scenario
     return out
 
 
