@@ -617,8 +617,11 @@ def _area_figure(path: Path, series: pd.DataFrame, figures: pd.DataFrame) -> Non
             ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=1))
         ax.set_title(f"{_indicator_label(indicator)} ({indicator})", loc="left")
         ax.set_ylabel("Share" if _is_share(indicator) else "Value")
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        handles, labels = ax.get_legend_handles_labels()
+        if handles:
+            # Wrapped, so long target descriptions do not squeeze the panel.
+            wrapped = [textwrap.fill(label, 48) for label in labels]
+            ax.legend(handles, wrapped, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7.5)
     axes[-1, 0].set_xlabel("Years since start")
     fig.suptitle(
         "Baseline against the figures reported for the areas "
