@@ -326,3 +326,18 @@ def test_compute_dispatches_every_bundled_quantity():
     cheap = next(t for t in TARGETS if t.quantity == "effort_record")
     value = compute(cheap, load_scenario(TARGETS_FILE.parent / cheap.scenario), Setting().seeds[0])
     assert 0.0 <= value <= 1.0
+
+
+def test_bad_targets_file_exits_2_and_writes_nothing(tmp_path):
+    bad = tmp_path / "targets.toml"
+    bad.write_text(target(observed=-0.2))
+    out, params_out = tmp_path / "out", tmp_path / "fitted.toml"
+    for command in (
+        ["calibrate", "--targets", str(bad), "-o", str(out), "--params-out", str(params_out)],
+        ["validate", "--targets", str(bad), "-o", str(out)],
+    ):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2
+        assert "targets.toml" in result.output and "observed = -0.2" in result.output
+        assert len(result.output.strip().splitlines()) == 1
+        assert not out.exists() and not params_out.exists()
