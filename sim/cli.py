@@ -419,6 +419,58 @@ def validate_command(
     _guard(body)
 
 
+@app.command("sweep")
+def sweep_command(
+    sweep_file: Annotated[
+        Path, typer.Argument(help="Sweep file (TOML), e.g. sweeps/coordinator_hours.toml.")
+    ],
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", min=1, help="Local Dask workers (default: one per core).")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Address of a running Dask scheduler, e.g. tcp://HOST:8786."),
+    ] = None,
+    out: OutOpt = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue a stopped sweep, skipping finished runs.")
+    ] = False,
+    force: ForceOpt = False,
+    part_rows: Annotated[int, typer.Option("--part-rows", min=1, help="Runs per parquet part.")] = 500,
+) -> None:
+    """Run a parameter sweep on Dask, streaming one row per run to outputs/<sweep>/runs/part-*.parquet."""
+    from sim.experiment import default_workers
+    from sim.sweep.progress import run_with_progress
+    from sim.sweep.run import SweepOptions
+
+    def body() -> None:
+        target = out or DEFAULT_OUT / sweep_file.stem
+        options = SweepOptions(
+            target, workers or default_workers(), scheduler, resume, force, part_rows=part_rows
+        )
+        run_with_progress(sweep_file, options, console)
+
+    _guard(body)
+
+
+@app.command("analyse")
+def analyse_command(
+    folder: Annotated[Path, typer.Argument(help="A sweep's output folder, e.g. outputs/coordinator_hours.")],
+    out: OutOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Summarise a sweep: per design point, paired differences, Sobol or Morris indices, plots, HTML."""
+    from sim.sweep.analyse import analyse
+
+    def body() -> None:
+        if not (folder / "sweep.json").is_file():
+            raise InputError(f"{folder}: not a sweep's output folder (sweep.json not found)")
+        written = analyse(folder, out, force)
+        console.print(f"wrote {written}/")
+
+    _guard(body)
+
+
 def _stem(path: Path) -> str:
     return Path(path).stem
 

@@ -86,6 +86,11 @@ def run_one(spec: RunSpec) -> pd.DataFrame:
     frame.insert(0, "scenario", spec.scenario.name)
     frame.insert(1, "replicate", spec.replicate)
     frame.insert(2, "seed", str(spec.seed))
+    return add_intervention_cost(frame)
+
+
+def add_intervention_cost(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``cost_intervention``: the cumulative cost of the mentoring efforts (DKK)."""
     frame["cost_intervention"] = frame[[f"cost_{c}" for c in INTERVENTION_CATEGORIES]].sum(axis=1)
     return frame
 

@@ -82,7 +82,7 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
 def read_toml(path: Path) -> dict[str, Any]:
     """Read one TOML file, turning a missing file or bad syntax into an InputError."""
     if not path.is_file():
-        raise InputError(f"{path}: file not found (expected a TOML scenario file)")
+        raise InputError(f"{path}: file not found (expected a TOML file)")
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)

@@ -1,0 +1,1 @@
+"""Batch parameter sweeps: sweep files, experiment designs, runs on Dask, resumable parquet, analysis."""

@@ -1,0 +1,81 @@
+"""Experiment designs: the design points of a sweep (SALib where it has the design).
+
+Every design is deterministic for a given sweep file (the samplers are seeded from the sweep's
+seed), so a resumed sweep plans exactly the same points.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.sweep.spec import Sweep
+
+REFERENCE_POINT = -1
+
+
+def salib_problem(sweep: Sweep) -> dict[str, Any]:
+    """The SALib problem definition of a range design."""
+    return {
+        "num_vars": len(sweep.parameter),
+        "names": [p.key for p in sweep.parameter],
+        "bounds": [[p.low, p.high] for p in sweep.parameter],
+    }
+
+
+def _grid(sweep: Sweep) -> np.ndarray:
+    axes = [
+        np.asarray(p.levels, dtype=float) if p.levels is not None else np.linspace(p.low, p.high, p.steps)
+        for p in sweep.parameter
+    ]
+    return np.array(list(itertools.product(*axes)), dtype=float)
+
+
+def _sampled(sweep: Sweep) -> np.ndarray:
+    from SALib.sample import latin, morris, sobol
+
+    problem = salib_problem(sweep)
+    seed = sweep.seed % (2**32)
+    if sweep.design == "lhs":
+        return latin.sample(problem, sweep.samples, seed=seed)
+    if sweep.design == "sobol":
+        # Saltelli's scheme without second-order terms: N * (D + 2) points.
+        return sobol.sample(problem, sweep.samples, calc_second_order=False, seed=seed)
+    return morris.sample(problem, sweep.samples, num_levels=4, seed=seed)
+
+
+def design_points(sweep: Sweep) -> pd.DataFrame:
+    """One row per design point: ``point`` id (design order) and one column per varied key path.
+
+    The reference point, when the sweep has one, is added with id -1 and ``is_reference`` True;
+    its varied columns hold the base scenario's values (NaN where the key keeps the base value).
+    """
+    values = _grid(sweep) if sweep.design == "grid" else _sampled(sweep)
+    frame = pd.DataFrame(values, columns=[p.key for p in sweep.parameter])
+    for p in sweep.parameter:
+        if p.integer:
+            frame[p.key] = frame[p.key].round()
+    frame.insert(0, "point", np.arange(len(frame), dtype=np.int64))
+    frame.insert(1, "is_reference", False)
+    if sweep.reference is not None:
+        row = {"point": REFERENCE_POINT, "is_reference": True}
+        row.update({p.key: sweep.reference.values.get(p.key, np.nan) for p in sweep.parameter})
+        frame = pd.concat([frame, pd.DataFrame([row])], ignore_index=True)
+    return frame
+
+
+def point_values(points: pd.DataFrame, row: pd.Series, sweep: Sweep) -> dict[str, float]:
+    """The scenario values one design point sets (the reference also sets its own extra values)."""
+    values = {p.key: row[p.key] for p in sweep.parameter if pd.notna(row[p.key])}
+    if row["is_reference"] and sweep.reference is not None:
+        values.update(sweep.reference.values)
+    out: dict[str, float] = {}
+    for p in sweep.parameter:
+        if p.key in values:
+            out[p.key] = int(round(values[p.key])) if p.integer else float(values[p.key])
+    for key, value in values.items():
+        out.setdefault(key, value)
+    return out

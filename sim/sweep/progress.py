@@ -1,0 +1,56 @@
+"""The sweep's progress bar: runs done, runs per second, ETA and failures (rich)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from sim.sweep.run import SweepOptions, SweepResult, prepare, run_sweep
+
+
+def run_with_progress(sweep_file: Path, options: SweepOptions, console: Console) -> SweepResult:
+    """Run a sweep with a live progress bar, then print what it did."""
+    prepare(sweep_file, options)  # bad input stops here, before the bar is drawn
+    with Progress(
+        TextColumn("sweeping"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} runs/s"),
+        TextColumn("{task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("sweep", total=None, rate="-", failed=0)
+        state = {"first": None, "done0": 0}
+
+        def on_progress(done: int, total: int, failed: int, skipped: int) -> None:
+            import time
+
+            now = time.perf_counter()
+            if state["first"] is None:
+                state["first"], state["done0"] = now, done - 1
+            ran = done - state["done0"]
+            rate = ran / (now - state["first"]) if now > state["first"] else 0.0
+            progress.update(task, total=total, completed=done, rate=f"{rate:.1f}", failed=failed)
+
+        result = run_sweep(sweep_file, options, on_progress)
+    console.print(
+        f"{result.ran} runs in {result.seconds:.1f} s ({result.ran / max(result.seconds, 1e-9):.1f} runs/s); "
+        f"{result.skipped} already done; {result.failed} failed; {result.planned} planned. "
+        f"Results in {options.out}/runs/"
+    )
+    if result.failed:
+        console.print(
+            f"[yellow]{result.failed} runs failed: their errors and parameters are in the error column.[/]"
+        )
+    return result

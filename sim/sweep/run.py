@@ -1,0 +1,381 @@
+"""Running a sweep on dask.distributed, streaming results to partitioned parquet, resumable.
+
+One task is one run (design point x replicate). Replicate r of every point uses the same seed, so
+differences between points are paired (common random numbers), and a run's result does not depend
+on which worker ran it or when. The client keeps a bounded window of tasks in flight and writes
+finished runs in parts (``runs/part-NNNNN.parquet``), each written under a temporary name and
+renamed into place, so a part on disk is always complete and the client's memory stays flat however
+many runs there are. ``--resume`` reads the parts present, skips the runs they hold and runs the
+rest; a worker that dies has its tasks rerun elsewhere by the scheduler, and each run is written
+once.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import os
+import shutil
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.loader import InputError, load_scenario, with_overrides
+from sim.overrides import apply_overrides
+from sim.rng import spawn_seeds
+from sim.scenario import Scenario
+from sim.sweep.design import design_points, point_values, salib_problem
+from sim.sweep.spec import Sweep, as_dict, load_sweep, sweep_hash
+
+PART_ROWS = 500  # runs per parquet part
+FLUSH_SECONDS = 20.0  # ... or fewer, when this long has passed since the last part
+CONNECT_TIMEOUT = "10s"
+
+
+# ---------------------------------------------------------------------------------------------
+# The task (runs on a worker)
+# ---------------------------------------------------------------------------------------------
+
+
+def run_task(
+    scenario: Scenario, point: int, replicate: int, seed: int, outputs: list[str], timeseries: bool
+) -> dict[str, Any]:
+    """Run one replicate of one design point; return its row (and yearly rows when asked).
+
+    An exception in the model is caught and returned as the row's ``error``, so the sweep goes on.
+    The model is released from Mesa's class-level registry afterwards (mesa issue #3179), so a
+    long-lived worker does not accumulate finished models.
+    """
+    from sim.experiment import add_intervention_cost
+    from sim.model import HousingAreaModel
+
+    started = time.perf_counter()
+    row: dict[str, Any] = {"point": point, "replicate": replicate, "seed": str(seed), "error": ""}
+    yearly = None
+    model = None
+    try:
+        # Residents are not registered as Mesa agents here: they are views of the arrays and do
+        # not change any result, and a sweep runs thousands of models.
+        model = HousingAreaModel(scenario, seed, create_resident_agents=False)
+        frame = add_intervention_cost(model.run())
+        last = frame.iloc[-1]
+        row.update({name: float(last[name]) for name in outputs})
+        if timeseries:
+            at_year_ends = frame[(frame["week"] % 52 == 0) & (frame["week"] > 0)]
+            yearly = [
+                {
+                    "point": point,
+                    "replicate": replicate,
+                    "year": int(r["week"] // 52),
+                    **{n: float(r[n]) for n in outputs},
+                }
+                for _, r in at_year_ends.iterrows()
+            ]
+    except Exception as exc:  # noqa: BLE001 - any model failure is recorded, not raised
+        row.update(dict.fromkeys(outputs, float("nan")))
+        row["error"] = f"{type(exc).__name__}: {exc}"[:2000]
+        row["traceback"] = traceback.format_exc()[-4000:]
+    finally:
+        if model is not None:
+            model.release()
+            del model
+        gc.collect()
+    row["seconds"] = time.perf_counter() - started
+    return {"row": row, "yearly": yearly}
+
+
+# ---------------------------------------------------------------------------------------------
+# The dataset on disk
+# ---------------------------------------------------------------------------------------------
+
+
+def part_files(folder: Path) -> list[Path]:
+    """Complete parts only: a part being written has a hidden temporary name."""
+    return sorted(p for p in folder.glob("part-*.parquet") if not p.name.startswith("."))
+
+
+def done_runs(runs_dir: Path) -> set[tuple[int, int]]:
+    """(point, replicate) of every run already on disk."""
+    done: set[tuple[int, int]] = set()
+    for part in part_files(runs_dir):
+        table = pq.read_table(part, columns=["point", "replicate"])
+        done.update(zip(table["point"].to_pylist(), table["replicate"].to_pylist(), strict=True))
+    return done
+
+
+def _next_part(runs_dir: Path) -> int:
+    numbers = [int(p.stem.split("-")[1]) for p in part_files(runs_dir)]
+    return max(numbers, default=-1) + 1
+
+
+def write_atomic(frame: pd.DataFrame, path: Path) -> None:
+    """Write a parquet file under a hidden temporary name, then rename it into place."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------------------------------------
+# The client
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepOptions:
+    """How to run a sweep."""
+
+    out: Path
+    workers: int = 1
+    scheduler: str | None = None
+    resume: bool = False
+    force: bool = False
+    window: int | None = None  # tasks in flight; default 8 per worker
+    part_rows: int = PART_ROWS
+    processes: bool = True  # local workers as processes (threads only for tests that patch the model)
+
+
+@dataclass
+class SweepResult:
+    """What a sweep did."""
+
+    planned: int
+    skipped: int
+    ran: int
+    failed: int
+    seconds: float
+
+
+def prepare(sweep_path: Path, options: SweepOptions) -> tuple[Sweep, Scenario, pd.DataFrame, str]:
+    """Validate the sweep file and the output folder before anything runs or is removed."""
+    sweep, base_path = load_sweep(sweep_path)
+    digest = sweep_hash(sweep_path)
+    folder = options.out
+    if options.resume and options.force:
+        raise InputError("command line: --resume and --force: choose one")
+    if options.resume:
+        meta_path = folder / "sweep.json"
+        if not meta_path.is_file():
+            raise InputError(f"{folder}: --resume: no sweep to resume there (sweep.json not found)")
+        stored = json.loads(meta_path.read_text()).get("sweep_hash", "")
+        if stored != digest:
+            raise InputError(
+                f"{folder}: --resume: the results there come from a different sweep file "
+                f"(sha256 {stored[:16]}), not {sweep_path} (sha256 {digest[:16]}); nothing was changed"
+            )
+    elif folder.exists() and not options.force:
+        raise InputError(
+            f"{folder}: output folder exists; pass --resume to continue it or --force to replace it"
+        )
+    base = load_scenario(base_path, (sweep_path.parent / sweep.area) if sweep.area else None)
+    base = with_overrides(base, residents=sweep.residents, years=sweep.years, seed=sweep.seed)
+    base = apply_overrides(base, sweep.fixed, f"{sweep_path}: fixed")
+    points = design_points(sweep)
+    return sweep, base, points, digest
+
+
+def _client(options: SweepOptions):
+    """A client of the given scheduler, or of a LocalCluster on this machine."""
+    from distributed import Client, LocalCluster
+
+    if options.scheduler:
+        try:
+            return Client(options.scheduler, timeout=CONNECT_TIMEOUT), None
+        except (OSError, TimeoutError) as exc:
+            raise InputError(
+                f"command line: --scheduler {options.scheduler}: no Dask scheduler answered within "
+                f"{CONNECT_TIMEOUT} ({type(exc).__name__}); start one with `dask scheduler`"
+            ) from None
+    cluster = LocalCluster(
+        n_workers=options.workers,
+        threads_per_worker=1,
+        processes=options.processes,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    return Client(cluster), cluster
+
+
+def run_sweep(
+    sweep_path: Path,
+    options: SweepOptions,
+    on_progress: Callable[[int, int, int, int], None] | None = None,
+) -> SweepResult:
+    """Run (or resume) a sweep; ``on_progress(done, total, failed, skipped)`` after each run."""
+    from distributed import as_completed
+
+    sweep, base, points, digest = prepare(sweep_path, options)
+    folder = options.out
+    client, cluster = _client(options)  # an unreachable scheduler fails here, before any change
+    try:
+        if options.force and folder.exists():
+            shutil.rmtree(folder)
+        runs_dir = folder / "runs"
+        series_dir = folder / "timeseries"
+        runs_dir.mkdir(parents=True, exist_ok=True)
+        if sweep.timeseries:
+            series_dir.mkdir(exist_ok=True)
+        seeds = spawn_seeds(sweep.seed, sweep.replicates)
+        if not (folder / "sweep.json").is_file():
+            write_atomic(points, folder / "design.parquet")
+            _write_meta(folder, sweep, sweep_path, digest, seeds)
+        done = done_runs(runs_dir)
+        scenarios = {}
+        todo = []
+        for _, row in points.iterrows():
+            point = int(row["point"])
+            values = point_values(points, row, sweep)
+            for r in range(sweep.replicates):
+                if (point, r) not in done:
+                    if point not in scenarios:
+                        scenarios[point] = apply_overrides(base, values, str(sweep_path))
+                    todo.append((point, r))
+        planned = len(points) * sweep.replicates
+        skipped = planned - len(todo)
+        started = time.perf_counter()
+        writer = _PartWriter(
+            runs_dir, series_dir if sweep.timeseries else None, points, sweep, options.part_rows
+        )
+        window = options.window or 8 * max(_worker_count(client), 1)
+        pending = iter(todo)
+        completed = as_completed()
+        seen: set[tuple[int, int]] = set()
+
+        def submit_next() -> bool:
+            item = next(pending, None)
+            if item is None:
+                return False
+            point, r = item
+            key = f"run-{digest[:12]}-{point}-{r}"
+            completed.add(
+                client.submit(
+                    run_task,
+                    scenarios[point],
+                    point,
+                    r,
+                    seeds[r],
+                    sweep.outputs,
+                    sweep.timeseries,
+                    key=key,
+                    pure=False,
+                )
+            )
+            return True
+
+        for _ in range(window):
+            if not submit_next():
+                break
+        failed = 0
+        for future in completed:
+            result = future.result()
+            future.release()
+            key = (result["row"]["point"], result["row"]["replicate"])
+            if key not in seen:  # a rerun task after a worker died is written once
+                seen.add(key)
+                failed += bool(result["row"]["error"])
+                writer.add(result)
+                if on_progress:
+                    on_progress(skipped + len(seen), planned, failed, skipped)
+            submit_next()
+        writer.flush()
+        return SweepResult(planned, skipped, len(seen), failed, time.perf_counter() - started)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _worker_count(client) -> int:
+    try:
+        return len(client.scheduler_info()["workers"])
+    except Exception:  # noqa: BLE001 - only sizes the window
+        return 1
+
+
+def _write_meta(folder: Path, sweep: Sweep, sweep_path: Path, digest: str, seeds: list[int]) -> None:
+    from sim.outputs import versions
+
+    meta = {
+        "name": sweep.name,
+        "sweep_file": str(sweep_path),
+        "sweep_hash": digest,
+        "design": sweep.design,
+        "parameters": [p.key for p in sweep.parameter],
+        "outputs": sweep.outputs,
+        "problem": None if sweep.design == "grid" else salib_problem(sweep),
+        "replicates": sweep.replicates,
+        "reference": sweep.reference is not None,
+        "seeds": [str(s) for s in seeds],
+        "spec": as_dict(sweep),
+        "versions": versions(),
+    }
+    tmp = folder / ".sweep.json.tmp"
+    tmp.write_text(json.dumps(meta, indent=2) + "\n")
+    os.replace(tmp, folder / "sweep.json")
+
+
+class _PartWriter:
+    """Buffers finished runs and writes them as complete parts."""
+
+    def __init__(
+        self, runs_dir: Path, series_dir: Path | None, points: pd.DataFrame, sweep: Sweep, part_rows: int
+    ) -> None:
+        self.runs_dir = runs_dir
+        self.part_rows = part_rows
+        self.series_dir = series_dir
+        self.values = points.set_index("point")
+        self.keys = [p.key for p in sweep.parameter]
+        self.outputs = sweep.outputs
+        self.rows: list[dict[str, Any]] = []
+        self.yearly: list[dict[str, Any]] = []
+        self.number = _next_part(runs_dir)
+        self.last = time.monotonic()
+
+    def add(self, result: dict[str, Any]) -> None:
+        self.rows.append(result["row"])
+        if result["yearly"]:
+            self.yearly.extend(result["yearly"])
+        if len(self.rows) >= self.part_rows or time.monotonic() - self.last > FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        frame = pd.DataFrame(self.rows)
+        design = self.values.loc[frame["point"].to_numpy()]
+        frame.insert(3, "is_reference", design["is_reference"].to_numpy(dtype=bool))
+        for k, key in enumerate(self.keys):
+            frame.insert(4 + k, key, design[key].to_numpy(dtype=float))
+        if "traceback" not in frame:
+            frame["traceback"] = ""
+        frame["traceback"] = frame["traceback"].fillna("")
+        columns = [
+            "point",
+            "replicate",
+            "seed",
+            "is_reference",
+            *self.keys,
+            *self.outputs,
+            "error",
+            "traceback",
+            "seconds",
+        ]
+        frame = frame[columns].astype(
+            {"point": np.int64, "replicate": np.int64, **dict.fromkeys(self.outputs, float)}
+        )
+        name = f"part-{self.number:05d}.parquet"
+        if self.series_dir is not None and self.yearly:
+            write_atomic(pd.DataFrame(self.yearly), self.series_dir / name)
+        # The runs part goes last: a run counts as done only when its part is in place.
+        write_atomic(frame, self.runs_dir / name)
+        self.number += 1
+        self.rows, self.yearly = [], []
+        self.last = time.monotonic()
