@@ -62,6 +62,15 @@ class Jobcentre(mesa.Agent):
         self.referrals = {"activation": 0, "internship": 0, "subsidy": 0}
         self.mentor_offers = {"offered": 0, "volunteer": 0, "jobcentre": 0, "unmet": 0}
         self.spent_this_year = 0.0
+        # Chance a contact offers a mentor, by match group (index 0 unused: every client met is assessed).
+        self._offer_by_group = np.array(
+            [
+                self.spec.mentor_offer_group3,
+                self.spec.mentor_offer_group1,
+                self.spec.mentor_offer_group2,
+                self.spec.mentor_offer_group3,
+            ]
+        )
 
     def step(self) -> None:
         """Hold the week's contacts: assess, refer to programmes, offer mentors."""
@@ -163,11 +172,7 @@ class Jobcentre(mesa.Agent):
         offers = dict.fromkeys(self.mentor_offers, 0)
         if free.size:
             group = pop.match_group[free]
-            chance = np.select(
-                [group == 1, group == 2],
-                [sp.mentor_offer_group1, sp.mentor_offer_group2],
-                sp.mentor_offer_group3,
-            )
+            chance = self._offer_by_group[group]
             if sp.mentor_policy == "obligation2014":
                 chance = np.where(pop.status[free] == UF, np.maximum(chance, sp.obligation_offer), chance)
             u = pop.draws(free, self.model.week, int(RandomSlot.MENTOR_REFERRAL))

@@ -1,0 +1,154 @@
+"""Sweep throughput, parallel efficiency and memory, measured in one run: part of ``make bench``.
+
+* 1,000 runs of 10,000 residents over 10 years on a LocalCluster of 2 workers (wall time);
+* parallel efficiency: the same 40 runs on 1 worker and on 2 workers, side by side;
+* client memory (peak RSS of this process) during a 20,000-run sweep of small runs, and each
+  worker's memory after 100 and after 1,000 runs of the big sweep (it must not grow).
+
+Usage: python benchmarks/bench_sweep.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sim.sweep.run import SweepOptions, run_sweep  # noqa: E402
+
+BASE = ROOT / "scenarios" / "baseline.toml"
+
+
+def sweep_file(folder: Path, name: str, points: int, replicates: int, residents: int, years: int) -> Path:
+    """A grid over the jobcentre's referral chance: ``points`` levels x ``replicates``."""
+    levels = ", ".join(f"{0.02 + 0.1 * k / max(points - 1, 1):.4f}" for k in range(points))
+    path = folder / f"{name}.toml"
+    path.write_text(
+        f'name = "{name}"\nbase = "{BASE}"\ndesign = "grid"\nreplicates = {replicates}\nyears = {years}\n'
+        f'residents = {residents}\noutputs = ["employment_rate", "neet_rate_15_29"]\n\n'
+        f'[[parameter]]\nkey = "jobcentre.activation_referral_far"\nlevels = [{levels}]\n'
+    )
+    return path
+
+
+class PeakMemory:
+    """Samples this process's RSS in a thread."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            self.peak = max(self.peak, me.memory_info().rss)
+            time.sleep(0.2)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def timed(path: Path, out: Path, workers: int, **kw) -> float:
+    started = time.perf_counter()
+    run_sweep(path, SweepOptions(out, workers=workers, force=True, **kw))
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="smaller sweeps (a smoke test, not the figures)")
+    args = parser.parse_args()
+    scale = 10 if args.quick else 1
+    work = Path(tempfile.mkdtemp(prefix="bench-sweep-"))
+    results: dict[str, float] = {}
+    try:
+        # Parallel efficiency: the same runs on 1 and on 2 workers.
+        eff = sweep_file(work, "efficiency", 10, 4 // min(scale, 4) or 1, 10_000, 10)
+        t1 = timed(eff, work / "eff1", 1)
+        t2 = timed(eff, work / "eff2", 2)
+        results["efficiency_runs"] = 10 * (4 // min(scale, 4) or 1)
+        results["efficiency_1_worker_s"] = t1
+        results["efficiency_2_workers_s"] = t2
+        results["parallel_efficiency"] = t1 / (2 * t2)
+
+        # 1,000 runs of 10,000 residents x 10 years on 2 workers, with worker memory sampled.
+        from distributed import Client, LocalCluster
+
+        big = sweep_file(work, "big", 100, 10 // scale, 10_000, 10)
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR
+        )
+        watcher = Client(cluster)
+        worker_rss: dict[str, list[float]] = {}
+
+        def sample(done: int, total: int, failed: int, skipped: int) -> None:
+            if done in (100 // scale, total):
+                rss = watcher.run(lambda: psutil.Process().memory_info().rss)
+                for address, value in rss.items():
+                    worker_rss.setdefault(address, []).append(value / 2**20)
+
+        started = time.perf_counter()
+        run_sweep(big, SweepOptions(work / "big", scheduler=cluster.scheduler_address, force=True), sample)
+        results["big_runs"] = 100 * (10 // scale)
+        results["big_seconds"] = time.perf_counter() - started
+        results["big_runs_per_second"] = results["big_runs"] / results["big_seconds"]
+        growth = [v[-1] - v[0] for v in worker_rss.values() if len(v) >= 2]
+        results["worker_rss_mb_after_first"] = max(v[0] for v in worker_rss.values())
+        results["worker_rss_mb_at_end"] = max(v[-1] for v in worker_rss.values())
+        results["worker_rss_growth_mb"] = max(growth) if growth else float("nan")
+        watcher.close()
+        cluster.close()
+
+        # Client memory during a 20,000-run sweep of small runs.
+        small = sweep_file(work, "small", 200, 100 // scale, 50, 1)
+        with PeakMemory() as memory:
+            started = time.perf_counter()
+            run_sweep(small, SweepOptions(work / "small", workers=2, force=True))
+            results["small_runs"] = 200 * (100 // scale)
+            results["small_seconds"] = time.perf_counter() - started
+        results["client_peak_rss_mb"] = memory.peak / 2**20
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(f"\nsweeps on a LocalCluster (this machine: {psutil.cpu_count()} cores)")
+    print(
+        f"  parallel efficiency, 2 workers vs 1 ({results['efficiency_runs']} runs of 10,000 x 10 yr): "
+        f"{results['parallel_efficiency']:.0%} "
+        f"({results['efficiency_1_worker_s']:.1f} s vs {results['efficiency_2_workers_s']:.1f} s)"
+    )
+    print(
+        f"  {results['big_runs']} runs of 10,000 residents x 10 years, 2 workers: {results['big_seconds']:.0f} s "
+        f"({results['big_runs_per_second']:.2f} runs/s)"
+    )
+    print(
+        f"  worker memory: {results['worker_rss_mb_after_first']:.0f} MB after the first runs, "
+        f"{results['worker_rss_mb_at_end']:.0f} MB at the end (growth {results['worker_rss_growth_mb']:+.0f} MB)"
+    )
+    print(
+        f"  client peak memory during {results['small_runs']} small runs: {results['client_peak_rss_mb']:.0f} MB "
+        f"({results['small_seconds']:.0f} s)"
+    )
+    (ROOT / "benchmarks" / "last_sweep_run.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
