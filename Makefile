@@ -20,9 +20,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
-## bench: kernel, whole-run and reference speeds side by side, and memory per resident
+## bench: kernel, whole-run and reference speeds side by side, memory per resident, and sweeps on Dask
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
+	$(PY) benchmarks/bench_sweep.py
 
 ## calibrate: fit the free parameters to the targets (writes calibration/fitted.toml; about 15 min)
 calibrate: $(STAMP)

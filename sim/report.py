@@ -653,6 +653,21 @@ def _cost_panel(
 # -------------------------------------------------------------------------------------------
 
 
+def html_head(title: str, extra_css: str = "") -> list[str]:
+    """Opening lines of a self-contained page, up to and including ``<body>``."""
+    return [
+        "<!DOCTYPE html>",
+        "<html lang=en>",
+        "<head>",
+        "<meta charset=utf-8>",
+        "<meta name=viewport content='width=device-width, initial-scale=1'>",
+        f"<title>{_esc(title)}</title>",
+        f"<style>{CSS}{extra_css}</style>",
+        "</head>",
+        "<body>",
+    ]
+
+
 def _esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
@@ -948,15 +963,7 @@ def _html(
     )
     horizon = _horizon_text(summary)
     out = [
-        "<!DOCTYPE html>",
-        "<html lang=en>",
-        "<head>",
-        "<meta charset=utf-8>",
-        "<meta name=viewport content='width=device-width, initial-scale=1'>",
-        f"<title>Scenario comparison: {_esc(', '.join(names))}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
+        *html_head(f"Scenario comparison: {', '.join(names)}"),
         "<h1>Employment and education interventions: scenario comparison</h1>",
         f"<p class=subtitle>{_esc(' · '.join(facts))}</p>",
         "<h2>How to read this</h2>",

@@ -30,8 +30,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FixedLocator, NullLocator, PercentFormatter  # noqa: E402
 
-from sim.report import (  # noqa: E402
-    CSS,
+from sim.report import (
     DASH,
     MINUS,
     PALETTE,
@@ -41,6 +40,7 @@ from sim.report import (  # noqa: E402
     _finite,
     _manifest_html,
     _save,
+    html_head,  # noqa: E402
 )
 
 TARGETS_FIGURE = "validation_targets.png"
@@ -1003,15 +1003,7 @@ def _html(
     n_set = sum(bool(_flag(v)) for v in assumptions["fitted"]) if n_assumed else 0
     facts.append(f"{n_assumed} parameters resting on assumption, {n_set} of them now calibrated")
     out = [
-        "<!DOCTYPE html>",
-        "<html lang=en>",
-        "<head>",
-        "<meta charset=utf-8>",
-        "<meta name=viewport content='width=device-width, initial-scale=1'>",
-        f"<title>Validation: {_esc(_headline(targets))}</title>",
-        f"<style>{CSS}{EXTRA_CSS}</style>",
-        "</head>",
-        "<body>",
+        *html_head(f"Validation: {_headline(targets)}", EXTRA_CSS),
         "<h1>Employment and education interventions: validation against observed figures</h1>",
         _headline_html(targets),
         f"<p class=subtitle>{_esc(' · '.join(facts))}</p>",

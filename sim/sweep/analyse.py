@@ -33,7 +33,6 @@ from scipy import stats
 from sim.outputs import atomic_folder
 from sim.report import (
     BASELINE_COLOUR,
-    CSS,
     DASH,
     MINUS,
     PALETTE,
@@ -45,6 +44,7 @@ from sim.report import (
     _manifest_html,
     _no_data,
     _save,
+    html_head,
     plt,
 )
 
@@ -923,15 +923,7 @@ def _html(
     if meta.get("sweep_hash"):
         facts.append(f"sweep file sha256 {str(meta['sweep_hash'])[:12]}")
     out = [
-        "<!DOCTYPE html>",
-        "<html lang=en>",
-        "<head>",
-        "<meta charset=utf-8>",
-        "<meta name=viewport content='width=device-width, initial-scale=1'>",
-        f"<title>Sweep analysis: {_esc(name)}</title>",
-        f"<style>{CSS}{EXTRA_CSS}</style>",
-        "</head>",
-        "<body>",
+        *html_head(f"Sweep analysis: {name}", EXTRA_CSS),
         f"<h1>Parameter sweep: {_esc(name)}</h1>",
         f"<p class=subtitle>{_esc(' · '.join(facts))}</p>",
     ]
