@@ -12,7 +12,7 @@ import os
 import platform
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
@@ -75,6 +75,17 @@ def atomic_folder(target: Path, force: bool) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def write_file_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Write one file under a hidden temporary name beside it, then rename it into place.
+
+    ``write`` is given the temporary path. A reader never sees a half-written file: hidden names
+    (a leading dot) are never read as results.
+    """
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
 
 
 def versions() -> dict[str, str]:

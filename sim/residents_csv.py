@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 import re
 from collections.abc import Callable
@@ -102,12 +103,27 @@ class ResidentRecords:
 
 
 def read_residents_csv(path: str | Path) -> ResidentRecords:
-    """Read and validate a CSV of residents.
+    """Read and validate a CSV of residents, once per process for an unchanged file.
+
+    Every replicate of a run starts from the same records; the file is re-read only when its size
+    or modification time changes.
 
     Raises:
         InputError: with one line naming the file, the line, the column, the value and what is
             allowed, for the first problem in file order, and how many more there are.
     """
+    path = Path(path)
+    stat = path.stat() if path.is_file() else None
+    return _read_cached(str(path), stat.st_mtime_ns if stat else -1, stat.st_size if stat else -1)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_cached(path: str, mtime_ns: int, size: int) -> ResidentRecords:
+    return _read(Path(path))
+
+
+def _read(path: Path) -> ResidentRecords:
+    """Read and validate a CSV of residents (uncached)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found (expected a CSV of residents)")

@@ -261,16 +261,6 @@ class Population(Section):
         "residents; newcomers are still drawn from the marginals above. Relative to the file that sets it.",
     )
 
-    def unemployed_share_18_64(self) -> float:
-        """Share of residents 18-64 that the status shares put in an unemployed-like status."""
-        weights = [getattr(self.age_bands, band) for band in WORKING_AGE_BANDS]
-        total = sum(weights)
-        return (
-            sum(w * u for w, u in zip(weights, self._unemployed_by_band(), strict=True)) / total
-            if total
-            else 0.0
-        )
-
     def _unemployed_by_band(self) -> list[float]:
         return [
             sum(getattr(getattr(self.status_by_age, band), k) for k in UNEMPLOYED_LIKE)

@@ -31,6 +31,7 @@ import pandas as pd
 from sim.calibration.evaluate import Evaluator, Setting, candidate_values, distance, z_scores
 from sim.calibration.targets import Block, FreeParameter, Target, file_hash
 from sim.loader import InputError
+from sim.outputs import write_file_atomically
 from sim.overrides import get_value
 from sim.scenario import Scenario
 
@@ -269,9 +270,7 @@ def write_fit(
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
+    write_file_atomically(path, lambda tmp: tmp.write_text(text))
 
 
 def now() -> str:

@@ -35,11 +35,6 @@ from sim.targeting import find_targets
 
 ENGAGED = (int(Status.EMPLOYED), int(Status.SUBSIDISED), int(Status.EDUCATION))
 TRIAL_SLOT = int(RandomSlot.MENTOR_REFERRAL) + 9
-KINDS = {
-    "volunteer": MentorKind.VOLUNTEER,
-    "professional": MentorKind.PROFESSIONAL,
-    "business": MentorKind.BUSINESS,
-}
 
 
 def _model(scenario: Scenario, seed: int, log_relations: bool = False):
@@ -137,7 +132,7 @@ def _effect(treated: np.ndarray, control: np.ndarray, statistic: str) -> float:
 
 def mentoring_trial(scenario: Scenario, seed: int, options: dict[str, Any]) -> float:
     """Effect of a mentor given at week 0 to a target group, after ``follow_weeks``."""
-    kind = KINDS[options.get("kind", "volunteer")]
+    kind = MentorKind[options.get("kind", "volunteer").upper()]
 
     def treat(model, rows: np.ndarray) -> None:
         if rows.size == 0:

@@ -19,7 +19,7 @@ from sim.sweep.run import SweepOptions, SweepResult, prepare, run_sweep
 
 def run_with_progress(sweep_file: Path, options: SweepOptions, console: Console) -> SweepResult:
     """Run a sweep with a live progress bar, then print what it did."""
-    prepare(sweep_file, options)  # bad input stops here, before the bar is drawn
+    prepared = prepare(sweep_file, options)  # bad input stops here, before the bar is drawn
     with Progress(
         TextColumn("sweeping"),
         BarColumn(),
@@ -43,7 +43,7 @@ def run_with_progress(sweep_file: Path, options: SweepOptions, console: Console)
             rate = ran / (now - state["first"]) if now > state["first"] else 0.0
             progress.update(task, total=total, completed=done, rate=f"{rate:.1f}", failed=failed)
 
-        result = run_sweep(sweep_file, options, on_progress)
+        result = run_sweep(sweep_file, options, on_progress, prepared)
     console.print(
         f"{result.ran} runs in {result.seconds:.1f} s ({result.ran / max(result.seconds, 1e-9):.1f} runs/s); "
         f"{result.skipped} already done; {result.failed} failed; {result.planned} planned. "

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import time
 import traceback
@@ -29,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.loader import InputError, load_scenario, with_overrides
+from sim.outputs import write_file_atomically
 from sim.overrides import apply_overrides
 from sim.rng import spawn_seeds
 from sim.scenario import Scenario
@@ -144,9 +144,8 @@ def _next_part(runs_dir: Path) -> int:
 
 def write_atomic(frame: pd.DataFrame, path: Path) -> None:
     """Write a parquet file under a hidden temporary name, then rename it into place."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
-    os.replace(tmp, path)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    write_file_atomically(path, lambda tmp: pq.write_table(table, tmp))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,11 +232,15 @@ def run_sweep(
     sweep_path: Path,
     options: SweepOptions,
     on_progress: Callable[[int, int, int, int], None] | None = None,
+    prepared: tuple[Sweep, Scenario, pd.DataFrame, str] | None = None,
 ) -> SweepResult:
-    """Run (or resume) a sweep; ``on_progress(done, total, failed, skipped)`` after each run."""
+    """Run (or resume) a sweep; ``on_progress(done, total, failed, skipped)`` after each run.
+
+    ``prepared`` is what :func:`prepare` returned, when the caller has already validated the sweep.
+    """
     from distributed import as_completed
 
-    sweep, base, points, digest = prepare(sweep_path, options)
+    sweep, base, points, digest = prepared or prepare(sweep_path, options)
     folder = options.out
     client, cluster = _client(options)  # an unreachable scheduler fails here, before any change
     try:
@@ -342,9 +345,9 @@ def _write_meta(folder: Path, sweep: Sweep, sweep_path: Path, digest: str, seeds
         "spec": as_dict(sweep),
         "versions": versions(),
     }
-    tmp = folder / ".sweep.json.tmp"
-    tmp.write_text(json.dumps(meta, indent=2) + "\n")
-    os.replace(tmp, folder / "sweep.json")
+    write_file_atomically(
+        folder / "sweep.json", lambda tmp: tmp.write_text(json.dumps(meta, indent=2) + "\n")
+    )
 
 
 class _PartWriter:
