@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import shutil
 import sys
 import tempfile
@@ -25,7 +24,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.sweep.run import SweepOptions, run_sweep  # noqa: E402
+from sim.sweep.run import SweepOptions, local_cluster, run_sweep  # noqa: E402
 
 BASE = ROOT / "scenarios" / "baseline.toml"
 
@@ -91,12 +90,10 @@ def main() -> None:
         results["parallel_efficiency"] = t1 / (2 * t2)
 
         # 1,000 runs of 10,000 residents x 10 years on 2 workers, with worker memory sampled.
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         big = sweep_file(work, "big", 100, 10 // scale, 10_000, 10)
-        cluster = LocalCluster(
-            n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR
-        )
+        cluster = local_cluster(2)
         watcher = Client(cluster)
         worker_rss: dict[str, list[float]] = {}
 
