@@ -53,53 +53,105 @@ N_FIXED = 16
 W = 52
 
 
+# Age classes, with bounds at every age (in years) where an indicator starts or stops, looked up by
+# age in weeks: <15, 15, 16-17, 18-29, 30-39, 40-50, 51+.
+AGE_BOUNDS_YEARS = (15, 16, 18, 30, 40, 51)
+MAX_AGE_WEEKS = 128 * W
+AGE_CLASS_BY_WEEK = np.searchsorted(
+    np.array(AGE_BOUNDS_YEARS) * W, np.arange(MAX_AGE_WEEKS + 1), side="right"
+).astype(np.int8)
+N_AGE_CLASSES = len(AGE_BOUNDS_YEARS) + 1
+N_STATUSES = 8  # retired residents are not counted
+
+
 @nb.njit(cache=True)
-def indicator_counts(n_used, status, birth_week, in_area, cohort, unemployment_weeks, mentor_kind, week):
-    """Count residents by indicator for the area (row 0) and the start cohort (row 1) at the start of ``week``."""
-    out = np.zeros((2, N_FIXED + 8), dtype=np.int64)
+def _resident_histogram(
+    n_used, status, birth_week, in_area, cohort, unemployment_weeks, mentor_kind, week, age_class
+):
+    """Residents of the area (0) and the start cohort (1) by age class, status, long-term, mentored, in area.
+
+    One increment per resident and group; the indicators are then sums over a few hundred cells.
+    """
+    hist = np.zeros((2, N_AGE_CLASSES, N_STATUSES, 2, 2, 2), dtype=np.int64)
     for i in range(n_used):
         st = status[i]
-        if st == RETIRED or (in_area[i] != 1 and cohort[i] != 1):
+        here = in_area[i] == 1
+        ours = cohort[i] == 1
+        if st == RETIRED or not (here or ours):
             continue
-        a = week - birth_week[i]
+        c = age_class[min(max(week - birth_week[i], 0), MAX_AGE_WEEKS)]
         unemployed_like = st == UR or st == UF or st == ACTIVATION or st == INTERNSHIP
-        long_term = unemployed_like and unemployment_weeks[i] >= 104
-        for g in range(2):
-            if (g == 0 and in_area[i] != 1) or (g == 1 and cohort[i] != 1):
-                continue
-            out[g, 14] += 1
-            if in_area[i] == 1:
-                out[g, 15] += 1
-            if mentor_kind[i] >= 0:
-                out[g, 13] += 1
-            if a >= 16 * W:
-                out[g, 0] += 1
-                out[g, N_FIXED + st] += 1
-                if st == EMPLOYED:
-                    out[g, 1] += 1
-                if st == EMPLOYED or st == SUBSIDISED:
-                    out[g, 2] += 1
-                if a < 30 * W:
-                    out[g, 4] += 1
-                    if st == EDUCATION:
-                        out[g, 3] += 1
-                if a < 51 * W:
-                    out[g, 9] += 1
-                    if unemployed_like:
-                        out[g, 10] += 1
-            if a >= 15 * W and a < 30 * W:
-                out[g, 5] += 1
-                if st == UR or st == UF or st == INACTIVE:
-                    out[g, 6] += 1
-            if a >= 18 * W:
-                out[g, 7] += 1
-                if long_term:
-                    out[g, 8] += 1
-                if a >= 30 * W and a < 40 * W:
-                    out[g, 11] += 1
-                    if long_term:
-                        out[g, 12] += 1
+        long_term = 1 if unemployed_like and unemployment_weeks[i] >= 104 else 0
+        mentored = 1 if mentor_kind[i] >= 0 else 0
+        if here:
+            hist[0, c, st, long_term, mentored, 1] += 1
+        if ours:
+            hist[1, c, st, long_term, mentored, 1 if here else 0] += 1
+    return hist
+
+
+@nb.njit(cache=True)
+def _counts_from_histogram(hist):
+    out = np.zeros((2, N_FIXED + 8), dtype=np.int64)
+    for g in range(2):
+        for c in range(N_AGE_CLASSES):
+            for st in range(N_STATUSES):
+                for long_term in range(2):
+                    for mentored in range(2):
+                        for here in range(2):
+                            n = hist[g, c, st, long_term, mentored, here]
+                            if n == 0:
+                                continue
+                            unemployed_like = st == UR or st == UF or st == ACTIVATION or st == INTERNSHIP
+                            out[g, 14] += n
+                            out[g, 15] += n * here
+                            out[g, 13] += n * mentored
+                            if c >= 2:  # 16 and over
+                                out[g, 0] += n
+                                out[g, N_FIXED + st] += n
+                                if st == EMPLOYED:
+                                    out[g, 1] += n
+                                if st == EMPLOYED or st == SUBSIDISED:
+                                    out[g, 2] += n
+                                if c <= 3:  # under 30
+                                    out[g, 4] += n
+                                    if st == EDUCATION:
+                                        out[g, 3] += n
+                                if c <= 5:  # under 51
+                                    out[g, 9] += n
+                                    if unemployed_like:
+                                        out[g, 10] += n
+                            if 1 <= c <= 3:  # 15-29
+                                out[g, 5] += n
+                                if st == UR or st == UF or st == INACTIVE:
+                                    out[g, 6] += n
+                            if c >= 3:  # 18 and over
+                                out[g, 7] += n
+                                out[g, 8] += n * long_term
+                                if c == 4:  # 30-39
+                                    out[g, 11] += n
+                                    out[g, 12] += n * long_term
     return out
+
+
+def indicator_counts(
+    n_used: int,
+    status: np.ndarray,
+    birth_week: np.ndarray,
+    in_area: np.ndarray,
+    cohort: np.ndarray,
+    unemployment_weeks: np.ndarray,
+    mentor_kind: np.ndarray,
+    week: int,
+) -> np.ndarray:
+    """Count residents by indicator for the area (row 0) and the start cohort (row 1) at the start of ``week``.
+
+    Columns follow :data:`COUNT_COLUMNS`.
+    """
+    hist = _resident_histogram(
+        n_used, status, birth_week, in_area, cohort, unemployment_weeks, mentor_kind, week, AGE_CLASS_BY_WEEK
+    )
+    return _counts_from_histogram(hist)
 
 
 def stock_counts(pop: Population) -> dict[str, int]:

@@ -15,6 +15,7 @@ import mesa
 import numba as nb
 import numpy as np
 
+from sim.rng import uniform
 from sim.scenario import VOLUNTEER_SHARE_BY_ATTITUDE
 from sim.states import MentorKind, RandomSlot, Status
 
@@ -25,19 +26,122 @@ if TYPE_CHECKING:
 
 UR = int(Status.UNEMPLOYED_READY)
 UF = int(Status.UNEMPLOYED_FAR)
+BUSINESS = int(MentorKind.BUSINESS)
+SLOT_REFERRAL = int(RandomSlot.JOBCENTRE_REFERRAL)
+SLOT_MENTOR_OFFER = int(RandomSlot.MENTOR_REFERRAL)
+# Programmes in the order referral chances are tried, and their statuses.
+PROGRAMMES = ("activation", "internship", "subsidy")
+PROGRAMME_STATUS = np.array([Status.ACTIVATION, Status.INTERNSHIP, Status.SUBSIDISED], dtype=np.int8)
 
 
 @nb.njit(cache=True)
-def _due_clients(n_used, status, in_area, next_contact_week, week):
-    out = np.empty(n_used, dtype=np.int64)
+def _due_clients(n_used, status, in_area, next_contact_week, person_key, week):
+    """Rows of unemployed clients in the area whose contact is due, longest overdue first.
+
+    Ties go by person, not row, so the order is the same in every scenario.
+    """
+    rows = np.empty(n_used, dtype=np.int64)
     k = 0
     for i in range(n_used):
         # Branchless compaction: whether a row is due is unpredictable, so write every row and
         # advance the cursor only past the due ones.
         st = status[i]
-        out[k] = i
+        rows[k] = i
         k += (in_area[i] == 1) & (next_contact_week[i] <= week) & ((st == UR) | (st == UF))
-    return out[:k]
+    rows = rows[:k]
+    # Two stable sorts: by person, then by due week (person keys are unique, so this is exact).
+    rows = rows[np.argsort(person_key[rows], kind="mergesort")]
+    return rows[np.argsort(next_contact_week[rows], kind="mergesort")]
+
+
+@nb.njit(cache=True)
+def _hold_contacts(
+    met,
+    status,
+    status_since,
+    readiness,
+    match_group,
+    assessed_week,
+    next_contact_week,
+    programme_weeks,
+    mentor_kind,
+    mentor_id,
+    waiting_kind,
+    mentor_offer_week,
+    mentor_offer_group,
+    person_key,
+    week,
+    seed,
+    contact_interval,
+    ready_threshold,
+    passive_threshold,
+    refer_open,
+    referral_chance,
+    places,
+    weeks_by_programme,
+    offer_by_group,
+    obligation,
+    obligation_offer,
+):
+    """Meet the clients in ``met`` in order: assess, refer to programmes, offer mentors.
+
+    Each client's draws are keyed by who they are, and a programme's places go to the first
+    clients in ``met`` who want one, so the outcome does not depend on how the loop is written.
+
+    The thresholds come as float32, like the readiness array. ``referral_chance`` holds the
+    chances of activation (job-ready, activity-ready), internship and subsidy; internships and
+    subsidies go to job-ready clients only. ``places`` holds the free places by programme and
+    ``offer_by_group`` the chance of a mentor offer by match group (index 0 unused).
+
+    Returns:
+        Referrals by programme, and the rows offered a mentor (in meeting order).
+    """
+    referrals = np.zeros(3, dtype=np.int64)
+    offered = np.empty(met.size, dtype=np.int64)
+    n_offered = 0
+    to_internship = referral_chance[2]
+    to_subsidy = referral_chance[3]
+    for i in met:
+        next_contact_week[i] = week + contact_interval
+        # Assessment into match groups by readiness (CFBU-2015 p.10, 14).
+        r = readiness[i]
+        group = 1 if r >= ready_threshold else (3 if r < passive_threshold else 2)
+        match_group[i] = group
+        assessed_week[i] = week
+        ready = group == 1
+        status[i] = UR if ready else UF
+        # Referral to a course, an internship or a subsidy job, while the budget allows.
+        programme = -1
+        if refer_open:
+            u = uniform(seed, person_key[i], week, SLOT_REFERRAL)
+            a = referral_chance[0] if ready else referral_chance[1]
+            if u < a:
+                programme = 0
+            elif ready and u < a + to_internship:
+                programme = 1
+            elif ready and u < a + to_internship + to_subsidy:
+                programme = 2
+            # A business mentee's job is already a subsidy job in the network.
+            if programme >= 0 and (mentor_kind[i] == BUSINESS or referrals[programme] >= places[programme]):
+                programme = -1
+        if programme >= 0:
+            status[i] = PROGRAMME_STATUS[programme]
+            status_since[i] = week
+            programme_weeks[i] = weeks_by_programme[programme]
+            referrals[programme] += 1
+            continue
+        # Mentor offer to clients without a mentor and not already waiting (CFBU-2015 p.10).
+        if mentor_id[i] >= 0 or waiting_kind[i] >= 0:
+            continue
+        chance = offer_by_group[group]
+        if obligation and not ready and obligation_offer > chance:
+            chance = obligation_offer
+        if uniform(seed, person_key[i], week, SLOT_MENTOR_OFFER) < chance:
+            mentor_offer_week[i] = week
+            mentor_offer_group[i] = group
+            offered[n_offered] = i
+            n_offered += 1
+    return referrals, offered[:n_offered]
 
 
 class Jobcentre(mesa.Agent):
@@ -71,6 +175,25 @@ class Jobcentre(mesa.Agent):
                 self.spec.mentor_offer_group3,
             ]
         )
+        # Readiness is float32: thresholds are compared in float32, as numpy compares them.
+        self._ready_threshold = np.float32(self.spec.ready_threshold)
+        self._passive_threshold = np.float32(self.spec.passive_threshold)
+        self._referral_chance = np.array(
+            [
+                self.spec.activation_referral_ready,
+                self.spec.activation_referral_far,
+                self.spec.internship_referral,
+                self.spec.subsidy_referral,
+            ]
+        )
+        self._weeks_by_programme = np.array(
+            [
+                self.programmes.activation_weeks,
+                self.programmes.internship_weeks,
+                self.programmes.subsidy_weeks,
+            ],
+            dtype=np.int64,
+        )
 
     def step(self) -> None:
         """Hold the week's contacts: assess, refer to programmes, offer mentors."""
@@ -81,31 +204,13 @@ class Jobcentre(mesa.Agent):
         self.due = int(clients.size)
         met = clients[: self.capacity]
         self.contacts = int(met.size)
-        pop = self.model.population
-        pop.next_contact_week[met] = week + self.spec.contact_interval_weeks
-        self.assess(met)
-        referred = self.refer_to_programmes(met)
-        self.offer_mentors(met[~referred])
+        offered = self.hold_contacts(met)
+        self.send_offers(offered)
 
     def due_clients(self, week: int) -> np.ndarray:
         """Unemployed clients in the area whose contact is due, longest overdue first."""
         pop = self.model.population
-        rows = _due_clients(pop.n_used, pop.status, pop.in_area, pop.next_contact_week, week)
-        # Longest overdue first; ties by person (not row), so the order is the same in every scenario.
-        return rows[np.lexsort((pop.person_key[rows], pop.next_contact_week[rows]))]
-
-    def assess(self, rows: np.ndarray) -> None:
-        """Sort clients into match groups by readiness (CFBU-2015 p.10, 14)."""
-        pop = self.model.population
-        readiness = pop.readiness[rows]
-        group = np.where(
-            readiness >= self.spec.ready_threshold,
-            1,
-            np.where(readiness < self.spec.passive_threshold, 3, 2),
-        )
-        pop.match_group[rows] = group
-        pop.assessed_week[rows] = self.model.week
-        pop.status[rows] = np.where(group == 1, UR, UF)
+        return _due_clients(pop.n_used, pop.status, pop.in_area, pop.next_contact_week, pop.person_key, week)
 
     def budget_open(self) -> bool:
         """Whether programme spending is within the pro-rata budget of the year."""
@@ -113,73 +218,59 @@ class Jobcentre(mesa.Agent):
         elapsed = (self.model.week % 52 + 1) / 52
         return self.spent_this_year < budget * elapsed
 
-    def refer_to_programmes(self, rows: np.ndarray) -> np.ndarray:
-        """Refer some clients to courses, internships and subsidy jobs; return a mask of those referred."""
-        referred = np.zeros(rows.size, dtype=bool)
-        if rows.size == 0 or not self.budget_open():
-            self.referrals = dict.fromkeys(self.referrals, 0)
-            return referred
-        pop = self.model.population
-        sp = self.spec
-        u = pop.draws(rows, self.model.week, int(RandomSlot.JOBCENTRE_REFERRAL))
-        ready = pop.status[rows] == UR
-        business = pop.mentor_kind[rows] == MentorKind.BUSINESS
-        a = np.where(ready, sp.activation_referral_ready, sp.activation_referral_far)
-        want_activation = u < a
-        want_internship = ready & (u >= a) & (u < a + sp.internship_referral)
-        want_subsidy = (
-            ready & (u >= a + sp.internship_referral) & (u < a + sp.internship_referral + sp.subsidy_referral)
-        )
-        employers = self.model.employers
-        plans = (
-            (
-                "activation",
-                want_activation & ~business,
-                Status.ACTIVATION,
-                self.programmes.activation_weeks,
-                rows.size,
-            ),
-            (
-                "internship",
-                want_internship & ~business,
-                Status.INTERNSHIP,
-                self.programmes.internship_weeks,
-                employers.free_internships(),
-            ),
-            (
-                "subsidy",
-                want_subsidy & ~business,
-                Status.SUBSIDISED,
-                self.programmes.subsidy_weeks,
-                employers.free_subsidy_jobs(),
-            ),
-        )
-        for name, wanted, status, weeks, places in plans:
-            chosen = np.flatnonzero(wanted)[:places]
-            target = rows[chosen]
-            pop.status[target] = status
-            pop.status_since[target] = self.model.week
-            pop.programme_weeks[target] = weeks
-            referred[chosen] = True
-            self.referrals[name] = int(chosen.size)
-        return referred
+    def hold_contacts(self, met: np.ndarray) -> np.ndarray:
+        """Assess the clients met, refer some to programmes and offer others a mentor.
 
-    def offer_mentors(self, rows: np.ndarray) -> None:
-        """Offer mentor support under the pre-2014 practice or the 2014 obligation (CFBU-2015 p.10)."""
+        Clients are sorted into match groups by readiness (CFBU-2015 p.10, 14). While the
+        year's budget allows, a client may be referred to a course, an internship or a
+        wage-subsidy job, limited by free firm slots. Clients not referred, with no mentor and
+        not already waiting, are offered mentor support under the pre-2014 practice or the 2014
+        obligation (CFBU-2015 p.10).
+
+        Returns:
+            The rows offered a mentor, in meeting order.
+        """
         pop = self.model.population
         sp = self.spec
-        free = rows[(pop.mentor_id[rows] < 0) & (pop.waiting_kind[rows] < 0)]
+        employers = self.model.employers
+        refer_open = met.size > 0 and self.budget_open()
+        referrals, offered = _hold_contacts(
+            met,
+            pop.status,
+            pop.status_since,
+            pop.readiness,
+            pop.match_group,
+            pop.assessed_week,
+            pop.next_contact_week,
+            pop.programme_weeks,
+            pop.mentor_kind,
+            pop.mentor_id,
+            pop.waiting_kind,
+            pop.mentor_offer_week,
+            pop.mentor_offer_group,
+            pop.person_key,
+            self.model.week,
+            pop.seed,
+            sp.contact_interval_weeks,
+            self._ready_threshold,
+            self._passive_threshold,
+            refer_open,
+            self._referral_chance,
+            np.array([met.size, employers.free_internships(), employers.free_subsidy_jobs()], dtype=np.int64),
+            self._weeks_by_programme,
+            self._offer_by_group,
+            sp.mentor_policy == "obligation2014",
+            sp.obligation_offer,
+        )
+        self.referrals = dict(zip(PROGRAMMES, referrals.tolist(), strict=True))
+        return offered
+
+    def send_offers(self, offered: np.ndarray) -> None:
+        """Send mentor offers to the volunteer corps or the jobcentre's own mentors (CABI-2011 p.7-9)."""
         offers = dict.fromkeys(self.mentor_offers, 0)
-        if free.size:
-            group = pop.match_group[free]
-            chance = self._offer_by_group[group]
-            if sp.mentor_policy == "obligation2014":
-                chance = np.where(pop.status[free] == UF, np.maximum(chance, sp.obligation_offer), chance)
-            u = pop.draws(free, self.model.week, int(RandomSlot.MENTOR_REFERRAL))
-            offered = free[u < chance]
-            pop.mentor_offer_week[offered] = self.model.week
-            pop.mentor_offer_group[offered] = pop.match_group[offered]
-            offers["offered"] = int(offered.size)
+        offers["offered"] = int(offered.size)
+        if offered.size:
+            pop = self.model.population
             corps: VolunteerCorps | None = self.model.volunteer_corps
             team: MentorTeam | None = self.model.jobcentre_mentors
             to_volunteers = np.zeros(offered.size, dtype=bool)
