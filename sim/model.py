@@ -39,6 +39,7 @@ from sim.kernel_params import (
 from sim.metrics import Recorder, WeekCounts, stock_counts
 from sim.population import Population
 from sim.relation_log import RelationLog
+from sim.relations import count_caseloads
 from sim.rng import stream
 from sim.runtime import paused_gc
 from sim.scenario import EffortStart, Scenario, TargetGroup
@@ -235,10 +236,7 @@ class HousingAreaModel(mesa.Model):
             demand_index(self.scenario, self.week),
         )
         if self.mentor_by_index:
-            ids = pop.view("mentor_id")
-            self.caseloads[:] = np.bincount(ids[ids >= 0], minlength=self.caseloads.size)[
-                : self.caseloads.size
-            ]
+            count_caseloads(pop.mentor_id, pop.n_used, self.caseloads)
         named = dict(zip(COUNT_NAMES, counts, strict=True))
         self.counts = WeekCounts(named)
         return named

@@ -90,6 +90,7 @@ KERNEL_FIELDS = (
 )
 
 SYNTHESIS_SLOT = int(RandomSlot.SYNTHESIS)
+PERSON_KEY_BITS = 42  # every person key is below 2**42 (see Population.add)
 AGE_BANDS_YEARS = ((14, 18), (18, 30), (30, 50), (50, 65))
 BAND_KEYS = ("age_14_17", "age_18_29", "age_30_49", "age_50_64")
 STATUS_KEYS = get_args(TargetStatus)  # the statuses a resident can start in, in code order
@@ -319,6 +320,7 @@ class Population:
         if is_cohort:
             self.person_key[start:stop] = np.arange(start, stop)
         else:
+            # Below 2**PERSON_KEY_BITS for both streams and any horizon the schema allows.
             base = ((2 + stream) << 40) + (week << 20)
             self.person_key[start:stop] = base + np.arange(count)
         t = self.tables

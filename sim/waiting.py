@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import numba as nb
 import numpy as np
 
 from sim.population import Population
 from sim.states import Status
 
 RETIRED = int(Status.RETIRED)
+
+
+@nb.njit(cache=True)
+def _prune(rows, pool, waiting_kind, waiting_since, in_area, mentor_id, status):
+    """Rows still waiting for ``pool``; those no longer eligible have their waiting marks cleared.
+
+    A row whose ``waiting_kind`` names another pool was referred there since, and that pool's
+    list owns the marks.
+    """
+    kept = np.empty(rows.size, dtype=np.int64)
+    k = 0
+    for i in rows:
+        if waiting_kind[i] != pool:
+            continue
+        if in_area[i] == 1 and mentor_id[i] < 0 and status[i] != RETIRED:
+            kept[k] = i
+            k += 1
+        else:
+            waiting_kind[i] = -1
+            waiting_since[i] = -1
+    return kept[:k]
 
 
 class WaitingList:
@@ -39,13 +61,10 @@ class WaitingList:
         """Drop residents who are no longer eligible (left the area, retired, matched elsewhere)."""
         if self._rows.size == 0:
             return
-        pop, rows = self.pop, self._rows
-        ours = pop.waiting_kind[rows] == self.pool
-        valid = ours & (pop.in_area[rows] == 1) & (pop.mentor_id[rows] < 0) & (pop.status[rows] != RETIRED)
-        stale = rows[ours & ~valid]
-        pop.waiting_kind[stale] = -1
-        pop.waiting_since[stale] = -1
-        self._rows = rows[valid]
+        pop = self.pop
+        self._rows = _prune(
+            self._rows, self.pool, pop.waiting_kind, pop.waiting_since, pop.in_area, pop.mentor_id, pop.status
+        )
 
     def take(self, n: int) -> np.ndarray:
         """Remove and return up to ``n`` eligible residents, longest waiting first."""

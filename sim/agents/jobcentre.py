@@ -15,6 +15,7 @@ import mesa
 import numba as nb
 import numpy as np
 
+from sim.population import PERSON_KEY_BITS
 from sim.rng import uniform
 from sim.scenario import VOLUNTEER_SHARE_BY_ATTITUDE
 from sim.states import MentorKind, RandomSlot, Status
@@ -40,18 +41,22 @@ def _due_clients(n_used, status, in_area, next_contact_week, person_key, week):
 
     Ties go by person, not row, so the order is the same in every scenario.
     """
-    rows = np.empty(n_used, dtype=np.int64)
-    k = 0
+    due = 0
     for i in range(n_used):
-        # Branchless compaction: whether a row is due is unpredictable, so write every row and
-        # advance the cursor only past the due ones.
         st = status[i]
-        rows[k] = i
-        k += (in_area[i] == 1) & (next_contact_week[i] <= week) & ((st == UR) | (st == UF))
-    rows = rows[:k]
-    # Two stable sorts: by person, then by due week (person keys are unique, so this is exact).
-    rows = rows[np.argsort(person_key[rows], kind="mergesort")]
-    return rows[np.argsort(next_contact_week[rows], kind="mergesort")]
+        due += (in_area[i] == 1) & (next_contact_week[i] <= week) & ((st == UR) | (st == UF))
+    rows = np.empty(due, dtype=np.int64)
+    order = np.empty(due, dtype=np.int64)
+    k = 0
+    # A few per cent of rows are due, so the branch is mostly predicted right.
+    for i in range(n_used):
+        st = status[i]
+        if in_area[i] == 1 and next_contact_week[i] <= week and (st == UR or st == UF):
+            rows[k] = i
+            # (due week, person) packed into one int64 sort key.
+            order[k] = ((np.int64(next_contact_week[i]) + 32768) << PERSON_KEY_BITS) | person_key[i]
+            k += 1
+    return rows[np.argsort(order)]
 
 
 @nb.njit(cache=True)

@@ -153,6 +153,8 @@ class MentorRoster:
         if not self.mentors:
             return 0
         leaving = np.flatnonzero(draws.random(len(self.mentors)) < 1.0 - np.exp(-self._hazard * multiplier))
+        if leaving.size == 0:  # most weeks
+            return 0
         for k in leaving[::-1]:
             self.mentors[k].leave()
             del self.mentors[k]
