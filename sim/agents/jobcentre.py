@@ -41,17 +41,19 @@ def _due_clients(n_used, status, in_area, next_contact_week, person_key, week):
 
     Ties go by person, not row, so the order is the same in every scenario.
     """
-    due = 0
-    for i in range(n_used):
-        st = status[i]
-        due += (in_area[i] == 1) & (next_contact_week[i] <= week) & ((st == UR) | (st == UF))
-    rows = np.empty(due, dtype=np.int64)
-    order = np.empty(due, dtype=np.int64)
+    due = np.zeros(n_used, dtype=np.bool_)
     k = 0
-    # A few per cent of rows are due, so the branch is mostly predicted right.
     for i in range(n_used):
+        # Bitwise, not short-circuit: the parts are unpredictable, their conjunction rarely true.
         st = status[i]
-        if in_area[i] == 1 and next_contact_week[i] <= week and (st == UR or st == UF):
+        d = (in_area[i] == 1) & (next_contact_week[i] <= week) & ((st == UR) | (st == UF))
+        due[i] = d
+        k += d
+    rows = np.empty(k, dtype=np.int64)
+    order = np.empty(k, dtype=np.int64)
+    k = 0
+    for i in range(n_used):
+        if due[i]:
             rows[k] = i
             # (due week, person) packed into one int64 sort key.
             order[k] = ((np.int64(next_contact_week[i]) + 32768) << PERSON_KEY_BITS) | person_key[i]
