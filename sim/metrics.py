@@ -264,7 +264,7 @@ class Recorder:
         weeks = max(self._weeks_in_window, 1)
         row: dict[str, float] = {"week": m.week, "year": m.week / W}
         for g, prefix in ((0, ""), (1, "cohort_")):
-            counts = dict(zip(COUNT_COLUMNS, c[g], strict=True))
+            counts = dict(zip(COUNT_COLUMNS, c[g].tolist(), strict=True))
             enrolled_weeks = w["enrolled_area_weeks" if g == 0 else "enrolled_cohort_weeks"]
             dropouts = w["dropouts_area" if g == 0 else "dropouts_cohort"]
             row[f"{prefix}employment_rate"] = _rate(counts["employed_16_64"], counts["pop_16_64"])

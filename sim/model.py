@@ -39,7 +39,7 @@ from sim.kernel_params import (
 from sim.metrics import Recorder, WeekCounts, stock_counts
 from sim.population import Population
 from sim.relation_log import RelationLog
-from sim.relations import count_caseloads
+from sim.relations import count_caseloads, count_mentees_by_kind
 from sim.rng import stream
 from sim.runtime import paused_gc
 from sim.scenario import EffortStart, Scenario, TargetGroup
@@ -297,8 +297,7 @@ class HousingAreaModel(mesa.Model):
 
     def pipeline(self) -> dict[str, float]:
         """Mentoring pipeline now: waiting, active by kind, volunteers, cumulative matches."""
-        kinds = self.population.view("mentor_kind")
-        active = np.bincount(kinds[kinds >= 0], minlength=3)
+        active = count_mentees_by_kind(self.population.mentor_kind, self.population.n_used)
         waiting = sum(
             len(e.waiting)
             for e in (self.volunteer_corps, self.jobcentre_mentors, self.social_mentors)

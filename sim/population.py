@@ -371,7 +371,10 @@ class Population:
         self.programme_weeks[rows] = 0
         self.education_level[rows] = 0
         self.prior_dropouts[rows] = 0
-        self.readiness[rows] = np.clip(self.readiness[rows], 0.35, 0.85)
+        # float32 bounds, as np.clip would cast them; minimum/maximum cost half as much.
+        self.readiness[rows] = np.minimum(
+            np.maximum(self.readiness[rows], np.float32(0.35)), np.float32(0.85)
+        )
 
     def _grow(self, needed: int) -> None:
         new_capacity = max(needed, 2 * self.capacity)

@@ -121,3 +121,14 @@ def count_caseloads(mentor_id: np.ndarray, n_used: int, caseloads: np.ndarray) -
         m = mentor_id[i]
         if 0 <= m < caseloads.size:
             caseloads[m] += 1
+
+
+@nb.njit(cache=True)
+def count_mentees_by_kind(mentor_kind: np.ndarray, n_used: int) -> np.ndarray:
+    """Residents in a relation, by mentor kind (volunteer, professional, business)."""
+    counts = np.zeros(3, dtype=np.int64)
+    for i in range(n_used):
+        k = mentor_kind[i]
+        if 0 <= k < 3:
+            counts[k] += 1
+    return counts
