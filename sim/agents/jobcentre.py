@@ -280,12 +280,12 @@ class Jobcentre(mesa.Agent):
             pop = self.model.population
             corps: VolunteerCorps | None = self.model.volunteer_corps
             team: MentorTeam | None = self.model.jobcentre_mentors
-            to_volunteers = np.zeros(offered.size, dtype=bool)
+            rest = offered
             if corps is not None and corps.running():
                 v = pop.draws(offered, self.model.week, int(RandomSlot.JOBCENTRE_PROGRAMME))
                 to_volunteers = v < self.volunteer_share
                 offers["volunteer"] = corps.refer(offered[to_volunteers])
-            rest = offered[~to_volunteers]
+                rest = offered[~to_volunteers]
             if team is not None and team.posts > 0 and team.effort.running(self.model.week):
                 offers["jobcentre"] = team.waiting.add(rest, self.model.week)
             offers["unmet"] = offers["offered"] - offers["volunteer"] - offers["jobcentre"]

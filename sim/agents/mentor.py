@@ -105,6 +105,7 @@ class MentorRoster:
         self._indices = np.zeros(0, dtype=np.int64)
         self._capacity = np.zeros(0, dtype=np.int64)
         self._hazard = np.zeros(0, dtype=np.float64)
+        self._leave_chance = np.zeros(0, dtype=np.float64)  # weekly chance each mentor leaves
 
     def add(self, mentor: Mentor) -> None:
         """Put a mentor on the roster."""
@@ -112,6 +113,7 @@ class MentorRoster:
         self._indices = np.append(self._indices, mentor.index)
         self._capacity = np.append(self._capacity, mentor.capacity)
         self._hazard = np.append(self._hazard, mentor.leave_hazard)
+        self._leave_chance = 1.0 - np.exp(-self._hazard)
 
     def free_places(self) -> np.ndarray:
         """Free places per mentor, in roster order."""
@@ -152,7 +154,8 @@ class MentorRoster:
         """Each mentor leaves with their weekly hazard (times ``multiplier``); return how many left."""
         if not self.mentors:
             return 0
-        leaving = np.flatnonzero(draws.random(len(self.mentors)) < 1.0 - np.exp(-self._hazard * multiplier))
+        chance = self._leave_chance if multiplier == 1.0 else 1.0 - np.exp(-self._hazard * multiplier)
+        leaving = np.flatnonzero(draws.random(len(self.mentors)) < chance)
         if leaving.size == 0:  # most weeks
             return 0
         for k in leaving[::-1]:
@@ -160,10 +163,11 @@ class MentorRoster:
             del self.mentors[k]
         keep = np.ones(self._indices.size, dtype=bool)
         keep[leaving] = False
-        self._indices, self._capacity, self._hazard = (
+        self._indices, self._capacity, self._hazard, self._leave_chance = (
             self._indices[keep],
             self._capacity[keep],
             self._hazard[keep],
+            self._leave_chance[keep],
         )
         return int(leaving.size)
 
@@ -173,7 +177,8 @@ class MentorRoster:
         for mentor in self.mentors:
             mentor.leave()
         self.mentors = []
-        self._indices, self._capacity, self._hazard = self._indices[:0], self._capacity[:0], self._hazard[:0]
+        self._indices, self._capacity = self._indices[:0], self._capacity[:0]
+        self._hazard, self._leave_chance = self._hazard[:0], self._leave_chance[:0]
         return left
 
     def __len__(self) -> int:

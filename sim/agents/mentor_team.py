@@ -121,6 +121,8 @@ class MentorTeam(mesa.Agent):
 
     def take_on_mentees(self, week: int) -> None:
         """Match waiting referrals, then reach new young people by outreach."""
+        if not len(self.waiting) and self.outreach_per_week <= 0:  # nobody to take on
+            return
         free = self.roster.total_free()
         if free <= 0:
             return
