@@ -13,6 +13,7 @@ Order of a week, fixed so that runs are reproducible:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 import mesa
 import numpy as np
@@ -337,19 +338,24 @@ class HousingAreaModel(mesa.Model):
             "business_mentor_places": firms.utilisation() if firms else 0.0,
         }
 
-    def run(self) -> pd.DataFrame:
-        """Run to the horizon and return the recorded indicators, one row per record.
-
-        Python's cyclic garbage collector is paused meanwhile (see :func:`sim.runtime.paused_gc`).
-        """
+    def run_model(self) -> None:
+        """Step to the horizon, with Python's cyclic garbage collector paused (see :func:`sim.runtime.paused_gc`)."""
         with paused_gc():
             while self.running:
                 self.step()
+
+    def run(self) -> pd.DataFrame:
+        """Run to the horizon and return the recorded indicators, one row per record."""
+        self.run_model()
         return self.results()
 
-    def results(self) -> pd.DataFrame:
-        """Indicators recorded so far."""
-        return pd.DataFrame(self.recorder.rows)
+    def results(self, weeks: Sequence[int] | None = None) -> pd.DataFrame:
+        """Indicators recorded so far, or only the records of the given ``weeks``."""
+        rows = self.recorder.rows
+        if weeks is not None:
+            wanted = set(weeks)
+            rows = [row for row in rows if row["week"] in wanted]
+        return pd.DataFrame(rows)
 
     def release(self) -> None:
         """Drop Mesa's class-level reference to this model (mesa issue #3179).

@@ -58,6 +58,29 @@ def test_every_run_once_with_paired_seeds(two_workers):
     assert by_point.loc[2] > by_point.loc[0] or by_point.loc[3] > by_point.loc[1]
 
 
+def test_a_task_reports_what_a_direct_run_records(two_workers):
+    """A sweep row and its yearly rows hold the values a plain model run records, as floats."""
+    from sim.experiment import add_intervention_cost
+    from sim.model import HousingAreaModel
+    from sim.overrides import apply_overrides
+    from sim.sweep.design import point_values
+    from sim.sweep.run import prepare, run_task
+
+    out, _ = two_workers
+    sweep, base, points, _ = prepare(TINY, SweepOptions(out, resume=True))
+    row = points.iloc[-1]
+    scenario = apply_overrides(base, point_values(points, row, sweep), str(TINY))
+    stored = runs(out).query(f"point == {int(row['point'])} and replicate == 1").iloc[0]
+    result = run_task(scenario, int(row["point"]), 1, int(stored["seed"]), sweep.outputs, True)
+    direct = add_intervention_cost(HousingAreaModel(scenario, int(stored["seed"])).run())
+    for name in sweep.outputs:
+        assert result["row"][name] == stored[name] == direct[name].iloc[-1], name
+    year_ends = direct[direct["week"].isin([52, 104])]
+    assert [y["year"] for y in result["yearly"]] == [1, 2]
+    for name in sweep.outputs:
+        assert [y[name] for y in result["yearly"]] == year_ends[name].tolist(), name
+
+
 def test_one_worker_gives_identical_results(two_workers, tmp_path):
     out, _ = two_workers
     run_sweep(TINY, SweepOptions(tmp_path / "one", workers=1))
