@@ -38,7 +38,7 @@ from sim.kernel_params import (
     effect_table,
 )
 from sim.metrics import Recorder, WeekCounts, stock_counts
-from sim.population import Population
+from sim.population import YOUTH_STREAM, Population
 from sim.relation_log import RelationLog
 from sim.relations import count_caseloads, count_mentees_by_kind
 from sim.rng import stream
@@ -254,9 +254,7 @@ class HousingAreaModel(mesa.Model):
             return 0
         rows = pop.add(newcomers, self.week) if newcomers else np.empty(0, dtype=np.int64)
         if youths:
-            youth_rows = pop.add(youths, self.week, stream=1)
-            pop.make_youths(youth_rows, self.week)
-            rows = np.concatenate([rows, youth_rows])
+            rows = np.concatenate([rows, pop.add(youths, self.week, stream=YOUTH_STREAM)])
         if self.create_resident_agents:
             Resident.create_batch(self, rows)
         return int(rows.size)

@@ -90,7 +90,9 @@ KERNEL_FIELDS = (
 )
 
 SYNTHESIS_SLOT = int(RandomSlot.SYNTHESIS)
-PERSON_KEY_BITS = 42  # every person key is below 2**42 (see Population.add)
+PERSON_KEY_BITS = 42
+YOUTH_STREAM = 1  # arrivals of young people turning 14 (see Population.add)
+EDUCATION = int(Status.EDUCATION)  # every person key is below 2**42 (see Population.add)
 AGE_BANDS_YEARS = ((14, 18), (18, 30), (30, 50), (50, 65))
 BAND_KEYS = ("age_14_17", "age_18_29", "age_30_49", "age_50_64")
 STATUS_KEYS = get_args(TargetStatus)  # the statuses a resident can start in, in code order
@@ -177,6 +179,7 @@ def _synthesise(
     seed,
     week,
     is_cohort,
+    as_youth,
 ):
     ratio_others, lts, motivation_mean, prior_share = scalars[0], scalars[1], scalars[2], scalars[3]
     ready_threshold, interval, passive_threshold, group_3_share = (
@@ -270,6 +273,17 @@ def _synthesise(
         else:
             prior_dropouts[i] = 0
         next_contact_week[i] = week + 1 + int(uniform(seed, key, week, base + 22) * interval)
+        if as_youth:
+            # A young person of the area turning 14: enrolled, no dropouts yet, readiness in a
+            # middle band (float32 bounds, compared like the stored value).
+            birth_week[i] = week + 1 - 14 * WEEKS_PER_YEAR
+            status[i] = EDUCATION
+            status_since[i] = week + 1
+            unemployment_weeks[i] = 0
+            programme_weeks[i] = 0
+            education_level[i] = 0
+            prior_dropouts[i] = 0
+            readiness[i] = min(max(readiness[i], np.float32(0.35)), np.float32(0.85))
 
 
 class Population:
@@ -309,9 +323,9 @@ class Population:
             count: Residents to add.
             week: Week of arrival (-1 for the start population).
             is_cohort: Whether they belong to the start cohort.
-            stream: Which arrival stream (newcomers 0, young people turning 14 1) keys their
-                identities, so each stream's k-th arrival of a week is the same person in every
-                scenario.
+            stream: Which arrival stream keys their identities, so each stream's k-th arrival of
+                a week is the same person in every scenario: newcomers (0), or young people of
+                the area turning 14 (1), who start enrolled with no dropouts.
         """
         start = self.n_used
         stop = start + count
@@ -354,6 +368,7 @@ class Population:
             self.seed,
             week,
             1 if is_cohort else 0,
+            stream == YOUTH_STREAM,
         )
         self.n_used = stop
         return np.arange(start, stop)
@@ -361,20 +376,6 @@ class Population:
     def draws(self, rows: np.ndarray, week: int, slot: int) -> np.ndarray:
         """Counter-based uniforms for the residents in ``rows``, keyed by who they are, not their row."""
         return uniform_array(self.seed, self.person_key[rows], week, slot)
-
-    def make_youths(self, rows: np.ndarray, week: int) -> None:
-        """Turn freshly synthesised rows into young people of the area turning 14: enrolled, no dropouts yet."""
-        self.birth_week[rows] = week + 1 - 14 * WEEKS_PER_YEAR
-        self.status[rows] = Status.EDUCATION
-        self.status_since[rows] = week + 1
-        self.unemployment_weeks[rows] = 0
-        self.programme_weeks[rows] = 0
-        self.education_level[rows] = 0
-        self.prior_dropouts[rows] = 0
-        # float32 bounds, as np.clip would cast them; minimum/maximum cost half as much.
-        self.readiness[rows] = np.minimum(
-            np.maximum(self.readiness[rows], np.float32(0.35)), np.float32(0.85)
-        )
 
     def _grow(self, needed: int) -> None:
         new_capacity = max(needed, 2 * self.capacity)
