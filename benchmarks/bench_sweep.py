@@ -4,7 +4,7 @@
 * parallel efficiency: the same 100 runs on 1 worker and on 2 workers, side by side (with and
   without the start-up of each LocalCluster);
 * client memory (peak RSS of this process) during a 20,000-run sweep of small runs, and each
-  worker's memory after 100 and after 1,000 runs of the big sweep (it must not grow).
+  worker's memory after each run of the big sweep, early against late (it must not grow).
 
 Usage: python benchmarks/bench_sweep.py [--quick]
 """
@@ -20,12 +20,14 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.sweep.run import SweepOptions, local_cluster, run_sweep  # noqa: E402
+from sim.sweep.run import SweepOptions, part_files, run_sweep  # noqa: E402
 
 BASE = ROOT / "scenarios" / "baseline.toml"
 
@@ -96,37 +98,29 @@ def main() -> None:
         results["efficiency_2_workers_sweep_s"] = s2
         results["parallel_efficiency_without_start_up"] = s1 / (2 * s2)
 
-        # 1,000 runs of 10,000 residents x 10 years on 2 workers, with worker memory sampled.
-        from distributed import Client
-
+        # 1,000 runs of 10,000 residents x 10 years on 2 workers. Each run's row records its
+        # worker's memory once the run was released, so growth is read from the sweep itself.
         big = sweep_file(work, "big", 100, 10 // scale, 10_000, 10)
-        cluster = local_cluster(2)
-        watcher = Client(cluster)
-        worker_rss: dict[str, list[float]] = {}
-
-        def sample(done: int, total: int, failed: int, skipped: int) -> None:
-            if done % (100 // scale) == 0 or done == total:
-                rss = watcher.run(lambda: psutil.Process().memory_info().rss)
-                for address, value in rss.items():
-                    worker_rss.setdefault(address, []).append(value / 2**20)
-
-        started = time.perf_counter()
-        run_sweep(big, SweepOptions(work / "big", scheduler=cluster.scheduler_address, force=True), sample)
+        wall, seconds = timed(big, work / "big", 2)
         results["big_runs"] = 100 * (10 // scale)
-        results["big_seconds"] = time.perf_counter() - started
-        results["big_runs_per_second"] = results["big_runs"] / results["big_seconds"]
-        # Each worker's RSS after every 100 runs of the sweep: the first samples include the
-        # warm-up (bounded logs filling, the heap settling), so growth is judged over the second half.
-        samples = list(worker_rss.values())
-        half = len(samples[0]) // 2 - 1  # the sample after half the runs
-        results["worker_rss_mb_samples"] = {a: [round(x, 1) for x in v] for a, v in worker_rss.items()}
-        results["worker_rss_mb_after_first"] = max(v[0] for v in samples)
-        results["worker_rss_mb_at_end"] = max(v[-1] for v in samples)
-        results["worker_rss_mb_peak"] = max(max(v) for v in samples)
-        results["worker_rss_growth_mb"] = max(v[-1] - v[0] for v in samples)
-        results["worker_rss_growth_second_half_mb"] = max(v[-1] - v[half] for v in samples)
-        watcher.close()
-        cluster.close()
+        results["big_seconds"] = wall
+        results["big_seconds_without_start_up"] = seconds
+        results["big_runs_per_second"] = results["big_runs"] / wall
+        rows = pd.concat([pd.read_parquet(p) for p in part_files(work / "big" / "runs")])
+        window = max(50 // scale, 5)
+        memory = []
+        for _, runs in rows.groupby("worker_pid", sort=False):  # each worker's runs in completion order
+            rss = runs["worker_rss_mb"].to_numpy()
+            # After warm-up (runs window+1 .. 2*window) against the last `window` runs.
+            memory.append(
+                (len(rss), float(np.median(rss[window : 2 * window])), float(np.median(rss[-window:])))
+            )
+        results["worker_rss_windows"] = f"runs {window + 1}-{2 * window} and the last {window}"
+        results["worker_runs"] = [m[0] for m in memory]
+        results["worker_rss_mb_early"] = [round(m[1], 1) for m in memory]
+        results["worker_rss_mb_late"] = [round(m[2], 1) for m in memory]
+        results["worker_rss_growth_mb"] = max(m[2] - m[1] for m in memory)
+        results["worker_rss_mb_peak"] = float(rows["worker_rss_mb"].max())
 
         # Client memory during a 20,000-run sweep of small runs.
         small = sweep_file(work, "small", 200, 100 // scale, 50, 1)
@@ -148,12 +142,14 @@ def main() -> None:
     )
     print(
         f"  {results['big_runs']} runs of 10,000 residents x 10 years, 2 workers: {results['big_seconds']:.0f} s "
-        f"({results['big_runs_per_second']:.2f} runs/s)"
+        f"({results['big_runs_per_second']:.2f} runs/s; {results['big_seconds_without_start_up']:.0f} s once "
+        "the cluster was up)"
     )
     print(
-        f"  worker memory (largest worker): {results['worker_rss_mb_after_first']:.0f} MB after the first 100 runs, "
-        f"peak {results['worker_rss_mb_peak']:.0f} MB, {results['worker_rss_mb_at_end']:.0f} MB at the end; "
-        f"change over the last 500 runs {results['worker_rss_growth_second_half_mb']:+.0f} MB"
+        f"  worker memory after each run (median per worker over {results['worker_rss_windows']}): "
+        f"{results['worker_rss_mb_early']} MB, then {results['worker_rss_mb_late']} MB (most growth "
+        f"{results['worker_rss_growth_mb']:+.1f} MB; peak {results['worker_rss_mb_peak']:.0f} MB; runs per worker "
+        f"{results['worker_runs']})"
     )
     print(
         f"  client peak memory during {results['small_runs']} small runs: {results['client_peak_rss_mb']:.0f} MB "

@@ -30,8 +30,8 @@ def runs(folder: Path) -> pd.DataFrame:
 
 
 def results(folder: Path) -> pd.DataFrame:
-    """What must not depend on workers, order or interruptions: everything but timing."""
-    return runs(folder).drop(columns=["seconds"])
+    """What must not depend on workers, order or interruptions: everything but timing and memory."""
+    return runs(folder).drop(columns=["seconds", "worker_rss_mb", "worker_pid"])
 
 
 @pytest.fixture(scope="module")
@@ -290,6 +290,23 @@ def test_bad_sweep_files_exit_2_with_one_line(tmp_path, replace, extra, expected
     assert expected in result.output and "bad.toml" in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_a_design_point_the_scenario_rules_refuse_stops_before_anything_changes(tmp_path):
+    # Each level is allowed on its own; the point (passive 0.45, ready 0.4) is not.
+    extra = (
+        '\n[[parameter]]\nkey = "jobcentre.passive_threshold"\nlevels = [0.2, 0.45]\n'
+        '\n[[parameter]]\nkey = "jobcentre.ready_threshold"\nlevels = [0.4, 0.6]\n'
+    )
+    path = bad_sweep(tmp_path, extra=extra)
+    earlier = tmp_path / "out"
+    earlier.mkdir()
+    (earlier / "results.txt").write_text("earlier results")
+    result = cli("sweep", path, "-o", earlier, "--force")
+    assert result.exit_code == 2, result.output
+    assert "point" in result.output and "passive_threshold" in result.output and "bad.toml" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert (earlier / "results.txt").read_text() == "earlier results"
 
 
 def test_unreachable_scheduler_fails_fast_and_clearly(tmp_path):

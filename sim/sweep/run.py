@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import time
 import traceback
@@ -96,7 +97,22 @@ def run_task(
             del model
     _tidy()
     row["seconds"] = time.perf_counter() - started
+    # The worker's memory once the run is released: a sweep's own record that workers stay lean.
+    row["worker_rss_mb"] = _process().memory_info().rss / 2**20
+    row["worker_pid"] = os.getpid()
     return {"row": row, "yearly": yearly}
+
+
+_this_process = None
+
+
+def _process():
+    global _this_process
+    if _this_process is None:
+        import psutil
+
+        _this_process = psutil.Process()
+    return _this_process
 
 
 _runs_in_process = 0
@@ -207,6 +223,11 @@ def prepare(sweep_path: Path, options: SweepOptions) -> tuple[Sweep, Scenario, p
     base = with_overrides(base, residents=sweep.residents, years=sweep.years, seed=sweep.seed)
     base = apply_overrides(base, sweep.fixed, f"{sweep_path}: fixed")
     points = design_points(sweep)
+    # Every point is built once here, so a combination the scenario's rules refuse stops the
+    # sweep before anything is changed; the scenarios are rebuilt one at a time as runs are sent,
+    # so a sweep of many points never holds them all.
+    for _, row in points.iterrows():
+        apply_overrides(base, point_values(points, row, sweep), f"{sweep_path}: point {int(row['point'])}")
     return sweep, base, points, digest
 
 
@@ -284,16 +305,11 @@ def run_sweep(
             write_atomic(points, folder / "design.parquet")
             _write_meta(folder, sweep, sweep_path, digest, seeds)
         done = done_runs(runs_dir)
-        scenarios = {}
-        todo = []
-        for _, row in points.iterrows():
-            point = int(row["point"])
-            values = point_values(points, row, sweep)
-            for r in range(sweep.replicates):
-                if (point, r) not in done:
-                    if point not in scenarios:
-                        scenarios[point] = apply_overrides(base, values, str(sweep_path))
-                    todo.append((point, r))
+        rows_by_point = {int(row["point"]): row for _, row in points.iterrows()}
+        # Runs still to do, grouped by point (so each point's scenario is built once).
+        todo = [
+            (point, r) for point in rows_by_point for r in range(sweep.replicates) if (point, r) not in done
+        ]
         planned = len(points) * sweep.replicates
         skipped = planned - len(todo)
         started = time.perf_counter()
@@ -305,6 +321,14 @@ def run_sweep(
         completed = as_completed()
         seen: set[tuple[int, int]] = set()
 
+        current: dict[str, Any] = {"point": None, "scenario": None}
+
+        def scenario_of(point: int) -> Scenario:
+            if current["point"] != point:
+                values = point_values(points, rows_by_point[point], sweep)
+                current.update(point=point, scenario=apply_overrides(base, values, str(sweep_path)))
+            return current["scenario"]
+
         def submit_next() -> bool:
             item = next(pending, None)
             if item is None:
@@ -314,7 +338,7 @@ def run_sweep(
             completed.add(
                 client.submit(
                     run_task,
-                    scenarios[point],
+                    scenario_of(point),
                     point,
                     r,
                     seeds[r],
@@ -423,6 +447,8 @@ class _PartWriter:
             "error",
             "traceback",
             "seconds",
+            "worker_rss_mb",
+            "worker_pid",
         ]
         frame = frame[columns].astype(
             {"point": np.int64, "replicate": np.int64, **dict.fromkeys(self.outputs, float)}
