@@ -12,6 +12,7 @@ once.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -21,7 +22,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,10 @@ from sim.rng import spawn_seeds
 from sim.scenario import Scenario
 from sim.sweep.design import design_points, point_values, salib_problem
 from sim.sweep.spec import Sweep, as_dict, load_sweep, sweep_hash
+
+if TYPE_CHECKING:
+    import psutil
+    from distributed import LocalCluster
 
 PART_ROWS = 500  # runs per parquet part
 TIDY_EVERY = 50  # a worker collects cycles and returns freed memory to the OS every this many runs
@@ -103,16 +108,11 @@ def run_task(
     return {"row": row, "yearly": yearly}
 
 
-_this_process = None
+@functools.cache
+def _process() -> psutil.Process:
+    import psutil
 
-
-def _process():
-    global _this_process
-    if _this_process is None:
-        import psutil
-
-        _this_process = psutil.Process()
-    return _this_process
+    return psutil.Process()
 
 
 _runs_in_process = 0
@@ -243,7 +243,7 @@ QUIET_WORKERS = {
 }
 
 
-def local_cluster(workers: int, processes: bool = True):
+def local_cluster(workers: int, processes: bool = True) -> LocalCluster:
     """A LocalCluster of single-threaded workers, quietened for sweep tasks."""
     import dask
     from distributed import LocalCluster
