@@ -194,6 +194,31 @@ def _rate(num: float, den: float) -> float:
     return num / den if den > 0 else float("nan")
 
 
+# Indicators whose value at a record depends on when the previous record was: rates and counts
+# over the window since then, utilisation averaged over it, and person-years summed record by
+# record. Every other indicator is a state at the record week or a running total.
+WINDOWED_INDICATORS = frozenset(
+    {
+        "dropouts_per_100_enrolled",
+        "cohort_dropouts_per_100_enrolled",
+        "employed_person_years_area",
+        "employed_person_years_cohort",
+        "relations_completed",
+        "relations_ended_early",
+        "relations_broke_down",
+        "jobs_found_area",
+        "moved_out",
+        "moved_in",
+        "completions_area",
+    }
+)
+
+
+def depends_on_record_interval(name: str) -> bool:
+    """Whether an indicator's value at a given week changes with ``record_every_weeks``."""
+    return name in WINDOWED_INDICATORS or name.startswith("util_")
+
+
 # Utilisation of each possible bottleneck, averaged over the weeks between two records.
 RESOURCES = (
     "caseworkers",

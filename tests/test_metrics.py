@@ -64,3 +64,27 @@ def test_indicator_counts_equal_their_definitions(seed, n, week):
     np.testing.assert_array_equal(
         indicator_counts(n, *arrays, week), reference_counts(*arrays, week), err_msg=str(COUNT_COLUMNS)
     )
+
+
+def test_only_windowed_indicators_depend_on_the_record_interval():
+    """Recording yearly instead of every 4 weeks changes no state-or-total indicator at a year end."""
+    import pandas as pd
+    from conftest import small
+
+    from sim.loader import with_overrides
+    from sim.metrics import depends_on_record_interval
+    from sim.model import HousingAreaModel
+
+    base = small("combined_package", residents=800, years=3)
+    frames = []
+    for every in (4, 52):
+        scenario = with_overrides(base, record_every_weeks=every)
+        frame = HousingAreaModel(scenario, 5, create_resident_agents=False).run()
+        frames.append(frame[frame["week"].isin([52, 104, 156])].reset_index(drop=True))
+    often, yearly = frames
+    assert list(often.columns) == list(yearly.columns) and len(often) == 3
+    steady = [c for c in often.columns if not depends_on_record_interval(c) and c != "year"]
+    windowed = [c for c in often.columns if depends_on_record_interval(c)]
+    pd.testing.assert_frame_equal(often[steady], yearly[steady])
+    # The classification is not vacuous: windowed indicators do differ.
+    assert not often[windowed].equals(yearly[windowed])

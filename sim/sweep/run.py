@@ -29,7 +29,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.kernel_params import WEEKS_PER_YEAR
 from sim.loader import InputError, load_scenario, with_overrides
+from sim.metrics import depends_on_record_interval
 from sim.outputs import write_file_atomically
 from sim.overrides import apply_overrides
 from sim.rng import spawn_seeds
@@ -222,6 +224,10 @@ def prepare(sweep_path: Path, options: SweepOptions) -> tuple[Sweep, Scenario, p
     base = load_scenario(base_path, (sweep_path.parent / sweep.area) if sweep.area else None)
     base = with_overrides(base, residents=sweep.residents, years=sweep.years, seed=sweep.seed)
     base = apply_overrides(base, sweep.fixed, f"{sweep_path}: fixed")
+    if not any(depends_on_record_interval(name) for name in sweep.outputs):
+        # A sweep keeps values at the horizon (and at year ends): when none of its outputs
+        # depends on the record interval, recording yearly gives the same values for less work.
+        base = with_overrides(base, record_every_weeks=WEEKS_PER_YEAR)
     points = design_points(sweep)
     # Every point is built once here, so a combination the scenario's rules refuse stops the
     # sweep before anything is changed; the scenarios are rebuilt one at a time as runs are sent,
