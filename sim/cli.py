@@ -15,18 +15,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from sim.calibration.targets import FITTED_FILE, PARAMETERS_FILE, TARGETS_FILE
 from sim.loader import InputError, file_hashes, load_scenario, with_overrides
+from sim.progress import progress_bar
 from sim.scenario import Scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -141,16 +134,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
         raise InputError(f"command line: --workers = {workers}: must be at least 1")
     total = len(scenarios) * first.replicates
     started = time.perf_counter()
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs"),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=False) as progress:
+    with progress_bar(console, "runs") as progress:
         task = progress.add_task("simulating", total=total)
         timeseries = run_all(
             scenarios,

@@ -18,6 +18,7 @@ from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from sim.costs import INTERVENTION_CATEGORIES
@@ -201,14 +202,23 @@ def _replicate_stats(cube: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return mean, low, high, count
 
 
+def t_half_width(sd: ArrayLike, n: ArrayLike) -> np.ndarray:
+    """Half-width of the 95 % t-interval of a mean of ``n`` values with standard deviation ``sd``.
+
+    NaN where there are fewer than two values.
+    """
+    n = np.asarray(n, dtype=float)
+    with np.errstate(all="ignore"):
+        half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * np.asarray(sd, dtype=float) / np.sqrt(n)
+    return np.where(n >= 2, half, np.nan)
+
+
 def _t_half_width(diff: np.ndarray, count: np.ndarray) -> np.ndarray:
     """Half-width of the 95 % t-interval of the mean over replicates (axis 1); NaN below two."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         sd = np.nanstd(diff, axis=1, ddof=1)
-        t = stats.t.ppf(0.975, np.maximum(count - 1, 1))
-        half = t * sd / np.sqrt(count)
-    return np.where(count >= 2, half, np.nan)
+    return t_half_width(sd, count)
 
 
 def summarise(

@@ -197,19 +197,22 @@ def _rate(num: float, den: float) -> float:
 # Indicators whose value at a record depends on when the previous record was: rates and counts
 # over the window since then, utilisation averaged over it, and person-years summed record by
 # record. Every other indicator is a state at the record week or a running total.
+WINDOW_COUNTS = (
+    "relations_completed",
+    "relations_ended_early",
+    "relations_broke_down",
+    "jobs_found_area",
+    "moved_out",
+    "moved_in",
+    "completions_area",
+)
 WINDOWED_INDICATORS = frozenset(
     {
         "dropouts_per_100_enrolled",
         "cohort_dropouts_per_100_enrolled",
         "employed_person_years_area",
         "employed_person_years_cohort",
-        "relations_completed",
-        "relations_ended_early",
-        "relations_broke_down",
-        "jobs_found_area",
-        "moved_out",
-        "moved_in",
-        "completions_area",
+        *WINDOW_COUNTS,
     }
 )
 
@@ -324,15 +327,7 @@ class Recorder:
         row["employed_person_years_cohort"] = self._cumulative["employed_person_years_cohort"]
         # Mentoring pipeline.
         row.update(m.pipeline())
-        for key in (
-            "relations_completed",
-            "relations_ended_early",
-            "relations_broke_down",
-            "jobs_found_area",
-            "moved_out",
-            "moved_in",
-            "completions_area",
-        ):
+        for key in WINDOW_COUNTS:
             row[key] = w[key]
         for r in RESOURCES:
             # No week observed yet (the record of week 0): utilisation is unknown, not zero.

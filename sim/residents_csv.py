@@ -124,7 +124,6 @@ def _read_cached(path: str, mtime_ns: int, size: int) -> ResidentRecords:
 
 def _read(path: Path) -> ResidentRecords:
     """Read and validate a CSV of residents (uncached)."""
-    path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found (expected a CSV of residents)")
     data = path.read_bytes()

@@ -30,7 +30,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FixedLocator, NullLocator, PercentFormatter  # noqa: E402
 
-from sim.report import (
+from sim.report import (  # noqa: E402
     DASH,
     MINUS,
     PALETTE,
@@ -40,7 +40,7 @@ from sim.report import (
     _finite,
     _manifest_html,
     _save,
-    html_head,  # noqa: E402
+    html_head,
 )
 
 TARGETS_FIGURE = "validation_targets.png"

@@ -11,14 +11,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from sim.calibration.evaluate import Evaluator, Setting, candidate_values
@@ -35,18 +27,7 @@ from sim.calibration.targets import file_hash, load_parameters, load_targets
 from sim.calibration.validate import DOSE_HOURS, DOSE_WEEKS, run_validation, validation_table
 from sim.loader import InputError
 from sim.outputs import atomic_folder, build_manifest, check_target
-
-
-def _progress(console: Console) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[note]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )
+from sim.progress import progress_bar
 
 
 @dataclass(frozen=True)
@@ -85,7 +66,7 @@ def run_calibrate(args: CalibrateArgs, console: Console) -> None:
         shutil.rmtree(args.out)
     targets_dir = args.targets.resolve().parent
     started = time.perf_counter()
-    with _progress(console) as progress:
+    with progress_bar(console, "{task.fields[note]}") as progress:
         tasks = {
             b.name: progress.add_task(f"calibrating {b.name}", total=block_trials(b, args.options), note="")
             for b in blocks
@@ -175,7 +156,7 @@ def run_validate(args: ValidateArgs, console: Console) -> None:
     check_target(args.out, args.force)
     started = time.perf_counter()
     tasks = (len(targets) + 3 * len(args.dose_weeks) * len(args.dose_hours)) * args.setting.replicates
-    with _progress(console) as progress:
+    with progress_bar(console, "{task.fields[note]}") as progress:
         task = progress.add_task("validating", total=tasks, note="")
         data = run_validation(
             targets,

@@ -16,11 +16,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.calibration.evaluate import Evaluator, Setting, base_scenarios
 from sim.calibration.targets import FITTED_FILE, Target
 from sim.docs import iter_parameters
+from sim.experiment import t_half_width
 from sim.params import ASSUMPTION
 
 AREA_INDICATORS = ("long_term_unemployed_18_64", "long_term_unemployed_30_39", "unemployed_16_50")
@@ -71,7 +71,7 @@ def _mean_interval(values: np.ndarray) -> tuple[float, float, float]:
         return float("nan"), float("nan"), float("nan")
     if v.size == 1:
         return float(v[0]), float(v[0]), float(v[0])
-    half = stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / np.sqrt(v.size)
+    half = float(t_half_width(v.std(ddof=1), v.size))
     return float(v.mean()), float(v.mean() - half), float(v.mean() + half)
 
 

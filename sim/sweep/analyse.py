@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from scipy import stats
 
+from sim.experiment import t_half_width
 from sim.outputs import atomic_folder
 from sim.report import (
     BASELINE_COLOUR,
@@ -47,8 +47,8 @@ from sim.report import (
     html_head,
     plt,
 )
+from sim.sweep.run import part_files
 
-CONF = 0.95
 HTML_ROW_CAP = 200  # design points shown in the HTML table; points.csv has all
 ERROR_KINDS_SHOWN = 5
 RESAMPLES = 1000  # SALib bootstrap resamples for the confidence intervals
@@ -81,17 +81,6 @@ def read_design(folder: Path) -> pd.DataFrame:
         design["is_reference"] = design["point"] < 0
     design["is_reference"] = design["is_reference"].fillna(False).astype(bool)
     return design.sort_values("point", kind="stable").reset_index(drop=True)
-
-
-def part_files(runs_dir: Path) -> list[Path]:
-    """Complete parts only, sorted: hidden or ``.tmp`` files are being written."""
-    if not runs_dir.is_dir():
-        return []
-    return sorted(
-        p
-        for p in runs_dir.glob("part-*.parquet")
-        if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".tmp")
-    )
 
 
 def load_runs(folder: Path) -> pd.DataFrame:
@@ -161,11 +150,7 @@ def _long_values(runs: pd.DataFrame, outputs: Sequence[str]) -> pd.DataFrame:
 
 def _t_interval(mean: np.ndarray, sd: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """95 % t-interval of a mean; NaN with fewer than two values."""
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        df = np.where(n >= 2, n - 1, np.nan)
-        half = stats.t.ppf(0.5 + CONF / 2, df) * np.asarray(sd, dtype=float) / np.sqrt(n)
-    half = np.where(n >= 2, half, np.nan)
+    half = t_half_width(sd, n)
     return mean - half, mean + half
 
 

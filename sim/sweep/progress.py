@@ -5,32 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
+from sim.progress import progress_bar
 from sim.sweep.run import SweepOptions, SweepResult, prepare, run_sweep
 
 
 def run_with_progress(sweep_file: Path, options: SweepOptions, console: Console) -> SweepResult:
     """Run a sweep with a live progress bar, then print what it did."""
     prepared = prepare(sweep_file, options)  # bad input stops here, before the bar is drawn
-    with Progress(
-        TextColumn("sweeping"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]} runs/s"),
-        TextColumn("{task.fields[failed]} failed"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    ) as progress:
-        task = progress.add_task("sweep", total=None, rate="-", failed=0)
+    with progress_bar(console, "{task.fields[rate]} runs/s", "{task.fields[failed]} failed") as progress:
+        task = progress.add_task("sweeping", total=None, rate="-", failed=0)
         state = {"first": None, "done0": 0}
 
         def on_progress(done: int, total: int, failed: int, skipped: int) -> None:

@@ -75,22 +75,22 @@ def run_task(
         # not change any result, and a sweep runs thousands of models.
         model = HousingAreaModel(scenario, seed, create_resident_agents=False)
         model.run_model()
-        # Only the records kept: a frame of every record would cost about 1 % of a run.
+        # Only the records kept (the horizon is a year end): a frame of every record would cost
+        # about 1 % of a run.
         horizon = model.week
-        weeks = [horizon, *range(52, horizon + 1, 52)] if timeseries else [horizon]
+        weeks = range(WEEKS_PER_YEAR, horizon + 1, WEEKS_PER_YEAR) if timeseries else [horizon]
         frame = add_intervention_cost(model.results(weeks))
         last = frame.iloc[-1]
         row.update({name: float(last[name]) for name in outputs})
         if timeseries:
-            at_year_ends = frame[(frame["week"] % 52 == 0) & (frame["week"] > 0)]
             yearly = [
                 {
                     "point": point,
                     "replicate": replicate,
-                    "year": int(r["week"] // 52),
+                    "year": int(r["week"] // WEEKS_PER_YEAR),
                     **{n: float(r[n]) for n in outputs},
                 }
-                for _, r in at_year_ends.iterrows()
+                for _, r in frame.iterrows()
             ]
     except Exception as exc:  # noqa: BLE001 - any model failure is recorded, not raised
         row.update(dict.fromkeys(outputs, float("nan")))
@@ -327,13 +327,9 @@ def run_sweep(
         completed = as_completed()
         seen: set[tuple[int, int]] = set()
 
-        current: dict[str, Any] = {"point": None, "scenario": None}
-
+        @functools.lru_cache(maxsize=1)  # runs go out point by point: one scenario at a time
         def scenario_of(point: int) -> Scenario:
-            if current["point"] != point:
-                values = point_values(points, rows_by_point[point], sweep)
-                current.update(point=point, scenario=apply_overrides(base, values, str(sweep_path)))
-            return current["scenario"]
+            return apply_overrides(base, point_values(points, rows_by_point[point], sweep), str(sweep_path))
 
         def submit_next() -> bool:
             item = next(pending, None)
