@@ -362,13 +362,23 @@ def calibrate_command(
             "--force", help="Replace an existing output folder (and, with --install, the bundled fit)."
         ),
     ] = False,
+    params_out: Annotated[Path | None, typer.Option("--params-out", hidden=True)] = None,
 ) -> None:
-    """Fit the free parameters to the fitted targets (simulated moments, optuna TPE); report held-out ones."""
+    """Fit the free parameters to the fitted targets (simulated moments, optuna TPE); report held-out ones.
+
+    Everything is written under --out (the fit as fitted.toml); the bundled calibration/fitted.toml is
+    replaced only with --install.
+    """
     from sim.calibration.commands import CalibrateArgs, run_calibrate
     from sim.calibration.evaluate import Setting
     from sim.calibration.fit import FitOptions
     from sim.experiment import default_workers
 
+    if params_out is not None:
+        _fail(
+            f"command line: --params-out = {params_out}: no longer taken; the fit is written to "
+            f"{out / 'fitted.toml'}, and --install replaces the bundled calibration/fitted.toml"
+        )
     setting = Setting(
         residents, replicates, seed if seed is not None else Setting.seed, workers or default_workers()
     )

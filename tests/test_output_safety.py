@@ -499,3 +499,9 @@ def test_a_failing_calibration_leaves_no_folder(tiny_fit, monkeypatch):
     result = calibrate(folder, targets, params)
     assert isinstance(result.exception, ValueError)
     assert sorted(p.name for p in folder.iterdir()) == ["parameters.toml", "targets.toml"]
+
+
+def test_the_old_params_out_option_is_one_line_and_writes_nothing(tmp_path):
+    line = one_line_error(invoke("calibrate", "--params-out", tmp_path / "missing" / "fitted.toml"))
+    assert "--install" in line
+    assert list(tmp_path.iterdir()) == []
