@@ -44,7 +44,10 @@ MAX_SLUG_BYTES = 160  # file names are limited to 255 bytes; leave room for ".NA
 LOCK = ".lock"  # inside a temporary folder; removed before the folder is renamed into place
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old|probe)-(?P<pid>\d+)$")
-_LEGACY_FILE_TEMP = re.compile(r"^\..+\.tmp$")  # single-file temporaries of earlier versions
+# Single-file temporaries of earlier versions (no process number): only the names they wrote.
+_LEGACY_FILE_TEMP = re.compile(
+    r"^\.(part-\d+\.parquet|design\.parquet|sweep\.json|trials\.csv|fitted\.csv|fitted\.toml)\.tmp$"
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,9 +145,8 @@ def is_ours(folder: Path) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def _protected(target: Path) -> str | None:
-    """Why ``target`` must never be an output folder, or None."""
-    resolved = target.resolve()
+def _protected(resolved: Path) -> str | None:
+    """Why ``resolved`` (a resolved path) must never be an output folder, or None."""
     places = {
         "the current folder": Path.cwd().resolve(),
         "the project folder": PROJECT_ROOT,
@@ -166,7 +168,19 @@ def check_target(target: Path, force: bool, *, keep: Iterable[Path] = ()) -> Non
     write or one that holds any of ``keep`` (the command's own inputs).
     """
     target = Path(target)
-    why = _protected(target)
+    try:
+        _check_target(target, force, keep)
+    except OSError as exc:  # say, a parent folder that may not be read
+        raise InputError(
+            f"{target}: cannot check the output folder ({exc.strerror or type(exc).__name__}); "
+            "choose another --out (nothing was changed)"
+        ) from None
+    except RuntimeError:  # a loop of symbolic links
+        raise InputError(f"{target}: the path loops through symbolic links; choose another --out") from None
+
+
+def _check_target(target: Path, force: bool, keep: Iterable[Path]) -> None:
+    why = _protected(target.resolve())
     if why:
         raise InputError(
             f"{target}: output folder {why}; choose a new folder for --out (nothing was changed)"
@@ -295,9 +309,18 @@ def remove_path(path: Path) -> None:
         with suppress(FileNotFoundError):
             path.unlink()
         return
-    # On this platform rmtree works on file descriptors and never follows a link out of the tree.
-    assert shutil.rmtree.avoids_symlink_attacks
+    # rmtree removes links inside the tree without following them (on Linux it works on file
+    # descriptors, so not even a link swapped in meanwhile leads it out: rmtree.avoids_symlink_attacks).
     shutil.rmtree(path)
+
+
+def _is_temporary(path: Path) -> bool:
+    """Whether the name is one of this tool's temporaries: folders .tmp-/.old-, files .tmp-/.probe-."""
+    match = _TEMP.match(path.name)
+    folder = path.is_dir() and not path.is_symlink()
+    if match is None:
+        return not folder and bool(_LEGACY_FILE_TEMP.match(path.name))
+    return match["kind"] in (("tmp", "old") if folder else ("tmp", "probe"))
 
 
 def clean_stale(directory: Path) -> list[Path]:
@@ -308,9 +331,7 @@ def clean_stale(directory: Path) -> list[Path]:
     except OSError:
         return removed
     for path in entries:
-        if not path.name.startswith(".") or not (
-            _TEMP.match(path.name) or _LEGACY_FILE_TEMP.match(path.name)
-        ):
+        if not _is_temporary(path):
             continue
         if is_stale(path):
             with suppress(OSError):

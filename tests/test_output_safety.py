@@ -335,8 +335,9 @@ def test_stale_temporaries_are_removed_by_the_next_run_and_live_ones_kept(tmp_pa
 
 def test_stale_single_file_temporaries_are_removed_and_never_read(tmp_path):
     pid = dead_pid()
-    stale, legacy, live = (tmp_path / n for n in (f".a.csv.tmp-{pid}", ".b.csv.tmp", f".c.csv.tmp-{pid - 1}"))
-    for path in (stale, legacy, live):
+    names = (f".a.csv.tmp-{pid}", ".fitted.csv.tmp", f".c.csv.tmp-{pid - 1}", ".notes.tmp", f".e.old-{pid}")
+    stale, legacy, live, users, not_a_folder = (tmp_path / n for n in names)
+    for path in (stale, legacy, live, users, not_a_folder):
         path.write_text("half")
     fd = os.open(live, os.O_RDWR)
     fcntl.flock(fd, fcntl.LOCK_EX)
@@ -344,7 +345,10 @@ def test_stale_single_file_temporaries_are_removed_and_never_read(tmp_path):
         write_file_atomically(tmp_path / "d.csv", lambda tmp: tmp.write_text("whole"))
     finally:
         os.close(fd)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [live.name, "d.csv"]
+    # Gone: ours, writer dead. Kept: a live writer's, and files whose names this tool never writes.
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [live.name, users.name, not_a_folder.name, "d.csv"]
+    )
     assert (tmp_path / "d.csv").read_text() == "whole"
 
 
