@@ -177,6 +177,8 @@ def check_target(target: Path, force: bool, *, keep: Iterable[Path] = ()) -> Non
         ) from None
     except RuntimeError:  # a loop of symbolic links
         raise InputError(f"{target}: the path loops through symbolic links; choose another --out") from None
+    except ValueError:  # an embedded NUL character
+        raise InputError(f"{target!r}: not a valid path; choose another --out") from None
 
 
 def _check_target(target: Path, force: bool, keep: Iterable[Path]) -> None:
@@ -212,17 +214,28 @@ def _check_target(target: Path, force: bool, keep: Iterable[Path]) -> None:
 
 
 def probe(target: Path) -> None:
-    """Make sure ``target`` can be created: create its parent, then create and remove a probe file."""
+    """Make sure ``target`` can be created: create its parent, then create and remove a probe file.
+
+    Parent folders created here are removed again when the probe fails.
+    """
     target = Path(target)
     parent = target.parent
+    created = []
     try:
+        missing = parent
+        while not missing.exists() and missing != missing.parent:
+            created.append(missing)
+            missing = missing.parent
         parent.mkdir(parents=True, exist_ok=True)
         probe_file = parent / f".{target.name}.probe-{os.getpid()}"
         fd = os.open(probe_file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
         probe_file.unlink()
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
+    except (OSError, ValueError) as exc:
+        for folder in created:  # deepest first; only empty folders go
+            with suppress(OSError):
+                folder.rmdir()
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
         raise InputError(
             f"{target}: cannot write the output folder there ({reason}); choose another --out "
             "(nothing was run)"

@@ -509,3 +509,10 @@ def test_the_old_params_out_option_is_one_line_and_writes_nothing(tmp_path):
     line = one_line_error(invoke("calibrate", "--params-out", tmp_path / "missing" / "fitted.toml"))
     assert "--install" in line
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("out", ["n" * 300, "x/" + "n" * 300 + "/y"])
+def test_an_impossible_out_path_is_one_line(tmp_path, monkeypatch, no_runs, out):
+    monkeypatch.chdir(tmp_path)
+    one_line_error(invoke("run", SCENARIOS / "baseline.toml", *SMALL, "--out", out))
+    assert list(tmp_path.iterdir()) == []
