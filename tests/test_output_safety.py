@@ -516,3 +516,36 @@ def test_an_impossible_out_path_is_one_line(tmp_path, monkeypatch, no_runs, out)
     monkeypatch.chdir(tmp_path)
     one_line_error(invoke("run", SCENARIOS / "baseline.toml", *SMALL, "--out", out))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_writer_killed_mid_write_leaves_a_temporary_that_only_its_death_frees(tmp_path):
+    """A real writer process: its temporary is kept while it lives and removed once it is killed."""
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "outputs" / "comparison"
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from sim.folders import atomic_folder\n"
+        "with atomic_folder(Path(sys.argv[1]), False) as tmp:\n"
+        "    (tmp / 'summary.csv').write_text('half')\n"
+        "    print(tmp, flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    writer = subprocess.Popen(
+        [sys.executable, "-c", code, str(target)], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT
+    )
+    try:
+        tmp = Path(writer.stdout.readline().strip())
+        assert tmp.name == f".comparison.tmp-{writer.pid}" and (tmp / "summary.csv").is_file()
+        assert clean_stale(tmp.parent) == [] and tmp.is_dir()  # a live writer's temporary is kept
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=10)
+    with atomic_folder(target, False) as folder:  # the next write beside it
+        (folder / "summary.csv").write_text("whole")
+    assert [p.name for p in target.parent.iterdir()] == ["comparison"]  # no hidden folder left
+    assert (target / "summary.csv").read_text() == "whole"
