@@ -94,13 +94,15 @@ def derived_folder(parent: Path, name: str) -> Path:
 
 def marker(kind: str, **fields: Any) -> dict[str, Any]:
     """The marker fields every manifest the tool writes begins with."""
-    return {
+    found = {
         "tool": TOOL,
         "kind": kind,
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         **fields,
     }
+    found["tool"] = TOOL  # never overridden by ``fields`` (the key keeps its first place)
+    return found
 
 
 def write_marker(folder: Path, kind: str, **fields: Any) -> None:
@@ -390,7 +392,12 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
     if target.exists() or target.is_symlink():
         old = target.parent / f".{target.name}.old-{os.getpid()}"
         target.rename(old)
-    tmp.rename(target)
+    try:
+        tmp.rename(target)
+    except BaseException:
+        if old is not None:
+            old.rename(target)  # the previous results stay where they were
+        raise
     if old is not None:
         remove_path(old)
 

@@ -549,3 +549,23 @@ def test_a_writer_killed_mid_write_leaves_a_temporary_that_only_its_death_frees(
         (folder / "summary.csv").write_text("whole")
     assert [p.name for p in target.parent.iterdir()] == ["comparison"]  # no hidden folder left
     assert (target / "summary.csv").read_text() == "whole"
+
+
+def test_a_failed_swap_puts_the_previous_results_back(tmp_path, monkeypatch):
+    target = tmp_path / "t"
+    target.mkdir()
+    (target / "manifest.json").write_text(MARKED)
+    (target / "summary.csv").write_text("previous")
+    before = tree(tmp_path)
+    rename = Path.rename
+
+    def failing(self, to):
+        if ".tmp-" in self.name:
+            raise OSError(28, "No space left on device")
+        return rename(self, to)
+
+    monkeypatch.setattr(Path, "rename", failing)
+    with pytest.raises(OSError), atomic_folder(target, force=True) as tmp:
+        (tmp / "summary.csv").write_text("new")
+    monkeypatch.setattr(Path, "rename", rename)
+    assert tree(tmp_path) == before
