@@ -168,6 +168,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
             "seconds": round(elapsed, 2),
         },
         baseline=baseline,
+        kind="comparison" if baseline else "run",
     )
     with atomic_folder(out, opts.force, keep=paths) as folder:
         write_tables(folder, timeseries, summary, manifest)
