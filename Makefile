@@ -25,9 +25,10 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/bench_sweep.py
 
-## calibrate: fit the free parameters to the targets (writes calibration/fitted.toml; about 15 min)
+## calibrate: fit the free parameters to the targets into outputs/calibration (replacing it), then
+## install the fit as calibration/fitted.toml, keeping the previous one in outputs/calibration/fitted.previous.toml
 calibrate: $(STAMP)
-	$(PY) run_sim.py calibrate --force
+	$(PY) run_sim.py calibrate --force --install
 
 ## validate: every calibration target against the model -> outputs/validation/ (replacing it)
 validate: $(STAMP)

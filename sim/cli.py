@@ -17,7 +17,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim.calibration.targets import FITTED_FILE, PARAMETERS_FILE, TARGETS_FILE
+from sim.calibration.targets import PARAMETERS_FILE, TARGETS_FILE
+from sim.folders import derived_folder
 from sim.loader import InputError, file_hashes, load_scenario, with_overrides
 from sim.progress import progress_bar
 from sim.scenario import Scenario
@@ -111,12 +112,11 @@ def _load(paths: list[Path], opts: RunOptions) -> list[Scenario]:
 def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions) -> None:
     """Load, validate, run, summarise and write; the shared body of every command."""
     from sim.experiment import default_workers, design_resources, headline, run_all, summarise
-    from sim.outputs import atomic_folder, build_manifest, check_target, write_tables
+    from sim.outputs import atomic_folder, build_manifest, prepare_target, write_tables
     from sim.report import write_report
     from sim.rng import spawn_seeds
 
     scenarios = _load(paths, opts)
-    check_target(out, opts.force)
     first = scenarios[0].simulation
     for sc in scenarios[1:]:
         if (sc.simulation.replicates, sc.simulation.seed, sc.simulation.years) != (
@@ -132,6 +132,8 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     workers = opts.workers if opts.workers is not None else default_workers()
     if workers < 1:
         raise InputError(f"command line: --workers = {workers}: must be at least 1")
+    # Every input is valid: now the destination, before any simulation.
+    prepare_target(out, opts.force, keep=paths)
     total = len(scenarios) * first.replicates
     started = time.perf_counter()
     with progress_bar(console, "runs") as progress:
@@ -166,8 +168,9 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
             "seconds": round(elapsed, 2),
         },
         baseline=baseline,
+        kind="comparison" if baseline else "run",
     )
-    with atomic_folder(out, opts.force) as folder:
+    with atomic_folder(out, opts.force, keep=paths) as folder:
         write_tables(folder, timeseries, summary, manifest)
         write_report(folder, timeseries, summary, manifest, baseline or scenarios[0].name)
     print_headline(headline(summary), baseline)
@@ -279,7 +282,7 @@ def run(
         lambda: execute(
             [scenario],
             None,
-            out or DEFAULT_OUT / _stem(scenario),
+            out or derived_folder(DEFAULT_OUT, _stem(scenario)),
             RunOptions(residents, years, replicates, seed, workers, force, area, residents_csv),
         )
     )
@@ -303,11 +306,12 @@ def compare(
 
     def body() -> None:
         base = load_scenario(baseline, area, residents_csv)
-        name = out or DEFAULT_OUT / f"{base.name}-vs-{'-'.join(_stem(p) for p in scenarios)}"[:120]
+        # A derived name is a bounded slug inside outputs/ whatever the scenario's name holds.
+        name = f"{base.name}-vs-{'-'.join(_stem(p) for p in scenarios)}"
         execute(
             [baseline, *scenarios],
             base.name,
-            Path(name),
+            out or derived_folder(DEFAULT_OUT, name),
             RunOptions(residents, years, replicates, seed, workers, force, area, residents_csv),
         )
 
@@ -342,24 +346,44 @@ def calibrate_command(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Folder of the study (resumable) and its tables.")
     ] = DEFAULT_OUT / "calibration",
-    params_out: Annotated[
-        Path, typer.Option("--params-out", help="Parameter file to write (the scenarios extend this one).")
-    ] = FITTED_FILE,
+    install: Annotated[
+        bool,
+        typer.Option(
+            "--install",
+            help="Also replace the bundled calibration/fitted.toml (and .csv) that every scenario extends; "
+            "needs --force when it holds other values.",
+        ),
+    ] = False,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue a calibration that was stopped.")
     ] = False,
-    force: ForceOpt = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace an existing output folder (and, with --install, the bundled fit)."
+        ),
+    ] = False,
+    params_out: Annotated[Path | None, typer.Option("--params-out", hidden=True)] = None,
 ) -> None:
-    """Fit the free parameters to the fitted targets (simulated moments, optuna TPE); report held-out ones."""
+    """Fit the free parameters to the fitted targets (simulated moments, optuna TPE); report held-out ones.
+
+    Everything is written under --out (the fit as fitted.toml); the bundled calibration/fitted.toml is
+    replaced only with --install.
+    """
     from sim.calibration.commands import CalibrateArgs, run_calibrate
     from sim.calibration.evaluate import Setting
     from sim.calibration.fit import FitOptions
     from sim.experiment import default_workers
 
+    if params_out is not None:
+        _fail(
+            f"command line: --params-out = {params_out}: no longer taken; the fit is written to "
+            f"{out / 'fitted.toml'}, and --install replaces the bundled calibration/fitted.toml"
+        )
     setting = Setting(
         residents, replicates, seed if seed is not None else Setting.seed, workers or default_workers()
     )
-    args = CalibrateArgs(targets, parameters, out, params_out, FitOptions(trials, setting), resume, force)
+    args = CalibrateArgs(targets, parameters, out, FitOptions(trials, setting), resume, force, install)
     _guard(lambda: run_calibrate(args, console))
 
 
@@ -428,7 +452,7 @@ def sweep_command(
     from sim.sweep.run import SweepOptions
 
     def body() -> None:
-        target = out or DEFAULT_OUT / sweep_file.stem
+        target = out or derived_folder(DEFAULT_OUT, sweep_file.stem)
         options = SweepOptions(
             target, workers or default_workers(), scheduler, resume, force, part_rows=part_rows
         )

@@ -1,19 +1,15 @@
-"""Writing a run's outputs atomically: a temporary folder, then one rename.
+"""A run's outputs: its tables and its manifest (written through :mod:`sim.folders`).
 
 Nothing is half-written: files go into a hidden temporary folder beside the target, which replaces
-the target only when everything is written. An existing target is refused unless ``force`` is set,
-and is checked before any simulation starts.
+the target only when everything is written (:func:`sim.folders.atomic_folder`). The folder's rules
+(names, ``--force``, probing, temporaries) are in :mod:`sim.folders`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -24,7 +20,17 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from sim.loader import InputError
+from sim.folders import TOOL, atomic_folder, check_target, prepare_target, write_file_atomically
+
+__all__ = [
+    "atomic_folder",
+    "build_manifest",
+    "check_target",
+    "prepare_target",
+    "versions",
+    "write_file_atomically",
+    "write_tables",
+]
 
 PACKAGES = (
     "sim",
@@ -39,53 +45,6 @@ PACKAGES = (
     "typer",
     "rich",
 )
-
-
-def check_target(target: Path, force: bool) -> None:
-    """Refuse an existing output folder unless forced (before any work is done)."""
-    if target.exists() and not force:
-        raise InputError(
-            f"{target}: output folder exists; pass --force to overwrite it (nothing was changed)"
-        )
-    if target.exists() and not target.is_dir():
-        raise InputError(f"{target}: exists and is not a folder; choose another --out")
-
-
-@contextmanager
-def atomic_folder(target: Path, force: bool) -> Iterator[Path]:
-    """Yield a temporary folder that replaces ``target`` when the block succeeds.
-
-    On an exception the temporary folder is removed and ``target`` is left as it was.
-    """
-    check_target(target, force)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
-        yield tmp
-        old = None
-        if target.exists():
-            old = target.parent / f".{target.name}.old-{os.getpid()}"
-            target.rename(old)
-        tmp.rename(target)
-        if old is not None:
-            shutil.rmtree(old)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def write_file_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write one file under a hidden temporary name beside it, then rename it into place.
-
-    ``write`` is given the temporary path. A reader never sees a half-written file: hidden names
-    (a leading dot) are never read as results.
-    """
-    tmp = path.with_name(f".{path.name}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
 
 
 def versions() -> dict[str, str]:
@@ -105,9 +64,15 @@ def build_manifest(
     replicate_seeds: list[int],
     settings: dict[str, Any],
     baseline: str | None,
+    kind: str = "comparison",
 ) -> dict[str, Any]:
-    """Everything needed to reproduce a run: command line, versions, seeds, scenario file hashes."""
+    """Everything needed to reproduce a run: command line, versions, seeds, scenario file hashes.
+
+    It begins with the tool's marker (``tool``, ``kind``), which lets ``--force`` replace the folder.
+    """
     return {
+        "tool": TOOL,
+        "kind": kind,
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": versions(),

@@ -234,7 +234,7 @@ options = {{ group = 3, from_year = 1, to_year = 1 }}
 
 def calibrate(folder: Path, targets: Path, params: Path, *extra: str):
     args = ["calibrate", "--targets", targets, "--parameters", params, "-n", "400", "-r", "2", "-w", "1"]
-    args += ["-o", folder / "out", "--params-out", folder / "fitted.toml", *extra]
+    args += ["-o", folder / "out", *extra]
     return runner.invoke(app, [str(a) for a in args])
 
 
@@ -246,14 +246,14 @@ def test_calibration_end_to_end_improves_and_resumes(tiny):
     assert len(trials) == 8
     # Trial 0 is the scenario's own values; the search must find a better candidate.
     assert trials["distance"].min() < trials.loc[0, "distance"]
-    fitted = (folder / "fitted.toml").read_text()
+    fitted = (folder / "out" / "fitted.toml").read_text()
     assert "[volunteer_corps.effort]" in fitted and "extra_delay_mean_weeks = " in fitted
     report = pd.read_csv(folder / "out" / "calibration.csv")
     assert set(report["target"]) == {"efforts_running", "efforts_starting", "reach"}
     assert set(report["role"]) == {"fitted", "held out"}
     # The fitted file is a valid scenario layer.
     layer = folder / "layer.toml"
-    layer.write_text(f'extends = "{folder / "fitted.toml"}"\n')
+    layer.write_text(f'extends = "{folder / "out" / "fitted.toml"}"\n')
     assert load_scenario(layer).volunteer_corps.effort.extra_delay_mean_weeks > 0
 
     # A run cut off mid-candidate (a kill) leaves a RUNNING trial; resume discards it and goes on.
@@ -331,13 +331,13 @@ def test_compute_dispatches_every_bundled_quantity():
 def test_bad_targets_file_exits_2_and_writes_nothing(tmp_path):
     bad = tmp_path / "targets.toml"
     bad.write_text(target(observed=-0.2))
-    out, params_out = tmp_path / "out", tmp_path / "fitted.toml"
+    out = tmp_path / "out"
     for command in (
-        ["calibrate", "--targets", str(bad), "-o", str(out), "--params-out", str(params_out)],
+        ["calibrate", "--targets", str(bad), "-o", str(out)],
         ["validate", "--targets", str(bad), "-o", str(out)],
     ):
         result = runner.invoke(app, command)
         assert result.exit_code == 2
         assert "targets.toml" in result.output and "observed = -0.2" in result.output
         assert len(result.output.strip().splitlines()) == 1
-        assert not out.exists() and not params_out.exists()
+        assert not out.exists()

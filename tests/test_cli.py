@@ -122,6 +122,8 @@ def test_run_single_scenario(tmp_path):
 def test_existing_output_is_refused_without_force_and_replaced_with_it(tmp_path):
     out = tmp_path / "keep"
     out.mkdir()
+    # A folder this tool wrote (its manifest carries the marker); --force replaces only such a one.
+    (out / "manifest.json").write_text('{"tool": "housing-sim", "kind": "run"}')
     (out / "precious.txt").write_text("earlier results")
     result = invoke("run", SCENARIOS / "baseline.toml", *SMALL, "--out", out)
     assert result.exit_code == 2
@@ -130,6 +132,8 @@ def test_existing_output_is_refused_without_force_and_replaced_with_it(tmp_path)
     result = invoke("run", SCENARIOS / "baseline.toml", *SMALL, "--workers", "1", "--out", out, "--force")
     assert result.exit_code == 0, result.output
     assert not (out / "precious.txt").exists() and (out / "summary.csv").exists()
+    assert json.loads((out / "manifest.json").read_text())["tool"] == "housing-sim"
+    assert [p.name for p in tmp_path.iterdir()] == ["keep"]  # no temporary left beside it
 
 
 @pytest.mark.parametrize(

@@ -100,6 +100,7 @@ def test_resume_skips_finished_runs_and_ignores_partial_parts(two_workers, tmp_p
     (copy / "runs" / ".part-00001.parquet.tmp").write_bytes(b"PAR1 half written")
     result = run_sweep(TINY, SweepOptions(copy, workers=1, resume=True))
     assert result.skipped == 3 and result.ran == 7
+    assert not (copy / "runs" / ".part-00001.parquet.tmp").exists()  # its writer is gone: removed
     pd.testing.assert_frame_equal(results(copy), results(out))
 
 

@@ -1,10 +1,16 @@
-"""Bodies of the ``calibrate`` and ``validate`` commands (the typer wiring is in :mod:`sim.cli`)."""
+"""Bodies of the ``calibrate`` and ``validate`` commands (the typer wiring is in :mod:`sim.cli`).
+
+``calibrate`` writes everything under its output folder, the fitted parameters included
+(``outputs/calibration/fitted.toml``). The bundled ``calibration/fitted.toml``, which every
+scenario extends, is replaced only with ``--install``, and only with ``--force`` as well when it
+holds other values.
+"""
 
 from __future__ import annotations
 
 import json
-import shutil
 import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,10 +29,11 @@ from sim.calibration.fit import (
     now,
     write_fit,
 )
-from sim.calibration.targets import file_hash, load_parameters, load_targets
+from sim.calibration.targets import FITTED_FILE, file_hash, load_parameters, load_targets
 from sim.calibration.validate import DOSE_HOURS, DOSE_WEEKS, run_validation, validation_table
+from sim.folders import check_file_target, check_target, fresh_folder, probe, remove_path
 from sim.loader import InputError
-from sim.outputs import atomic_folder, build_manifest, check_target
+from sim.outputs import atomic_folder, build_manifest, prepare_target, write_file_atomically
 from sim.progress import progress_bar
 
 
@@ -37,33 +44,59 @@ class CalibrateArgs:
     targets: Path
     parameters: Path
     out: Path
-    params_out: Path
     options: FitOptions
     resume: bool = False
     force: bool = False
+    install: bool = False
+    installed: Path | None = None  # what --install replaces; None: the bundled calibration/fitted.toml
 
 
 def _check_folder(args: CalibrateArgs) -> None:
-    if args.resume and args.force:
+    # With --resume, --force can only be about --install's file (the study is kept either way).
+    if args.resume and args.force and not args.install:
         raise InputError(
             "command line: --resume and --force: choose one (resume the calibration, or start afresh)"
         )
-    if args.resume and not (args.out / "study.db").is_file():
+    if args.resume and (args.out.is_symlink() or not (args.out / "study.db").is_file()):
         raise InputError(f"{args.out}: --resume: no calibration to resume there (study.db not found)")
     if not args.resume:
-        check_target(args.out, args.force)
+        check_target(args.out, args.force, keep=[args.targets, args.parameters])
 
 
 def run_calibrate(args: CalibrateArgs, console: Console) -> None:
-    """Validate inputs, run or resume the search, write the fitted parameters and report the fit."""
+    """Validate inputs, run or resume the search, write the fitted parameters and report the fit.
+
+    A fresh calibration that fails leaves no folder behind; one stopped by a kill or Ctrl-C keeps
+    its study for ``--resume``.
+    """
     targets = load_targets(args.targets)
     blocks, params = load_parameters(args.parameters, targets)
     _check_folder(args)
     fp = fingerprint(args.targets, args.parameters, args.options)
     if args.resume:
         check_resumable(args.out, fp)
-    if args.force and args.out.exists():
-        shutil.rmtree(args.out)
+    # Every input is valid: now the destinations, before the fit.
+    if args.install:
+        check_file_target(_installed(args))
+    if args.resume:
+        probe(args.out / "study.db")
+    else:
+        prepare_target(args.out, args.force, keep=[args.targets, args.parameters])
+        fresh_folder(args.out, args.force, "calibration")
+    try:
+        table, report, notes, elapsed = _fit(args, targets, blocks, params, fp, console)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:
+        if not args.resume:
+            remove_path(args.out)  # the folder this run created holds nothing usable
+        raise
+    _print_fit(console, table, report, notes, elapsed, args)
+    if args.install:
+        _install(args, console)
+
+
+def _fit(args: CalibrateArgs, targets, blocks, params, fp, console: Console):
     targets_dir = args.targets.resolve().parent
     started = time.perf_counter()
     with progress_bar(console, "{task.fields[note]}") as progress:
@@ -90,14 +123,51 @@ def run_calibrate(args: CalibrateArgs, console: Console) -> None:
         "settings": f"{args.options.setting.residents} residents, {args.options.setting.replicates} seeds per candidate",
         "candidates": sum(len(s.trials) for s in studies.values()),
     }
-    table, notes = write_fit(args.out, args.params_out, studies, params, defaults, meta)
+    table, notes = write_fit(args.out, args.out / "fitted.toml", studies, params, defaults, meta)
     # Every target, fitted and held out, at the fitted values on the same replicate seeds.
     with Evaluator(targets, targets_dir, args.options.setting) as evaluator:
         values = evaluator.run(candidate_values(params, best))
     report = validation_table(targets, values)
     report.to_csv(args.out / "calibration.csv", index=False, float_format="%.6g")
     (args.out / "settings.json").write_text(json.dumps({**fp, "seconds": elapsed}, indent=2))
-    _print_fit(console, table, report, notes, elapsed, args)
+    return table, report, notes, elapsed
+
+
+def _values(path: Path) -> dict | None:
+    """The parameter values of a fitted file (its comments, such as the date, aside)."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+
+
+def _installed(args: CalibrateArgs) -> Path:
+    return args.installed if args.installed is not None else FITTED_FILE
+
+
+def _install(args: CalibrateArgs, console: Console) -> None:
+    """Replace the bundled fitted file with the new fit; other values need ``--force``."""
+    new, bundled = args.out / "fitted.toml", _installed(args)
+    if bundled.exists() and _values(bundled) == _values(new):
+        console.print(f"{bundled} already holds these values; left as it is")
+        return
+    if bundled.exists() and not args.force:
+        raise InputError(
+            f"{bundled}: holds other fitted values than {new}; it was left as it is (the new fit is kept "
+            f"in {args.out}/); to replace it: calibrate --resume --install --force with the same options"
+        )
+    for suffix in (".toml", ".csv"):
+        old = bundled.with_suffix(suffix)
+        if old.is_file():
+            text = old.read_bytes()
+            write_file_atomically(
+                args.out / f"fitted.previous{suffix}", lambda tmp, t=text: tmp.write_bytes(t)
+            )
+        text = new.with_suffix(suffix).read_bytes()
+        write_file_atomically(old, lambda tmp, t=text: tmp.write_bytes(t))
+    console.print(
+        f"installed {new} as {bundled} (the previous one is kept in {args.out}/fitted.previous.toml)"
+    )
 
 
 def _print_fit(
@@ -130,7 +200,8 @@ def _print_fit(
         block = report[report["role"] == role]
         console.print(f"{role}: {int(block['inside'].sum())} of {len(block)} inside tolerance")
     console.print(
-        f"{len(table)} parameters fitted in {elapsed:.0f} s; wrote {args.params_out} and {args.out}/"
+        f"{len(table)} parameters fitted in {elapsed:.0f} s; wrote {args.out}/ (fitted values: "
+        f"{args.out / 'fitted.toml'}; {'installing it' if args.install else 'install it with --install'})"
     )
 
 
@@ -153,7 +224,7 @@ def run_validate(args: ValidateArgs, console: Console) -> None:
     from sim.validation_report import write_validation_report
 
     targets = load_targets(args.targets)
-    check_target(args.out, args.force)
+    prepare_target(args.out, args.force, keep=[args.targets])
     started = time.perf_counter()
     tasks = (len(targets) + 3 * len(args.dose_weeks) * len(args.dose_hours)) * args.setting.replicates
     with progress_bar(console, "{task.fields[note]}") as progress:
@@ -175,10 +246,11 @@ def run_validate(args: ValidateArgs, console: Console) -> None:
         replicate_seeds=s.seeds,
         settings={"residents": s.residents, "years": args.years, "replicates": s.replicates},
         baseline=None,
+        kind="validation",
     )
     manifest["targets file"] = f"{args.targets} (sha256 {file_hash(args.targets)})"
     manifest["seconds"] = round(time.perf_counter() - started, 1)
-    with atomic_folder(args.out, args.force) as folder:
+    with atomic_folder(args.out, args.force, "validation", keep=[args.targets]) as folder:
         data["validation"].to_csv(folder / "validation.csv", index=False, float_format="%.6g")
         data["area_series"].to_csv(folder / "area_series.csv", index=False, float_format="%.6g")
         data["dose_response"].to_csv(folder / "dose_response.csv", index=False, float_format="%.6g")

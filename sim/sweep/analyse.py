@@ -30,7 +30,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from sim.experiment import t_half_width
-from sim.outputs import atomic_folder
+from sim.folders import atomic_folder, prepare_target
 from sim.report import (
     BASELINE_COLOUR,
     DASH,
@@ -47,7 +47,7 @@ from sim.report import (
     html_head,
     plt,
 )
-from sim.sweep.run import part_files
+from sim.sweep.run import part_files, read_sweep_meta
 
 HTML_ROW_CAP = 200  # design points shown in the HTML table; points.csv has all
 ERROR_KINDS_SHOWN = 5
@@ -69,8 +69,8 @@ SENSITIVITY_COLUMNS = {
 
 
 def read_meta(folder: Path) -> dict[str, Any]:
-    """The sweep's ``sweep.json``."""
-    return json.loads((Path(folder) / "sweep.json").read_text(encoding="utf-8"))
+    """The sweep's ``sweep.json`` (an unreadable one is an :class:`~sim.loader.InputError`)."""
+    return read_sweep_meta(folder, "analyse")
 
 
 def read_design(folder: Path) -> pd.DataFrame:
@@ -1019,11 +1019,14 @@ def analyse(folder: Path, out: Path | None = None, force: bool = False) -> Path:
         The analysis folder.
 
     Raises:
-        sim.loader.InputError: when ``out`` exists and ``force`` is not set (nothing is changed).
+        sim.loader.InputError: when ``folder`` holds no readable ``sweep.json``, or ``out`` cannot be
+            written (it exists and ``force`` is not set, it is not this tool's, or it holds the sweep);
+            nothing is changed.
     """
     folder = Path(folder)
     out = Path(out) if out is not None else folder / "analysis"
     meta = read_meta(folder)
+    prepare_target(out, force, keep=[folder / "sweep.json"])
     design = read_design(folder)
     runs = load_runs(folder)
     parameters = [str(p) for p in meta.get("parameters", [])]
@@ -1038,7 +1041,7 @@ def analyse(folder: Path, out: Path | None = None, force: bool = False) -> Path:
     sens = sensitivity(used, design, meta)
     head = _headline(design, runs, replicates, meta)
     labels = _labels(outputs)
-    with atomic_folder(out, force) as tmp:
+    with atomic_folder(out, force, "analysis", keep=[folder / "sweep.json"]) as tmp:
         summary.to_csv(tmp / "points.csv", index=False, float_format="%.10g")
         if method in SENSITIVITY_COLUMNS:
             sens.to_csv(tmp / "sensitivity.csv", index=False, float_format="%.10g")

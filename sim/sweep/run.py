@@ -16,7 +16,6 @@ import functools
 import json
 import logging
 import os
-import shutil
 import time
 import traceback
 from collections.abc import Callable
@@ -29,10 +28,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.folders import clean_stale, fresh_folder, prepare_target, probe, write_file_atomically
 from sim.kernel_params import WEEKS_PER_YEAR
 from sim.loader import InputError, load_scenario, with_overrides
 from sim.metrics import depends_on_record_interval
-from sim.outputs import write_file_atomically
 from sim.overrides import apply_overrides
 from sim.rng import spawn_seeds
 from sim.scenario import Scenario
@@ -208,16 +207,13 @@ def prepare(sweep_path: Path, options: SweepOptions) -> tuple[Sweep, Scenario, p
     if options.resume and options.force:
         raise InputError("command line: --resume and --force: choose one")
     if options.resume:
-        meta_path = folder / "sweep.json"
-        if not meta_path.is_file():
-            raise InputError(f"{folder}: --resume: no sweep to resume there (sweep.json not found)")
-        stored = json.loads(meta_path.read_text()).get("sweep_hash", "")
+        stored = read_sweep_meta(folder, "--resume").get("sweep_hash", "")
         if stored != digest:
             raise InputError(
                 f"{folder}: --resume: the results there come from a different sweep file "
-                f"(sha256 {stored[:16]}), not {sweep_path} (sha256 {digest[:16]}); nothing was changed"
+                f"(sha256 {str(stored)[:16]}), not {sweep_path} (sha256 {digest[:16]}); nothing was changed"
             )
-    elif folder.exists() and not options.force:
+    elif folder.exists() and not folder.is_symlink() and folder.is_dir() and not options.force:
         raise InputError(
             f"{folder}: output folder exists; pass --resume to continue it or --force to replace it"
         )
@@ -234,7 +230,29 @@ def prepare(sweep_path: Path, options: SweepOptions) -> tuple[Sweep, Scenario, p
     # so a sweep of many points never holds them all.
     for _, row in points.iterrows():
         apply_overrides(base, point_values(points, row, sweep), f"{sweep_path}: point {int(row['point'])}")
+    # Every input is valid: now the destination, before a cluster starts or anything is removed.
+    if options.resume:
+        probe(folder / "runs" / "part")
+    else:
+        prepare_target(folder, options.force, keep=[sweep_path])
     return sweep, base, points, digest
+
+
+def read_sweep_meta(folder: Path, what: str) -> dict[str, Any]:
+    """A sweep folder's ``sweep.json``; one clear error when it is missing, unreadable or not a record."""
+    path = Path(folder) / "sweep.json"
+    if not path.is_file():
+        raise InputError(f"{folder}: {what}: not a sweep's output folder (sweep.json not found)")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(
+            f"{path}: {what}: not a readable sweep record ({type(exc).__name__}); "
+            "it was written by an interrupted or other program"
+        ) from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("sweep_hash", ""), str):
+        raise InputError(f"{path}: {what}: not a sweep record (expected a JSON object with sweep_hash)")
+    return meta
 
 
 # A sweep task is pure-Python orchestration around Numba kernels, so a worker's own threads that
@@ -299,17 +317,22 @@ def run_sweep(
     folder = options.out
     client, cluster = _client(options)  # an unreachable scheduler fails here, before any change
     try:
-        if options.force and folder.exists():
-            shutil.rmtree(folder)
         runs_dir = folder / "runs"
         series_dir = folder / "timeseries"
-        runs_dir.mkdir(parents=True, exist_ok=True)
+        seeds = spawn_seeds(sweep.seed, sweep.replicates)
+        if not options.resume:
+            # The folder appears complete with its marker, design and record, or not at all.
+            def fill(tmp: Path) -> None:
+                (tmp / "runs").mkdir()
+                write_atomic(points, tmp / "design.parquet")
+                _write_meta(tmp, sweep, sweep_path, digest, seeds)
+
+            fresh_folder(folder, options.force, "sweep", fill)
+        runs_dir.mkdir(exist_ok=True)
         if sweep.timeseries:
             series_dir.mkdir(exist_ok=True)
-        seeds = spawn_seeds(sweep.seed, sweep.replicates)
-        if not (folder / "sweep.json").is_file():
-            write_atomic(points, folder / "design.parquet")
-            _write_meta(folder, sweep, sweep_path, digest, seeds)
+        for part_dir in (folder, runs_dir, series_dir):
+            clean_stale(part_dir)  # parts a killed client left half-written
         done = done_runs(runs_dir)
         rows_by_point = {int(row["point"]): row for _, row in points.iterrows()}
         # Runs still to do, grouped by point (so each point's scenario is built once).
