@@ -23,6 +23,7 @@ from scipy import stats
 
 from sim.costs import INTERVENTION_CATEGORIES
 from sim.kernel_params import WEEKS_PER_YEAR
+from sim.lifeline import init_worker
 from sim.metrics import RESOURCES
 from sim.rng import spawn_seeds
 from sim.scenario import Scenario
@@ -96,13 +97,6 @@ def add_intervention_cost(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _init_worker() -> None:
-    # One Numba thread per worker process: the processes already use the cores.
-    import numba
-
-    numba.set_num_threads(1)
-
-
 def run_all(
     scenarios: Sequence[Scenario],
     base_seed: int,
@@ -129,7 +123,9 @@ def run_all(
                 on_done(spec)
     else:
         ctx = get_context(_start_method())
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=init_worker, initargs=(os.getpid(),)
+        ) as pool:
             futures = {pool.submit(run_one, spec): spec for spec in specs}
             for future in as_completed(futures):
                 spec = futures[future]

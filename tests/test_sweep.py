@@ -319,6 +319,39 @@ def test_unreachable_scheduler_fails_fast_and_clearly(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_tls_scheduler_without_client_certificates_is_refused_clearly(tmp_path):
+    result = cli("sweep", TINY, "--scheduler", "tls://127.0.0.1:9", "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "a tls:// scheduler needs this client's certificate" in result.output
+    assert "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("processes", [True, False])
+def test_the_local_cluster_listens_on_loopback_comm_ports_only(processes):
+    """No HTTP server (distributed starts one even with the dashboard off), nothing but 127.0.0.1."""
+    import psutil
+    from distributed import Client
+
+    from sim.sweep.cluster import local_cluster
+
+    me = psutil.Process()
+    before = {c.laddr for c in me.net_connections("inet") if c.status == psutil.CONN_LISTEN}
+    with local_cluster(2, processes) as cluster, Client(cluster) as client:
+        info = client.scheduler_info()
+        comm = {cluster.scheduler_address, *info["workers"]}
+        comm |= {w["nanny"] for w in info["workers"].values() if w.get("nanny")}
+        listening = set()
+        for proc in (me, *me.children(recursive=True)):
+            for c in proc.net_connections("inet"):
+                if c.status == psutil.CONN_LISTEN and (proc != me or c.laddr not in before):
+                    listening.add(c.laddr)
+        assert {f"tcp://{ip}:{port}" for ip, port in listening} == comm
+        assert {ip for ip, _ in listening} == {"127.0.0.1"}
+        assert len(comm) == (5 if processes else 3)  # scheduler, workers (and their nannies)
+        assert info["services"] == {} and all(w["services"] == {} for w in info["workers"].values())
+
+
 def test_resume_from_another_sweep_file_is_refused(two_workers, tmp_path):
     out, _ = two_workers
     before = results(out)

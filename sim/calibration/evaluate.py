@@ -6,6 +6,7 @@ the result does not depend on the number of worker processes or the order tasks 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import numpy as np
 
 from sim.calibration.quantities import compute
 from sim.calibration.targets import FITTED_FILE, FreeParameter, Target
+from sim.lifeline import init_worker
 from sim.loader import load_scenario, read_toml, resolve_chain, with_overrides
 from sim.overrides import apply_overrides
 from sim.rng import spawn_seeds
@@ -90,12 +92,6 @@ def _task(args: tuple[Target, Scenario, int]) -> float:
     return compute(target, scenario, seed)
 
 
-def _init_worker() -> None:
-    import numba
-
-    numba.set_num_threads(1)
-
-
 class Evaluator:
     """Computes targets for candidate parameter values, reusing one pool of worker processes."""
 
@@ -115,7 +111,9 @@ class Evaluator:
             # (mesa #3179), so they stay lean. (max_tasks_per_child is avoided: on Python 3.11 a
             # pool that replaces workers can hang.)
             ctx = get_context("spawn")
-            self._pool = ProcessPoolExecutor(setting.workers, mp_context=ctx, initializer=_init_worker)
+            self._pool = ProcessPoolExecutor(
+                setting.workers, mp_context=ctx, initializer=init_worker, initargs=(os.getpid(),)
+            )
 
     def close(self) -> None:
         """Stop the worker processes."""

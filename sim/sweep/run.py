@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import os
 import time
 import traceback
@@ -40,7 +39,6 @@ from sim.sweep.spec import Sweep, as_dict, load_sweep, sweep_hash
 
 if TYPE_CHECKING:
     import psutil
-    from distributed import LocalCluster
 
 PART_ROWS = 500  # runs per parquet part
 TIDY_EVERY = 50  # a worker collects cycles and returns freed memory to the OS every this many runs
@@ -255,41 +253,20 @@ def read_sweep_meta(folder: Path, what: str) -> dict[str, Any]:
     return meta
 
 
-# A sweep task is pure-Python orchestration around Numba kernels, so a worker's own threads that
-# take the GIL many times a second slow every run: the statistical profiler samples the task's
-# stack every 10 ms and keeps its history, and the event-loop tick and system monitor wake often.
-# Measured on this machine: runs about 10 % faster inside a worker with these off or slowed.
-# External workers take the same settings from the environment (README, "On a cluster").
-QUIET_WORKERS = {
-    "distributed.worker.profile.enabled": False,
-    "distributed.admin.tick.interval": "500ms",
-    "distributed.admin.system-monitor.interval": "2s",
-}
-
-
-def local_cluster(workers: int, processes: bool = True) -> LocalCluster:
-    """A LocalCluster of single-threaded workers, quietened for sweep tasks."""
-    import dask
-    from distributed import LocalCluster
-
-    # Nannies hand the current configuration to the worker processes they start.
-    with dask.config.set(QUIET_WORKERS):
-        return LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=processes,
-            dashboard_address=None,
-            # Shutdown races (a heartbeat to a scheduler already closed) are logged as errors; real
-            # failures reach the client as task results.
-            silence_logs=logging.CRITICAL,
-        )
-
-
 def _client(options: SweepOptions):
-    """A client of the given scheduler, or of a LocalCluster on this machine."""
+    """A client of the given scheduler, or of a local cluster on this machine."""
     from distributed import Client
+    from distributed.security import Security
 
     if options.scheduler:
+        tls = options.scheduler.startswith("tls://")
+        if tls and Security().get_connection_args("client")["ssl_context"] is None:
+            raise InputError(
+                f"command line: --scheduler {options.scheduler}: a tls:// scheduler needs this "
+                "client's certificate: set DASK_DISTRIBUTED__COMM__TLS__CA_FILE, "
+                "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT and DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY "
+                "(README, 'A shared cluster, securely')"
+            )
         try:
             return Client(options.scheduler, timeout=CONNECT_TIMEOUT), None
         except (OSError, TimeoutError) as exc:
@@ -297,6 +274,8 @@ def _client(options: SweepOptions):
                 f"command line: --scheduler {options.scheduler}: no Dask scheduler answered within "
                 f"{CONNECT_TIMEOUT} ({type(exc).__name__}); start one with `dask scheduler`"
             ) from None
+    from sim.sweep.cluster import local_cluster
+
     cluster = local_cluster(options.workers, options.processes)
     return Client(cluster), cluster
 
