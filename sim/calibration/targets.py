@@ -12,9 +12,10 @@ import hashlib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from sim.loader import InputError, format_validation_error, read_toml
+from sim.scenario import STRICT_INPUT
 
 CALIBRATION_DIR = Path(__file__).resolve().parent.parent.parent / "calibration"
 TARGETS_FILE = CALIBRATION_DIR / "targets.toml"
@@ -23,9 +24,9 @@ FITTED_FILE = CALIBRATION_DIR / "fitted.toml"
 
 
 class Strict(BaseModel):
-    """Unknown keys are errors."""
+    """Strict input, as every input file (:data:`sim.scenario.STRICT_INPUT`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT_INPUT
 
 
 class Target(Strict):
