@@ -363,7 +363,7 @@ def with_overrides(scenario: Scenario, **simulation: Any) -> Scenario:
             _rescale(Scenario, data, factor)
     except OverflowError:
         raise InputError(
-            f"command line: simulation.residents = {data['simulation']['residents']}: "
+            f"command line: simulation.residents = {_fmt_value(data['simulation']['residents'])}: "
             "too large to rescale the scenario's capacities to"
         ) from None
     try:
