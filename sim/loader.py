@@ -162,7 +162,8 @@ def resolve_chain(path: Path) -> tuple[dict[str, Any], list[Path]]:
         if current in chain:
             cycle = " -> ".join(p.name for p in [*chain, current])
             raise InputError(
-                f"{chain[-1]}: extends = {current.name!r}: extends cycle ({cycle}); a chain must end in a file without 'extends'"
+                f"{_display(chain[-1])}: extends = {current.name!r}: extends cycle ({cycle}); "
+                "a chain must end in a file without 'extends'"
             )
         chain.append(current)
         data = read_toml(current, _display(current))
@@ -174,11 +175,12 @@ def resolve_chain(path: Path) -> tuple[dict[str, Any], list[Path]]:
             break
         if not isinstance(parent, str) or not parent:
             raise InputError(
-                f"{current}: extends = {_fmt_value(parent)}: must be the path of another scenario file"
+                f"{_display(current)}: extends = {_fmt_value(parent)}: must be the path of another scenario file"
             )
         current = (current.parent / parent).resolve()
         if not current.is_file():
-            raise InputError(f"{chain[-1]}: extends = {parent!r}: file not found ({current})")
+            what = "a folder" if current.is_dir() else "file not found"
+            raise InputError(f"{_display(chain[-1])}: extends = {parent!r}: {what} ({current})")
     merged: dict[str, Any] = {}
     for layer in reversed(raw_layers):
         merged = _deep_merge(merged, layer)
