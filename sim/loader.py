@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, get_args
@@ -21,6 +22,7 @@ from sim.scenario import Scenario, Simulation
 
 # Keys whose values are paths, resolved against the file that sets them.
 AREA_KEY = "area_profile"
+_BARE_KEY = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 class InputError(Exception):
@@ -30,6 +32,12 @@ class InputError(Exception):
 def _fmt_value(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _key_text(part: str | int) -> str:
+    """One part of a key path as a message shows it: bare when it is a plain key, quoted otherwise."""
+    text = str(part)
+    return text if _BARE_KEY.fullmatch(text) else _fmt_value(text)
 
 
 def _submodel(annotation: Any) -> type[BaseModel] | None:
@@ -100,7 +108,7 @@ def format_validation_error(
         prefix: Key path of ``root`` within the file (e.g. ``target.3.options``).
     """
     err = first_error(error)
-    key = ".".join(str(p) for p in (*([prefix] if prefix else []), *err["loc"])) or "(top level)"
+    key = ".".join([*([prefix] if prefix else []), *(_key_text(p) for p in err["loc"])]) or "(top level)"
     value = err.get("input")
     shown = "" if isinstance(value, dict) or err["type"] == "missing" else f" = {_fmt_value(value)}"
     more = len(error.errors()) - 1

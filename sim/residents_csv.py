@@ -280,7 +280,7 @@ def _check_header(source: str, header: list[str]) -> list[str]:
             near = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.6)
             if near:
                 raise InputError(
-                    f"{source}: line 1: unknown column '{header[k].strip()}'; did you mean '{near[0]}'?"
+                    f"{source}: line 1: unknown column {header[k].strip()!r}; did you mean '{near[0]}'?"
                 )
             raise InputError(
                 f"{source}: line 1, column {k + 1}: not a known column name; known columns: {', '.join(COLUMNS)}"
