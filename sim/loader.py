@@ -12,6 +12,7 @@ import difflib
 import hashlib
 import re
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, get_args
 
@@ -65,10 +66,16 @@ def _section_model(root: type[BaseModel], path: tuple[Any, ...]) -> type[BaseMod
     return model
 
 
-def unknown_key(key: str, known: list[str] | tuple[str, ...], what: str = "key") -> str:
+def nearest(word: str, known: Sequence[str], cutoff: float = 0.5) -> str | None:
+    """The entry of ``known`` closest to a misspelt ``word``, if any is close enough."""
+    near = difflib.get_close_matches(word, list(known), n=1, cutoff=cutoff)
+    return near[0] if near else None
+
+
+def unknown_key(key: str, known: Sequence[str], what: str = "key") -> str:
     """Say that ``key`` is unknown, suggesting the nearest of ``known`` (or listing them)."""
-    near = difflib.get_close_matches(key, list(known), n=1, cutoff=0.5)
-    hint = f"did you mean '{near[0]}'?" if near else f"allowed {what}s: {', '.join(known)}"
+    near = nearest(key, known)
+    hint = f"did you mean '{near}'?" if near else f"allowed {what}s: {', '.join(known)}"
     return f"unknown {what}; {hint}"
 
 
@@ -134,9 +141,8 @@ def read_toml(path: Path, shown: str | Path | None = None) -> dict[str, Any]:
         shown: How the message names the file (default: ``path``).
     """
     name = path if shown is None else shown
-    if not path.is_file():
-        what = "a folder" if path.is_dir() else "file not found"
-        raise InputError(f"{name}: {what} (expected a TOML file)")
+    if problem := file_problem(path):
+        raise InputError(f"{name}: {problem} (expected a TOML file)")
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -148,6 +154,31 @@ def read_toml(path: Path, shown: str | Path | None = None) -> dict[str, Any]:
         raise InputError(f"{name}: not valid TOML: {exc}") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+
+
+def resolve_input(path: Path, named_by: str) -> Path:
+    """``path`` made absolute; a path the system cannot use (a NUL character, a symlink loop) is an InputError."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise InputError(f"{named_by}: not a usable path ({exc})") from None
+
+
+def file_problem(path: Path) -> str:
+    """What is wrong with ``path`` as an input file ('' when it is a file)."""
+    return "" if path.is_file() else "a folder" if path.is_dir() else "file not found"
+
+
+def named_file(said: str, path: Path) -> Path:
+    """The absolute path of an input file a key or option names; ``said`` is ``file: key = value``.
+
+    Raises:
+        InputError: ``said`` followed by what is wrong (not found, a folder, an unusable path).
+    """
+    resolved = resolve_input(path, said)
+    if problem := file_problem(resolved):
+        raise InputError(f"{said}: {problem} ({resolved})")
+    return resolved
 
 
 def _check_sets_something(data: dict[str, Any], path: Path) -> None:
@@ -165,7 +196,7 @@ def resolve_chain(path: Path) -> tuple[dict[str, Any], list[Path]]:
     """
     chain: list[Path] = []
     raw_layers: list[dict[str, Any]] = []
-    current = path.resolve()
+    current = resolve_input(path, _fmt_value(str(path)))
     while True:
         if current in chain:
             cycle = " -> ".join(p.name for p in [*chain, current])
@@ -185,10 +216,9 @@ def resolve_chain(path: Path) -> tuple[dict[str, Any], list[Path]]:
             raise InputError(
                 f"{_display(current)}: extends = {_fmt_value(parent)}: must be the path of another scenario file"
             )
-        current = (current.parent / parent).resolve()
-        if not current.is_file():
-            what = "a folder" if current.is_dir() else "file not found"
-            raise InputError(f"{_display(chain[-1])}: extends = {parent!r}: {what} ({current})")
+        current = named_file(
+            f"{_display(chain[-1])}: extends = {_fmt_value(parent)}", current.parent / parent
+        )
     merged: dict[str, Any] = {}
     for layer in reversed(raw_layers):
         merged = _deep_merge(merged, layer)
@@ -206,18 +236,17 @@ def _resolve_paths(data: dict[str, Any], source: Path) -> None:
         named = holder.get(key)
         if not isinstance(named, str) or not named:
             continue
-        resolved = (source.parent / named).resolve()
-        if not resolved.is_file():
-            what = "a folder" if resolved.is_dir() else "file not found"
-            raise InputError(f"{_display(source)}: {where} = {named!r}: {what} ({resolved})")
-        holder[key] = str(resolved)
+        holder[key] = str(
+            named_file(f"{_display(source)}: {where} = {_fmt_value(named)}", source.parent / named)
+        )
 
 
 def _command_line_file(option: str, path: Path) -> Path:
     """A file named on the command line, which must exist."""
-    if not path.is_file():
-        what = "a folder" if path.is_dir() else "file not found"
-        raise InputError(f"command line: {option} = {str(path)!r}: {what}")
+    said = f"command line: {option} = {_fmt_value(str(path))}"
+    resolve_input(path, said)
+    if problem := file_problem(path):
+        raise InputError(f"{said}: {problem}")
     return path
 
 
@@ -227,7 +256,7 @@ def load_area(path: str | Path) -> AreaProfile:
     Raises:
         InputError: with a one-line message naming the file, key, value and what is allowed.
     """
-    path = Path(path).resolve()
+    path = resolve_input(Path(path), _fmt_value(str(path)))
     data = read_toml(path, _display(path))
     _check_sets_something(data, path)
     _resolve_paths(data, path)

@@ -6,14 +6,13 @@ the result is validated again, so a candidate can never smuggle in an impossible
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from sim.docs import iter_parameters
-from sim.loader import InputError, format_validation_error
+from sim.loader import InputError, format_validation_error, nearest
 from sim.scenario import Scenario
 
 
@@ -27,8 +26,8 @@ def check_key(key: str) -> str:
     paths = parameter_paths()
     if key in paths:
         return ""
-    near = difflib.get_close_matches(key, paths, n=1, cutoff=0.6)
-    return f"not a scenario parameter; did you mean {near[0]!r}?" if near else "not a scenario parameter"
+    near = nearest(key, paths, cutoff=0.6)
+    return f"not a scenario parameter; did you mean {near!r}?" if near else "not a scenario parameter"
 
 
 def apply_overrides(scenario: Scenario, values: dict[str, Any], source: str = "overrides") -> Scenario:

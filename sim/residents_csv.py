@@ -16,7 +16,6 @@ week ``w + 1``), so writing at week 0 and applying at week -1, the defaults, mat
 from __future__ import annotations
 
 import csv
-import difflib
 import functools
 import io
 import re
@@ -28,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.kernel_params import WEEKS_PER_YEAR
-from sim.loader import InputError
+from sim.loader import InputError, nearest
 from sim.states import PROGRAMMES, Barrier, RandomSlot, Status
 
 if TYPE_CHECKING:
@@ -277,10 +276,10 @@ def _check_header(source: str, header: list[str]) -> list[str]:
         )
     for k, name in enumerate(names):
         if name not in COLUMNS:
-            near = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.6)
+            near = nearest(name, COLUMNS, cutoff=0.6)  # close enough that quoting the cell reveals nothing
             if near:
                 raise InputError(
-                    f"{source}: line 1: unknown column {header[k].strip()!r}; did you mean '{near[0]}'?"
+                    f"{source}: line 1: unknown column {header[k].strip()!r}; did you mean '{near}'?"
                 )
             raise InputError(
                 f"{source}: line 1, column {k + 1}: not a known column name; known columns: {', '.join(COLUMNS)}"

@@ -161,7 +161,10 @@ def test_fixed_value_out_of_range_is_found_at_load(tmp_path):
     text = SWEEP.read_text().replace('"../../scenarios/', f'"{SCENARIOS}/')
     text = text.replace('start_up_weeks" = 0', 'start_up_weeks" = 100000')
     message = error_of(load_sweep, write(tmp_path, "sweep.toml", text))
-    assert "fixed.volunteer_corps.effort.start_up_weeks = 100000: input should be less than" in message
+    assert (
+        "fixed.volunteer_corps.effort.start_up_weeks = 100000.0: input should be less than or equal to 520"
+        in message
+    )
 
 
 @pytest.mark.parametrize("levels", ["[0.0, inf]", "[nan]"])
@@ -436,3 +439,18 @@ def test_residents_csv_option_with_a_system_file(tmp_path):
     first = passwd.read_text().splitlines()[0]
     result = invoke("run", BASELINE, "--residents-csv", passwd, "--out", tmp_path / "o")
     assert result.exit_code == 2 and first not in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['area_profile = "a\\u0000b"', 'extends = "a\\u0000b"', '[population]\nresidents_csv = "a\\u0000b"'],
+)
+def test_unusable_path_in_a_scenario(tmp_path, body):
+    path = write(tmp_path, "s.toml", body + "\n")
+    assert "= 'a\\x00b': not a usable path" in error_of(load_scenario, path)
+
+
+def test_unusable_path_in_a_sweep_or_targets_file(tmp_path):
+    assert "base = 'a\\x00b': not a usable path" in error_of(load_sweep, sweep(tmp_path, base='"a\\u0000b"'))
+    message = error_of(load_targets, targets(tmp_path, 'scenario = "', 'scenario = "x\\u0000'))
+    assert "scenario = 'x\\x00" in message and "not a usable path" in message

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from sim.loader import InputError, first_error, format_validation_error, read_toml, unknown_key
+from sim.loader import InputError, first_error, format_validation_error, named_file, read_toml, unknown_key
 from sim.scenario import STRICT_INPUT, TargetGroup
 
 CALIBRATION_DIR = Path(__file__).resolve().parent.parent.parent / "calibration"
@@ -285,10 +285,8 @@ def load_targets(path: str | Path = TARGETS_FILE) -> list[Target]:
             ) from None
         for key in ("scenario", "area"):
             value = getattr(t, key)
-            if value and not (path.parent / value).is_file():
-                raise InputError(
-                    f"{path}: target {t.id!r}: {key} = {value!r}: file not found ({(path.parent / value).resolve()})"
-                )
+            if value:
+                named_file(f"{path}: target {t.id!r}: {key} = {value!r}", path.parent / value)
     return targets
 
 

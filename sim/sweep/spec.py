@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 
-from sim.loader import InputError, format_validation_error, load_scenario, read_toml
+from sim.loader import InputError, format_validation_error, load_scenario, named_file, nearest, read_toml
 from sim.overrides import apply_overrides, check_key
 from sim.scenario import STRICT_INPUT
 
@@ -33,9 +33,13 @@ DEFAULT_OUTPUTS = (
 DESIGNS_NEEDING_RANGES = ("lhs", "sobol", "morris")
 
 
-def _number_or_flag(value: Any) -> int | float | bool:
-    """A value a sweep sets: a flag or a finite number (its range is checked at the key it sets)."""
-    if isinstance(value, bool | int) or (isinstance(value, float) and math.isfinite(value)):
+def _number_or_flag(value: Any) -> float | bool:
+    """A value a sweep sets: a flag or a finite number, as a decimal (its range is checked where it is set)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and abs(value) < 10**308:  # larger ones have no float
+        value = float(value)
+    if isinstance(value, float) and math.isfinite(value):
         return value
     raise ValueError("must be a finite number, or true or false for a flag")
 
@@ -145,13 +149,9 @@ def load_sweep(path: str | Path) -> tuple[Sweep, Path]:
         sweep = Sweep.model_validate(data)
     except ValidationError as exc:
         raise InputError(format_validation_error(str(path), exc, Sweep)) from None
-    base = (path.parent / sweep.base).resolve()
-    if not base.is_file():
-        raise InputError(f"{path}: base = {sweep.base!r}: file not found ({base})")
-    if sweep.area and not (path.parent / sweep.area).is_file():
-        raise InputError(
-            f"{path}: area = {sweep.area!r}: file not found ({(path.parent / sweep.area).resolve()})"
-        )
+    base = named_file(f"{path}: base = {sweep.base!r}", path.parent / sweep.base)
+    if sweep.area:
+        named_file(f"{path}: area = {sweep.area!r}", path.parent / sweep.area)
     _check_parameters(sweep, path, base)
     return sweep, base
 
@@ -189,10 +189,8 @@ def _check_parameters(sweep: Sweep, path: Path, base: Path) -> None:
     known = list(LABELS)
     for name in sweep.outputs:
         if name not in known:
-            import difflib
-
-            near = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            hint = f"did you mean {near[0]!r}?" if near else "see docs for the indicators"
+            near = nearest(name, known, cutoff=0.6)
+            hint = f"did you mean {near!r}?" if near else "see docs for the indicators"
             raise InputError(f"{path}: outputs = {name!r}: not an indicator; {hint}")
 
 
