@@ -9,16 +9,16 @@ Keys the scenario sets itself in ``population`` override the profile's.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 from sim.params import SETTING, param
-from sim.scenario import Population
+from sim.scenario import STRICT_INPUT, Population
 
 
 class AreaProfile(BaseModel):
     """One area profile file."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT_INPUT
 
     name: str = param("area", "text", SETTING, "Short name of the area, shown in outputs.")
     description: str = param("", "text", SETTING, "What the area is and where its figures come from.")

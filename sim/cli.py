@@ -7,6 +7,7 @@ and what is allowed, and exits with code 2 without writing anything.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from sim.calibration.targets import PARAMETERS_FILE, TARGETS_FILE
 from sim.folders import derived_folder
@@ -26,16 +28,39 @@ from sim.scenario import Scenario
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_OUT = Path("outputs")
 BASELINE_FILE = "baseline.toml"
+MAX_DOSE_WEEKS = 520  # the longest planned relation the schema allows (mentoring.planned_weeks)
+MAX_DOSE_HOURS = 40.0  # the most weekly hours a mentor may give (mentoring hours_per_week)
+
+
+class OneLineErrors(TyperGroup):
+    """Command-line usage errors (a value that is not a number, an unknown option) in one line, exit 2."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):  # noqa: D102 (click's own)
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.TyperException as exc:  # typer's usage errors (its own copy of click's)
+            message = " ".join(exc.format_message().split())
+            errors.print(f"error: command line: {message}", markup=False)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            errors.print("error: aborted", markup=False)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
 
 app = typer.Typer(
+    cls=OneLineErrors,
     add_completion=False,
     no_args_is_help=False,
     invoke_without_command=True,
     help="Simulate employment and education interventions in a disadvantaged housing area.",
 )
 # Wide enough for the headline table when output goes to a file or a narrow pipe.
-console = Console(width=None if sys.stdout.isatty() else 150)
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
+# Names and paths are the user's: printed literally (no rich markup, no :emoji: codes).
+console = Console(width=None if sys.stdout.isatty() else 150, markup=False, emoji=False)
+errors = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 ResidentsOpt = Annotated[
     int | None,
@@ -175,7 +200,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
         write_report(folder, timeseries, summary, manifest, baseline or scenarios[0].name)
     print_headline(headline(summary), baseline)
     console.print(
-        f"{total} runs in {elapsed:.1f} s. Outputs in [bold]{out}/[/bold]: summary.csv, timeseries.parquet/.csv, "
+        f"{total} runs in {elapsed:.1f} s. Outputs in {out}/: summary.csv, timeseries.parquet/.csv, "
         "figures/, report.html, manifest.json"
     )
 
@@ -318,13 +343,15 @@ def compare(
     _guard(body)
 
 
-def _numbers(text: str, kind: type) -> tuple:
+def _numbers(option: str, text: str, kind: type, high: float) -> tuple:
+    """Parse a comma-separated list of finite numbers in (0, high] given to ``option``."""
+    what = f"comma-separated {'whole numbers' if kind is int else 'numbers'} above 0 and at most {high:g}"
     try:
         values = tuple(kind(part) for part in text.split(","))
     except ValueError:
-        raise InputError(f"command line: {text!r}: must be comma-separated {kind.__name__} values") from None
-    if not values or any(v <= 0 for v in values):
-        raise InputError(f"command line: {text!r}: values must be above 0")
+        raise InputError(f"command line: {option} = {text!r}: must be {what}") from None
+    if not all(math.isfinite(v) and 0 < v <= high for v in values):
+        raise InputError(f"command line: {option} = {text!r}: must be {what}")
     return values
 
 
@@ -418,8 +445,8 @@ def validate_command(
             out or DEFAULT_OUT / "validation",
             setting,
             years,
-            _numbers(dose_weeks, int),
-            _numbers(dose_hours, float),
+            _numbers("--dose-weeks", dose_weeks, int, MAX_DOSE_WEEKS),
+            _numbers("--dose-hours", dose_hours, float, MAX_DOSE_HOURS),
             force=force,
         )
         run_validate(args, console)

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
 from sim.area import AreaProfile
-from sim.scenario import Scenario
+from sim.scenario import Scenario, Simulation
 
 # Keys whose values are paths, resolved against the file that sets them.
 AREA_KEY = "area_profile"
+_BARE_KEY = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 class InputError(Exception):
@@ -32,15 +35,48 @@ def _fmt_value(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _key_text(part: str | int) -> str:
+    """One part of a key path as a message shows it: bare when it is a plain key, quoted otherwise."""
+    text = str(part)
+    return text if _BARE_KEY.fullmatch(text) else _fmt_value(text)
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside a field's annotation (``Model``, ``Model | None``, ``list[Model]``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        model = _submodel(arg)
+        if model is not None:
+            return model
+    return None
+
+
 def _section_model(root: type[BaseModel], path: tuple[Any, ...]) -> type[BaseModel] | None:
-    """Return the pydantic model that holds the keys at ``path`` (a key path of sections)."""
+    """Return the pydantic model that holds the keys at ``path`` (a key path of sections and list items)."""
     model: type[BaseModel] | None = root
     for part in path:
-        if model is None or not isinstance(part, str) or part not in model.model_fields:
+        if model is None:
             return None
-        annotation = model.model_fields[part].annotation
-        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+        if isinstance(part, int):  # an item of a list of tables: same model
+            continue
+        if part not in model.model_fields:
+            return None
+        model = _submodel(model.model_fields[part].annotation)
     return model
+
+
+def nearest(word: str, known: Sequence[str], cutoff: float = 0.5) -> str | None:
+    """The entry of ``known`` closest to a misspelt ``word``, if any is close enough."""
+    near = difflib.get_close_matches(word, list(known), n=1, cutoff=cutoff)
+    return near[0] if near else None
+
+
+def unknown_key(key: str, known: Sequence[str], what: str = "key") -> str:
+    """Say that ``key`` is unknown, suggesting the nearest of ``known`` (or listing them)."""
+    near = nearest(key, known)
+    hint = f"did you mean '{near}'?" if near else f"allowed {what}s: {', '.join(known)}"
+    return f"unknown {what}; {hint}"
 
 
 def _allowed(err: dict[str, Any], root: type[BaseModel]) -> str:
@@ -48,22 +84,40 @@ def _allowed(err: dict[str, Any], root: type[BaseModel]) -> str:
     loc = err["loc"]
     if err["type"] == "extra_forbidden":
         section = _section_model(root, loc[:-1])
-        known = list(section.model_fields) if section else []
-        near = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.5)
-        hint = f"did you mean '{near[0]}'?" if near else f"allowed keys: {', '.join(known)}"
-        return f"unknown key; {hint}"
+        return unknown_key(str(loc[-1]), list(section.model_fields) if section else [])
+    if err["type"] == "missing":
+        return "required key is missing"
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     return msg[0].lower() + msg[1:] if msg else msg
 
 
-def format_validation_error(source: str, error: ValidationError, root: type[BaseModel] = Scenario) -> str:
-    """Turn the first error of a pydantic ValidationError into one line."""
-    err = error.errors()[0]
-    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+def _rank(err: dict[str, Any]) -> int:
+    # A misspelt key explains the "missing" error of the key it meant, so it comes first.
+    return {"extra_forbidden": 0, "missing": 2}.get(err["type"], 1)
+
+
+def first_error(error: ValidationError) -> dict[str, Any]:
+    """The most useful error of a ValidationError: unknown keys first, missing keys last."""
+    return min(error.errors(), key=_rank)
+
+
+def format_validation_error(
+    source: str, error: ValidationError, root: type[BaseModel] = Scenario, prefix: str = ""
+) -> str:
+    """Turn the most useful error of a pydantic ValidationError into one line.
+
+    Args:
+        source: The file (or ``command line``) the data came from.
+        error: The validation error.
+        root: The model validated, to find the section of a misspelt key.
+        prefix: Key path of ``root`` within the file (e.g. ``target.3.options``).
+    """
+    err = first_error(error)
+    key = ".".join([*([prefix] if prefix else []), *(_key_text(p) for p in err["loc"])]) or "(top level)"
     value = err.get("input")
-    shown = "" if isinstance(value, dict) else f" = {_fmt_value(value)}"
+    shown = "" if isinstance(value, dict) or err["type"] == "missing" else f" = {_fmt_value(value)}"
     more = len(error.errors()) - 1
     tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return f"{source}: {key}{shown}: {_allowed(err, root)}{tail}"
@@ -79,15 +133,59 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return merged
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Read one TOML file, turning a missing file or bad syntax into an InputError."""
-    if not path.is_file():
-        raise InputError(f"{path}: file not found (expected a TOML file)")
+def read_toml(path: Path, shown: str | Path | None = None) -> dict[str, Any]:
+    """Read one TOML file, turning a missing, unreadable or malformed file into an InputError.
+
+    Args:
+        path: The file.
+        shown: How the message names the file (default: ``path``).
+    """
+    name = path if shown is None else shown
+    if problem := file_problem(path):
+        raise InputError(f"{name}: {problem} (expected a TOML file)")
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{name}: byte {exc.start} = 0x{exc.object[exc.start]:02x}: not valid UTF-8; a TOML file is UTF-8 text"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML: {exc}") from None
+        raise InputError(f"{name}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+
+
+def resolve_input(path: Path, named_by: str) -> Path:
+    """``path`` made absolute; a path the system cannot use (a NUL character, a symlink loop) is an InputError."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise InputError(f"{named_by}: not a usable path ({exc})") from None
+
+
+def file_problem(path: Path) -> str:
+    """What is wrong with ``path`` as an input file ('' when it is a file)."""
+    return "" if path.is_file() else "a folder" if path.is_dir() else "file not found"
+
+
+def named_file(said: str, path: Path) -> Path:
+    """The absolute path of an input file a key or option names; ``said`` is ``file: key = value``.
+
+    Raises:
+        InputError: ``said`` followed by what is wrong (not found, a folder, an unusable path).
+    """
+    resolved = resolve_input(path, said)
+    if problem := file_problem(resolved):
+        raise InputError(f"{said}: {problem} ({resolved})")
+    return resolved
+
+
+def _check_sets_something(data: dict[str, Any], path: Path) -> None:
+    if not data:
+        raise InputError(
+            f"{_display(path)}: the file sets nothing (no keys); give at least one key or 'extends'"
+        )
 
 
 def resolve_chain(path: Path) -> tuple[dict[str, Any], list[Path]]:
@@ -98,15 +196,17 @@ def resolve_chain(path: Path) -> tuple[dict[str, Any], list[Path]]:
     """
     chain: list[Path] = []
     raw_layers: list[dict[str, Any]] = []
-    current = path.resolve()
+    current = resolve_input(path, _fmt_value(str(path)))
     while True:
         if current in chain:
             cycle = " -> ".join(p.name for p in [*chain, current])
             raise InputError(
-                f"{chain[-1]}: extends = {current.name!r}: extends cycle ({cycle}); a chain must end in a file without 'extends'"
+                f"{_display(chain[-1])}: extends = {current.name!r}: extends cycle ({cycle}); "
+                "a chain must end in a file without 'extends'"
             )
         chain.append(current)
-        data = read_toml(current)
+        data = read_toml(current, _display(current))
+        _check_sets_something(data, current)
         _resolve_paths(data, current)
         parent = data.pop("extends", None)
         raw_layers.append(data)
@@ -114,11 +214,11 @@ def resolve_chain(path: Path) -> tuple[dict[str, Any], list[Path]]:
             break
         if not isinstance(parent, str) or not parent:
             raise InputError(
-                f"{current}: extends = {_fmt_value(parent)}: must be the path of another scenario file"
+                f"{_display(current)}: extends = {_fmt_value(parent)}: must be the path of another scenario file"
             )
-        current = (current.parent / parent).resolve()
-        if not current.is_file():
-            raise InputError(f"{chain[-1]}: extends = {parent!r}: file not found ({current})")
+        current = named_file(
+            f"{_display(chain[-1])}: extends = {_fmt_value(parent)}", current.parent / parent
+        )
     merged: dict[str, Any] = {}
     for layer in reversed(raw_layers):
         merged = _deep_merge(merged, layer)
@@ -126,13 +226,28 @@ def resolve_chain(path: Path) -> tuple[dict[str, Any], list[Path]]:
 
 
 def _resolve_paths(data: dict[str, Any], source: Path) -> None:
-    """Make the path-valued keys of one file absolute, relative to that file."""
-    if isinstance(data.get(AREA_KEY), str):
-        data[AREA_KEY] = str((source.parent / data[AREA_KEY]).resolve())
+    """Make the path-valued keys of one file absolute, relative to that file; each must name a file."""
     population = data.get("population")
-    if isinstance(population, dict) and isinstance(population.get("residents_csv"), str):
-        if population["residents_csv"]:
-            population["residents_csv"] = str((source.parent / population["residents_csv"]).resolve())
+    population = population if isinstance(population, dict) else {}
+    for where, key, holder in (
+        (AREA_KEY, AREA_KEY, data),
+        ("population.residents_csv", "residents_csv", population),
+    ):
+        named = holder.get(key)
+        if not isinstance(named, str) or not named:
+            continue
+        holder[key] = str(
+            named_file(f"{_display(source)}: {where} = {_fmt_value(named)}", source.parent / named)
+        )
+
+
+def _command_line_file(option: str, path: Path) -> Path:
+    """A file named on the command line, which must exist."""
+    said = f"command line: {option} = {_fmt_value(str(path))}"
+    resolve_input(path, said)
+    if problem := file_problem(path):
+        raise InputError(f"{said}: {problem}")
+    return path
 
 
 def load_area(path: str | Path) -> AreaProfile:
@@ -141,8 +256,9 @@ def load_area(path: str | Path) -> AreaProfile:
     Raises:
         InputError: with a one-line message naming the file, key, value and what is allowed.
     """
-    path = Path(path).resolve()
-    data = read_toml(path)
+    path = resolve_input(Path(path), _fmt_value(str(path)))
+    data = read_toml(path, _display(path))
+    _check_sets_something(data, path)
     _resolve_paths(data, path)
     try:
         return AreaProfile.model_validate(data)
@@ -159,13 +275,15 @@ def _apply_area(merged: dict[str, Any], area: Path | None, chain: list[Path]) ->
         raise InputError(
             f"{_display(chain[0])}: {AREA_KEY} = {_fmt_value(named)}: must be the path of an area profile file"
         )
-    profile = load_area(area if area is not None else named)
+    profile = load_area(_command_line_file("--area", area) if area is not None else named)
     base = {
         "area": profile.name,
         "simulation": {"residents": profile.residents},
         "population": profile.population.model_dump(exclude_unset=False),
     }
     scenario_population = merged.get("population", {})
+    if not isinstance(scenario_population, dict):
+        return _deep_merge(base, merged)  # not a table: validation says so, naming the scenario's value
     if area is not None:
         # Another area: the scenario's own population keys described its old area, so drop them.
         merged = {k: v for k, v in merged.items() if k != "population"}
@@ -177,8 +295,9 @@ def _apply_area(merged: dict[str, Any], area: Path | None, chain: list[Path]) ->
 
 def _csv_size(merged: dict[str, Any], chain: list[Path]) -> None:
     """A CSV of residents sets the number of residents."""
-    csv_path = merged.get("population", {}).get("residents_csv")
-    if not csv_path:
+    population = merged.get("population")
+    csv_path = population.get("residents_csv") if isinstance(population, dict) else None
+    if not csv_path or not isinstance(csv_path, str):
         return
     from sim.residents_csv import read_residents_csv
 
@@ -203,14 +322,16 @@ def load_scenario(
     merged, chain = resolve_chain(path)
     merged = _apply_area(merged, Path(area) if area is not None else None, chain)
     if residents_csv is not None:
-        merged.setdefault("population", {})["residents_csv"] = str(Path(residents_csv).resolve())
+        csv_file = _command_line_file("--residents-csv", Path(residents_csv))
+        if isinstance(merged.setdefault("population", {}), dict):
+            merged["population"]["residents_csv"] = str(csv_file.resolve())
     _csv_size(merged, chain)
     merged.setdefault("name", path.stem)
     try:
         return Scenario.model_validate(merged)
     except ValidationError as exc:
         # Name the file in the chain that set the bad key, if one did.
-        loc = exc.errors()[0]["loc"]
+        loc = first_error(exc)["loc"]
         source = chain[0]
         for layer_path in chain:
             layer = read_toml(layer_path)
@@ -270,9 +391,20 @@ def with_overrides(scenario: Scenario, **simulation: Any) -> Scenario:
         )
     old_residents = data["simulation"]["residents"]
     data["simulation"].update(given)
-    factor = data["simulation"]["residents"] / old_residents
-    if factor != 1.0:
-        _rescale(Scenario, data, factor)
+    try:
+        # The settings alone first: a bad --residents must not reach the rescaling below.
+        Simulation.model_validate(data["simulation"])
+    except ValidationError as exc:
+        raise InputError(format_validation_error("command line", exc, Simulation, "simulation")) from None
+    try:
+        factor = data["simulation"]["residents"] / old_residents
+        if factor != 1.0:
+            _rescale(Scenario, data, factor)
+    except OverflowError:
+        raise InputError(
+            f"command line: simulation.residents = {_fmt_value(data['simulation']['residents'])}: "
+            "too large to rescale the scenario's capacities to"
+        ) from None
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:

@@ -6,13 +6,13 @@ the result is validated again, so a candidate can never smuggle in an impossible
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from sim.docs import iter_parameters
-from sim.loader import InputError, format_validation_error
+from sim.loader import InputError, format_validation_error, nearest
 from sim.scenario import Scenario
 
 
@@ -26,8 +26,8 @@ def check_key(key: str) -> str:
     paths = parameter_paths()
     if key in paths:
         return ""
-    near = difflib.get_close_matches(key, paths, n=1, cutoff=0.6)
-    return f"not a scenario parameter; did you mean {near[0]!r}?" if near else "not a scenario parameter"
+    near = nearest(key, paths, cutoff=0.6)
+    return f"not a scenario parameter; did you mean {near!r}?" if near else "not a scenario parameter"
 
 
 def apply_overrides(scenario: Scenario, values: dict[str, Any], source: str = "overrides") -> Scenario:
@@ -48,11 +48,30 @@ def apply_overrides(scenario: Scenario, values: dict[str, Any], source: str = "o
             node = node[part]
         if not isinstance(node, dict) or parts[-1] not in node or isinstance(node[parts[-1]], dict):
             raise InputError(f"{source}: {key} = {value!r}: {check_key(key) or 'not a leaf parameter'}")
-        node[parts[-1]] = value
+        node[parts[-1]] = _like(node[parts[-1]], value)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise InputError(format_validation_error(source, exc)) from None
+
+
+def _like(current: Any, value: Any) -> Any:
+    """A design's or a fit's number in the type of the parameter it sets.
+
+    Designs and priors are drawn as decimals (numpy or Python); a whole-numbered decimal sets a
+    whole-number parameter, as a TOML file could say ``3`` for it. Anything else is left for
+    validation to accept or refuse.
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if (
+        isinstance(current, int)
+        and not isinstance(current, bool)
+        and isinstance(value, float)
+        and value.is_integer()
+    ):
+        return int(value)
+    return value
 
 
 def get_value(model: BaseModel, key: str) -> Any:

@@ -16,7 +16,6 @@ week ``w + 1``), so writing at week 0 and applying at week -1, the defaults, mat
 from __future__ import annotations
 
 import csv
-import difflib
 import functools
 import io
 import re
@@ -28,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.kernel_params import WEEKS_PER_YEAR
-from sim.loader import InputError
+from sim.loader import InputError, nearest
 from sim.states import PROGRAMMES, Barrier, RandomSlot, Status
 
 if TYPE_CHECKING:
@@ -125,8 +124,12 @@ def _read_cached(path: str, mtime_ns: int, size: int) -> ResidentRecords:
 def _read(path: Path) -> ResidentRecords:
     """Read and validate a CSV of residents (uncached)."""
     if not path.is_file():
-        raise InputError(f"{path}: file not found (expected a CSV of residents)")
-    data = path.read_bytes()
+        what = "a folder" if path.is_dir() else "file not found"
+        raise InputError(f"{path}: {what} (expected a CSV of residents)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark, as spreadsheets write, is allowed
     except UnicodeDecodeError as exc:
@@ -265,11 +268,22 @@ def _check_header(source: str, header: list[str]) -> list[str]:
             f"{source}: line 1: columns are separated by ';'; save the file with ',' as the separator"
         )
     names = [cell.strip().lower() for cell in header]
+    if not set(names) & set(COLUMNS):
+        # Not a file of residents (perhaps not a CSV at all): say so without quoting its content.
+        raise InputError(
+            f"{source}: line 1: no known column; expected a header line such as {','.join(REQUIRED)} "
+            f"(columns: {', '.join(COLUMNS)}; docs/residents_csv.md)"
+        )
     for k, name in enumerate(names):
         if name not in COLUMNS:
-            near = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.5)
-            hint = f"did you mean '{near[0]}'?" if near else f"known columns: {', '.join(COLUMNS)}"
-            raise InputError(f"{source}: line 1: unknown column '{header[k].strip()}'; {hint}")
+            near = nearest(name, COLUMNS, cutoff=0.6)  # close enough that quoting the cell reveals nothing
+            if near:
+                raise InputError(
+                    f"{source}: line 1: unknown column {header[k].strip()!r}; did you mean '{near}'?"
+                )
+            raise InputError(
+                f"{source}: line 1, column {k + 1}: not a known column name; known columns: {', '.join(COLUMNS)}"
+            )
         if name in names[:k]:
             raise InputError(
                 f"{source}: line 1: column '{name}' appears twice (columns {names.index(name) + 1} and {k + 1})"

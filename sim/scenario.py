@@ -13,11 +13,16 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from sim.params import ASSUMPTION, SETTING, param, share, weekly
 
+STRICT_INPUT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+"""Schema settings of every input file: unknown keys are errors, values are never coerced from
+another type (``"yes"`` is not a flag, ``"5"`` not a number; whole numbers are still accepted as
+decimals), and numbers must be finite."""
+
 
 class Section(BaseModel):
-    """Base of every scenario section: unknown keys are errors, values are checked on assignment."""
+    """Base of every scenario section: strict input (:data:`STRICT_INPUT`), checked on assignment."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(**STRICT_INPUT, validate_assignment=True)
 
 
 def _check_sums_to_one(values: dict[str, float], what: str) -> None:

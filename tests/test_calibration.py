@@ -78,6 +78,7 @@ quantity = "area_indicator"
 computes = "a run"
 scenario = "{scenario}"
 role = "fit"
+options = {{ indicator = "employment_rate" }}
 {extra}
 """
 

@@ -12,9 +12,10 @@ import hashlib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from sim.loader import InputError, format_validation_error, read_toml
+from sim.loader import InputError, first_error, format_validation_error, named_file, read_toml, unknown_key
+from sim.scenario import STRICT_INPUT, TargetGroup
 
 CALIBRATION_DIR = Path(__file__).resolve().parent.parent.parent / "calibration"
 TARGETS_FILE = CALIBRATION_DIR / "targets.toml"
@@ -23,9 +24,9 @@ FITTED_FILE = CALIBRATION_DIR / "fitted.toml"
 
 
 class Strict(BaseModel):
-    """Unknown keys are errors."""
+    """Strict input, as every input file (:data:`sim.scenario.STRICT_INPUT`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT_INPUT
 
 
 class Target(Strict):
@@ -71,6 +72,108 @@ class Target(Strict):
         if self.unit == "share" and not 0.0 <= self.observed <= 1.0:
             raise ValueError(f"observed = {self.observed}: a share must lie in [0, 1]")
         return self
+
+
+class QuantityOptions(Strict):
+    """Options every quantity accepts."""
+
+    min_residents: int = Field(
+        0, ge=0, le=2_000_000, description="Run on at least this many residents (a small target group)."
+    )
+
+
+class AreaIndicatorOptions(QuantityOptions):
+    """``area_indicator``: a recorded indicator averaged over years ``from_year``..``to_year``."""
+
+    indicator: str
+    from_year: float = Field(0.0, ge=0.0, le=100.0)
+    to_year: float | None = Field(None, gt=0.0, le=100.0, description="Default: the scenario's horizon.")
+
+    @model_validator(mode="after")
+    def _known(self) -> AreaIndicatorOptions:
+        from sim.experiment import LABELS
+
+        if self.indicator not in LABELS:
+            raise ValueError(
+                f"indicator = {self.indicator!r}: {unknown_key(self.indicator, list(LABELS), 'indicator')}"
+            )
+        if self.to_year is not None and self.from_year > self.to_year:
+            raise ValueError(f"from_year ({self.from_year:g}) must not exceed to_year ({self.to_year:g})")
+        return self
+
+
+class RelationOutcomeOptions(QuantityOptions):
+    """``relation_outcome``: a statistic over the relations one mentor pool started."""
+
+    pool: Literal["volunteer_corps", "social_mentors", "business_mentors", "jobcentre_mentors"]
+    statistic: Literal[
+        "completed_share", "mean_length_weeks", "mean_hours", "employed_at_end_share", "education_kept_share"
+    ]
+    years: float = Field(3.0, gt=0.0, le=100.0)
+
+
+class TrialOptions(QuantityOptions):
+    """``programme_trial``: a paired trial of a course given to a target group at week 0."""
+
+    follow_weeks: int = Field(ge=1, le=5200)
+    sample: int = Field(400, ge=1, le=1_000_000)
+    group: TargetGroup = TargetGroup()
+
+
+class MentoringTrialOptions(TrialOptions):
+    """``mentoring_trial``: a paired trial of a mentor given to a target group at week 0."""
+
+    kind: Literal["volunteer", "professional", "business"] = "volunteer"
+    hours_per_week: float = Field(2.5, gt=0.0, le=40.0)
+    emotional_support: float = Field(0.8, ge=0.0, le=1.0)
+    match_quality: float = Field(0.7, ge=0.0, le=1.0)
+    planned_weeks: int = Field(52, ge=1, le=520)
+    statistic: Literal["d", "difference"] = "d"
+    outcome: Literal["engaged", "employed"] = "engaged"
+
+
+class EffortRecordOptions(QuantityOptions):
+    """``effort_record``: the share of efforts in a state some years after their grant."""
+
+    effort: Literal["volunteer_corps", "professional_mentors", "business_mentors"] = "volunteer_corps"
+    efforts: int = Field(26, ge=1, le=100_000)
+    min_years_since_grant: float = Field(ge=0.0, le=100.0)
+    max_years_since_grant: float = Field(ge=0.0, le=100.0)
+    state: Literal["starting", "running", "ended"]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EffortRecordOptions:
+        if self.min_years_since_grant > self.max_years_since_grant:
+            raise ValueError(
+                f"min_years_since_grant ({self.min_years_since_grant:g}) must not exceed "
+                f"max_years_since_grant ({self.max_years_since_grant:g})"
+            )
+        return self
+
+
+class MentorReachOptions(QuantityOptions):
+    """``mentor_reach``: the share of a match group offered a mentor within a year."""
+
+    group: int = Field(3, ge=1, le=3, description="Match group.")
+    from_year: int = Field(1, ge=1, le=100)
+    to_year: int = Field(3, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MentorReachOptions:
+        if self.from_year > self.to_year:
+            raise ValueError(f"from_year ({self.from_year}) must not exceed to_year ({self.to_year})")
+        return self
+
+
+OPTIONS: dict[str, type[QuantityOptions]] = {
+    "area_indicator": AreaIndicatorOptions,
+    "relation_outcome": RelationOutcomeOptions,
+    "mentoring_trial": MentoringTrialOptions,
+    "programme_trial": TrialOptions,
+    "effort_record": EffortRecordOptions,
+    "mentor_reach": MentorReachOptions,
+}
+"""The options each quantity accepts (``sim.calibration.quantities`` computes them)."""
 
 
 class TargetsFile(Strict):
@@ -124,6 +227,14 @@ class ParametersFile(Strict):
     @model_validator(mode="after")
     def _blocks_known(self) -> ParametersFile:
         names = [b.name for b in self.block]
+        for what, listed in (("block", names), ("parameter", [p.name for p in self.parameter])):
+            repeated = sorted({n for n in listed if listed.count(n) > 1})
+            if repeated:
+                raise ValueError(f"{what} names must be unique; {repeated[0]!r} appears more than once")
+        keys = [key for p in self.parameter for key in p.keys]
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        if repeated:
+            raise ValueError(f"key {repeated[0]!r} is set by more than one parameter; each key by one")
         for p in self.parameter:
             if p.block not in names:
                 raise ValueError(
@@ -146,10 +257,10 @@ def _load(path: Path, schema: type[BaseModel]) -> Any:
 
 def _with_row(message: str, exc: ValidationError, data: dict[str, Any]) -> str:
     """Name the target or parameter by id as well as by position (``target.3`` -> ``target.3 (id 'x')``)."""
-    loc = exc.errors()[0]["loc"]
+    loc = first_error(exc)["loc"]
     if len(loc) >= 2 and isinstance(loc[1], int):
         entries = data.get(str(loc[0]), [])
-        if loc[1] < len(entries) and isinstance(entries[loc[1]], dict):
+        if isinstance(entries, list) and loc[1] < len(entries) and isinstance(entries[loc[1]], dict):
             ident = entries[loc[1]].get("id", entries[loc[1]].get("name"))
             if ident:
                 return message.replace(f"{loc[0]}.{loc[1]}", f"{loc[0]}.{loc[1]} ({ident!r})", 1)
@@ -164,13 +275,18 @@ def load_targets(path: str | Path = TARGETS_FILE) -> list[Target]:
     """
     path = Path(path)
     targets = _load(path, TargetsFile).target
-    for t in targets:
+    for k, t in enumerate(targets):
+        schema = OPTIONS[t.quantity]
+        try:
+            schema.model_validate(t.options)
+        except ValidationError as exc:
+            raise InputError(
+                format_validation_error(str(path), exc, schema, f"target.{k} ({t.id!r}).options")
+            ) from None
         for key in ("scenario", "area"):
             value = getattr(t, key)
-            if value and not (path.parent / value).is_file():
-                raise InputError(
-                    f"{path}: target {t.id!r}: {key} = {value!r}: file not found ({(path.parent / value).resolve()})"
-                )
+            if value:
+                named_file(f"{path}: target {t.id!r}: {key} = {value!r}", path.parent / value)
     return targets
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.evaluate import Evaluator, Setting, base_scenarios
-from sim.calibration.targets import FITTED_FILE, Target
+from sim.calibration.targets import CALIBRATION_DIR, FITTED_FILE, Target
 from sim.docs import iter_parameters
 from sim.experiment import t_half_width
 from sim.params import ASSUMPTION
@@ -29,6 +29,8 @@ DOSE_WEEKS = (4, 8, 13, 26, 52, 104)
 DOSE_HOURS = (1.0, 2.5, 4.0)
 DOSE_GROUP = {"statuses": ["education", "unemployed_ready", "unemployed_far"], "min_age": 15, "max_age": 29}
 DOSE_FOLLOW_AFTER_END = 52
+# The dose-response runs on the bundled baseline wherever the targets file is.
+DOSE_SCENARIO = CALIBRATION_DIR.parent / "scenarios" / "baseline.toml"
 
 
 def dose_targets(weeks: Sequence[int] = DOSE_WEEKS, hours: Sequence[float] = DOSE_HOURS) -> list[Target]:
@@ -46,7 +48,7 @@ def dose_targets(weeks: Sequence[int] = DOSE_WEEKS, hours: Sequence[float] = DOS
                 concerns="young people 15-29 in education at risk or unemployed",
                 quantity="mentoring_trial",
                 computes="paired trial; difference in share in education or work a year after the planned end",
-                scenario="../scenarios/baseline.toml",
+                scenario=str(DOSE_SCENARIO),
                 role="holdout",
                 options={
                     "kind": kind,

@@ -31,10 +31,14 @@ def run_with_progress(sweep_file: Path, options: SweepOptions, console: Console)
     console.print(
         f"{result.ran} runs in {result.seconds:.1f} s ({result.ran / max(result.seconds, 1e-9):.1f} runs/s); "
         f"{result.skipped} already done; {result.failed} failed; {result.planned} planned. "
-        f"Results in {options.out}/runs/"
+        f"Results in {options.out}/runs/",
+        markup=False,
+        emoji=False,
     )
     if result.failed:
         console.print(
-            f"[yellow]{result.failed} runs failed: their errors and parameters are in the error column.[/]"
+            f"{result.failed} runs failed: their errors and parameters are in the error column.",
+            style="yellow",
+            markup=False,
         )
     return result

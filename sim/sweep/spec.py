@@ -9,13 +9,15 @@ reference point (e.g. the base scenario as it is) that every point is paired wit
 from __future__ import annotations
 
 import hashlib
+import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 
-from sim.loader import InputError, format_validation_error, load_scenario, read_toml
+from sim.loader import InputError, format_validation_error, load_scenario, named_file, nearest, read_toml
 from sim.overrides import apply_overrides, check_key
+from sim.scenario import STRICT_INPUT
 
 DEFAULT_OUTPUTS = (
     "employment_rate",
@@ -31,10 +33,24 @@ DEFAULT_OUTPUTS = (
 DESIGNS_NEEDING_RANGES = ("lhs", "sobol", "morris")
 
 
-class Strict(BaseModel):
-    """Unknown keys are errors."""
+def _number_or_flag(value: Any) -> float | bool:
+    """A value a sweep sets: a flag or a finite number, as a decimal (its range is checked where it is set)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and abs(value) < 10**308:  # larger ones have no float
+        value = float(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    raise ValueError("must be a finite number, or true or false for a flag")
 
-    model_config = ConfigDict(extra="forbid")
+
+SetValue = Annotated[Any, AfterValidator(_number_or_flag)]
+
+
+class Strict(BaseModel):
+    """Strict input, as every input file (:data:`sim.scenario.STRICT_INPUT`)."""
+
+    model_config = STRICT_INPUT
 
 
 class Varied(Strict):
@@ -73,7 +89,7 @@ class Reference(Strict):
     """The comparison design point: the base scenario, with these values set (none: as it is)."""
 
     label: str = "reference"
-    values: dict[str, float] = Field(default_factory=dict)
+    values: dict[str, SetValue] = Field(default_factory=dict)
 
 
 class Sweep(Strict):
@@ -93,7 +109,7 @@ class Sweep(Strict):
     seed: int = Field(20131201, ge=0)
     outputs: list[str] = Field(default_factory=lambda: list(DEFAULT_OUTPUTS), min_length=1)
     timeseries: bool = Field(False, description="Also keep each run's yearly time series (separate dataset).")
-    fixed: dict[str, float | bool] = Field(
+    fixed: dict[str, SetValue] = Field(
         default_factory=dict, description="Values set at every design point (and the reference)."
     )
     reference: Reference | None = None
@@ -133,13 +149,9 @@ def load_sweep(path: str | Path) -> tuple[Sweep, Path]:
         sweep = Sweep.model_validate(data)
     except ValidationError as exc:
         raise InputError(format_validation_error(str(path), exc, Sweep)) from None
-    base = (path.parent / sweep.base).resolve()
-    if not base.is_file():
-        raise InputError(f"{path}: base = {sweep.base!r}: file not found ({base})")
-    if sweep.area and not (path.parent / sweep.area).is_file():
-        raise InputError(
-            f"{path}: area = {sweep.area!r}: file not found ({(path.parent / sweep.area).resolve()})"
-        )
+    base = named_file(f"{path}: base = {sweep.base!r}", path.parent / sweep.base)
+    if sweep.area:
+        named_file(f"{path}: area = {sweep.area!r}", path.parent / sweep.area)
     _check_parameters(sweep, path, base)
     return sweep, base
 
@@ -161,22 +173,24 @@ def _check_parameters(sweep: Sweep, path: Path, base: Path) -> None:
             except InputError as exc:
                 allowed = str(exc).split(": ", 2)[-1]
                 raise InputError(f"{path}: parameter.{k} ({p.key}) = {v:g}: {allowed}") from None
-    for key, value in sweep.fixed.items():
-        problem = check_key(key)
-        if problem:
-            raise InputError(f"{path}: fixed.{key} = {value!r}: {problem}")
+    settings = [("fixed", sweep.fixed)]
     if sweep.reference is not None:
-        for key, value in sweep.reference.values.items():
+        settings.append(("reference.values", sweep.reference.values))
+    for where, values in settings:
+        for key, value in values.items():
             problem = check_key(key)
             if problem:
-                raise InputError(f"{path}: reference.values.{key} = {value!r}: {problem}")
+                raise InputError(f"{path}: {where}.{key} = {value!r}: {problem}")
+            try:
+                apply_overrides(scenario, {key: value}, "sweep")
+            except InputError as exc:
+                allowed = str(exc).split(": ", 2)[-1]
+                raise InputError(f"{path}: {where}.{key} = {value!r}: {allowed}") from None
     known = list(LABELS)
     for name in sweep.outputs:
         if name not in known:
-            import difflib
-
-            near = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            hint = f"did you mean {near[0]!r}?" if near else "see docs for the indicators"
+            near = nearest(name, known, cutoff=0.6)
+            hint = f"did you mean {near!r}?" if near else "see docs for the indicators"
             raise InputError(f"{path}: outputs = {name!r}: not an indicator; {hint}")
 
 
