@@ -49,7 +49,7 @@ ReplicatesOpt = Annotated[int | None, typer.Option("--replicates", "-r", help="R
 SeedOpt = Annotated[int | None, typer.Option("--seed", "-s", help="Base seed of the replicates.")]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default outputs/<name>).")]
 WorkersOpt = Annotated[
-    int | None, typer.Option("--workers", "-w", help="Worker processes (default: one per core).")
+    int | None, typer.Option("--workers", "-w", min=1, help="Worker processes (default: one per core).")
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing output folder.")]
 AreaOpt = Annotated[
@@ -110,13 +110,12 @@ def _load(paths: list[Path], opts: RunOptions) -> list[Scenario]:
 
 def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions) -> None:
     """Load, validate, run, summarise and write; the shared body of every command."""
-    from sim.experiment import default_workers, design_resources, headline, run_all, summarise
+    from sim.experiment import check_memory, default_workers, design_resources, headline, run_all, summarise
     from sim.outputs import atomic_folder, build_manifest, check_target, write_tables
     from sim.report import write_report
     from sim.rng import spawn_seeds
 
     scenarios = _load(paths, opts)
-    check_target(out, opts.force)
     first = scenarios[0].simulation
     for sc in scenarios[1:]:
         if (sc.simulation.replicates, sc.simulation.seed, sc.simulation.years) != (
@@ -132,6 +131,8 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     workers = opts.workers if opts.workers is not None else default_workers()
     if workers < 1:
         raise InputError(f"command line: --workers = {workers}: must be at least 1")
+    check_memory(scenarios, min(workers, len(scenarios) * first.replicates))
+    check_target(out, opts.force)
     total = len(scenarios) * first.replicates
     started = time.perf_counter()
     with progress_bar(console, "runs") as progress:
@@ -357,10 +358,18 @@ def calibrate_command(
     from sim.experiment import default_workers
 
     setting = Setting(
-        residents, replicates, seed if seed is not None else Setting.seed, workers or default_workers()
+        residents,
+        replicates,
+        seed if seed is not None else Setting.seed,
+        workers if workers is not None else default_workers(),
     )
     args = CalibrateArgs(targets, parameters, out, params_out, FitOptions(trials, setting), resume, force)
-    _guard(lambda: run_calibrate(args, console))
+
+    def body() -> None:
+        _check_setting_memory(setting, years=10)
+        run_calibrate(args, console)
+
+    _guard(body)
 
 
 @app.command("validate")
@@ -387,8 +396,12 @@ def validate_command(
 
     def body() -> None:
         setting = Setting(
-            residents, replicates, seed if seed is not None else Setting.seed, workers or default_workers()
+            residents,
+            replicates,
+            seed if seed is not None else Setting.seed,
+            workers if workers is not None else default_workers(),
         )
+        _check_setting_memory(setting, years)
         args = ValidateArgs(
             targets,
             out or DEFAULT_OUT / "validation",
@@ -421,6 +434,9 @@ def sweep_command(
     ] = False,
     force: ForceOpt = False,
     part_rows: Annotated[int, typer.Option("--part-rows", min=1, help="Runs per parquet part.")] = 500,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Run a sweep of more runs than the confirmation threshold.")
+    ] = False,
 ) -> None:
     """Run a parameter sweep on Dask, streaming one row per run to outputs/<sweep>/runs/part-*.parquet."""
     from sim.experiment import default_workers
@@ -430,7 +446,13 @@ def sweep_command(
     def body() -> None:
         target = out or DEFAULT_OUT / sweep_file.stem
         options = SweepOptions(
-            target, workers or default_workers(), scheduler, resume, force, part_rows=part_rows
+            target,
+            workers if workers is not None else default_workers(),
+            scheduler,
+            resume,
+            force,
+            part_rows=part_rows,
+            yes=yes,
         )
         run_with_progress(sweep_file, options, console)
 
@@ -453,6 +475,19 @@ def analyse_command(
         console.print(f"wrote {written}/")
 
     _guard(body)
+
+
+def _check_setting_memory(setting, years: int) -> None:
+    """Refuse a calibration or validation whose runs cannot fit in memory (estimated on the baseline)."""
+    from sim.experiment import check_memory
+
+    base = with_overrides(
+        load_scenario(SCENARIO_DIR / BASELINE_FILE),
+        residents=setting.residents,
+        years=max(years, 10),  # targets' own scenarios run up to ten years
+        replicates=setting.replicates,
+    )
+    check_memory([base], setting.workers)
 
 
 def _stem(path: Path) -> str:

@@ -160,6 +160,78 @@ def default_workers() -> int:
 
 
 # -------------------------------------------------------------------------------------------
+# Memory: refuse a run that cannot fit before anything is built
+# -------------------------------------------------------------------------------------------
+
+# Measured with a fresh process per run (baseline, 100,000-300,000 residents, 1-10 years): a process
+# holds about 310-420 MB before its first model (interpreter, libraries, compiled kernels); a model
+# holds 180-320 B per row of its population arrays (the arrays, a Mesa agent per resident and the
+# bookkeeping), and the README's 1,000,000-resident run peaks at 1,719 MB. The figures below are
+# rounded up, so the estimate errs on the side of the run fitting when it is accepted.
+PROCESS_BYTES = 400 * 2**20
+WORKER_BYTES = 100 * 2**20  # a forked worker shares most of its parent's pages
+ROW_BYTES = 350
+RECORD_BYTES = 8 * 100  # one recorded row of the time series (about 70 float64 columns)
+
+
+def population_rows(residents: int, years: int, move_out_rate: float) -> int:
+    """Rows a model's population arrays are made with (as ``Population`` sizes them)."""
+    return int(residents * (1.0 + move_out_rate * 1.6 * years)) + 64
+
+
+def memory_estimate(scenarios: Sequence[Scenario], workers: int) -> int:
+    """Bytes a comparison needs at its peak: the models held at once and every run's records.
+
+    Each worker process holds one model at a time; with one worker the model runs in this process.
+    """
+    runs = [(sc, r) for sc in scenarios for r in range(sc.simulation.replicates)]
+    at_once = max(min(workers, len(runs)), 1)
+    largest = max(
+        population_rows(sc.simulation.residents, sc.simulation.years, sc.population.move_out_rate_per_year)
+        for sc in scenarios
+    )
+    records = sum(
+        sc.simulation.years * WEEKS_PER_YEAR // sc.simulation.record_every_weeks + 1 for sc, _ in runs
+    )
+    workers_overhead = WORKER_BYTES * at_once if at_once > 1 else 0
+    return PROCESS_BYTES + workers_overhead + at_once * largest * ROW_BYTES + records * RECORD_BYTES
+
+
+def available_memory() -> int:
+    """Bytes of memory available to new processes now (psutil)."""
+    import psutil
+
+    return int(psutil.virtual_memory().available)
+
+
+def check_memory(
+    scenarios: Sequence[Scenario], workers: int, source: str = "command line", key: str = "--residents"
+) -> None:
+    """Refuse, before anything is built, runs whose estimated memory exceeds what is available.
+
+    Raises:
+        InputError: one line with the estimate, the memory available and what to lower.
+    """
+    from sim.loader import InputError
+
+    need = memory_estimate(scenarios, workers)
+    have = available_memory()
+    if need > have:
+        first = scenarios[0].simulation
+        at_once = max(min(workers, sum(sc.simulation.replicates for sc in scenarios)), 1)
+        raise InputError(
+            f"{source}: {key} = {first.residents}: the runs would need about {_gb(need)} of memory "
+            f"({at_once} model{'s' if at_once > 1 else ''} at once, {first.years} years, "
+            f"{first.replicates} replicates) but {_gb(have)} is available; lower the residents, workers, "
+            "years or replicates"
+        )
+
+
+def _gb(n: int) -> str:
+    return f"{n / 2**30:,.1f} GB"
+
+
+# -------------------------------------------------------------------------------------------
 # Summaries
 # -------------------------------------------------------------------------------------------
 
