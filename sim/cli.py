@@ -7,6 +7,7 @@ and what is allowed, and exits with code 2 without writing anything.
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -110,7 +111,15 @@ def _load(paths: list[Path], opts: RunOptions) -> list[Scenario]:
 
 def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions) -> None:
     """Load, validate, run, summarise and write; the shared body of every command."""
-    from sim.experiment import check_memory, default_workers, design_resources, headline, run_all, summarise
+    from sim.experiment import (
+        annotate_undefined,
+        check_memory,
+        default_workers,
+        design_resources,
+        headline,
+        run_all,
+        summarise,
+    )
     from sim.outputs import atomic_folder, build_manifest, check_target, write_tables
     from sim.report import write_report
     from sim.rng import spawn_seeds
@@ -145,6 +154,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
             on_done=lambda spec: progress.advance(task),
         )
     elapsed = time.perf_counter() - started
+    timeseries = annotate_undefined(timeseries)
     base_scenario = next((sc for sc in scenarios if sc.name == baseline), None)
     resources = {sc.name: design_resources(sc, base_scenario) for sc in scenarios}
     summary = summarise(timeseries, baseline, resources=resources)
@@ -179,7 +189,11 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
 
 
 def _pct(x: float) -> str:
-    return "-" if x != x else f"{100 * x:.1f}%"
+    return "-" if not math.isfinite(x) else f"{100 * x:.1f}%"
+
+
+def _num(x: float) -> str:
+    return "-" if not math.isfinite(x) else f"{x:.1f}"
 
 
 def print_headline(rows, baseline: str | None) -> None:
@@ -204,29 +218,39 @@ def print_headline(rows, baseline: str | None) -> None:
             if key not in r.index:
                 return "-"
             row = r.loc[key]
-            level = _pct(row["mean"]) if pct else f"{row['mean']:.1f}"
+            level = _pct(row["mean"]) if pct else _num(row["mean"])
             if baseline is None or name == baseline:
                 return level
             scale, unit = (100, "pp") if pct else (1, "")
             diff, low, high = (scale * row[k] for k in ("diff_mean", "diff_ci_low", "diff_ci_high"))
+            if not math.isfinite(diff):
+                return level
+            if not (math.isfinite(low) and math.isfinite(high)):
+                return f"{level} ({diff:+.2f}{unit})"  # no interval: see the note under the table
             return f"{level} ({diff:+.2f}{unit} [{low:+.2f}, {high:+.2f}])"
 
         cost = r.loc["cost_intervention", "mean"] if "cost_intervention" in r.index else float("nan")
         per_job = "-"
         if "cost_per_additional_employed" in r.index:
             row = r.loc["cost_per_additional_employed"]
-            per_job = f"{row['mean']:,.0f}" if row["mean"] == row["mean"] else "no gain"
+            per_job = f"{row['mean']:,.0f}" if math.isfinite(row["mean"]) else "no gain"
         bottleneck = r.loc["bottleneck", "note"] if "bottleneck" in r.index else "-"
         table.add_row(
             name,
             level_diff("employment_rate", True),
             level_diff("dropouts_per_100_enrolled", False),
             level_diff("neet_rate_15_29", True),
-            f"{cost:,.0f}",
+            f"{cost:,.0f}" if math.isfinite(cost) else "-",
             per_job,
             str(bottleneck),
         )
     console.print(table)
+    if baseline is not None and (rows["replicates"] < 2).any():
+        console.print(
+            "Note: confidence intervals need at least two replicates; differences are shown without one "
+            "(run with --replicates 2 or more).",
+            markup=False,
+        )
 
 
 def _bundled() -> list[Path]:

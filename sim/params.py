@@ -21,7 +21,7 @@ def param(
     *,
     scales: bool = False,
     per_resident: float | None = None,
-    at_least: float = 0.0,
+    at_least: float | None = None,
     why: str = "",
     **constraints: Any,
 ) -> Any:
@@ -38,7 +38,8 @@ def param(
             times ``simulation.residents`` (checked by the scenario's validator, so it holds for
             files, ``--residents`` and sweep points alike). Capacities are bounded this way rather
             than by an absolute cap, so a rescaled scenario stays valid at any size.
-        at_least: The relative bound is never below this (small areas keep a usable range).
+        at_least: The relative bound is never below this (default: the default value, so the
+            defaults are valid for an area of any size).
         why: Why the relative bound holds, e.g. "a mentor needs a mentee".
         **constraints: pydantic range constraints such as ``ge``, ``le``, ``gt``.
 
@@ -47,6 +48,7 @@ def param(
     """
     extra: dict[str, Any] = {"unit": unit, "source": source, "scales": scales}
     if per_resident is not None:
+        at_least = float(default) if at_least is None else at_least
         extra.update(per_resident=per_resident, at_least=at_least, why=why)
         description = f"{description} {relative_bound_text(per_resident, at_least, why)}"
     return Field(default, description=description, json_schema_extra=extra, **constraints)
@@ -54,8 +56,8 @@ def param(
 
 def relative_bound_text(per_resident: float, at_least: float, why: str) -> str:
     """The sentence that states a residents-relative bound in a parameter's description."""
-    per = "one per resident" if per_resident == 1 else f"{per_resident:g} per resident"
-    floor = f", and at least {at_least:g}" if at_least else ""
+    per = "one per resident" if per_resident == 1 else f"{per_resident:,.10g} per resident"
+    floor = f"; the bound is never below {at_least:,.10g}" if at_least else ""
     return f"At most {per} ({why}){floor}."
 
 
