@@ -218,14 +218,15 @@ def default_workers() -> int:
 # Memory: refuse a run that cannot fit before anything is built
 # -------------------------------------------------------------------------------------------
 
-# Measured with a fresh process per run (baseline, 100,000-300,000 residents, 1-10 years): a process
-# holds about 310-420 MB before its first model (interpreter, libraries, compiled kernels); a model
-# holds 180-320 B per row of its population arrays (the arrays, a Mesa agent per resident and the
-# bookkeeping), and the README's 1,000,000-resident run peaks at 1,719 MB. The figures below are
-# rounded up, so the estimate errs on the side of the run fitting when it is accepted.
+# Measured with a fresh process per run (baseline, 100,000-1,000,000 residents, 1-10 years): a
+# process holds about 310-420 MB before its first model (interpreter, libraries, compiled kernels);
+# a model holds up to about 660 B per row of its population arrays as first sized (the arrays, a
+# Mesa agent per resident and the bookkeeping; the arrays double when more newcomers come than
+# planned): `run --residents 1000000 --years 1` peaks at 1,046 MB, the README's 10-year run at
+# 1,719 MB. The figures below are rounded up, so a run that is accepted fits.
 PROCESS_BYTES = 400 * 2**20
 WORKER_BYTES = 100 * 2**20  # a forked worker shares most of its parent's pages
-ROW_BYTES = 350
+ROW_BYTES = 700
 RECORD_BYTES = 8 * 100  # one recorded row of the time series (about 70 float64 columns)
 
 
