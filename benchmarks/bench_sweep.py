@@ -131,7 +131,7 @@ def main() -> None:
         small = sweep_file(work, "small", 200, 100 // scale, 50, 1)
         with PeakMemory() as memory:
             started = time.perf_counter()
-            run_sweep(small, SweepOptions(work / "small", workers=2, force=True))
+            run_sweep(small, SweepOptions(work / "small", workers=2, force=True, yes=True))
             results["small_runs"] = 200 * (100 // scale)
             results["small_seconds"] = time.perf_counter() - started
         results["client_peak_rss_mb"] = memory.peak / 2**20

@@ -75,7 +75,7 @@ ReplicatesOpt = Annotated[int | None, typer.Option("--replicates", "-r", help="R
 SeedOpt = Annotated[int | None, typer.Option("--seed", "-s", help="Base seed of the replicates.")]
 OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder (default outputs/<name>).")]
 WorkersOpt = Annotated[
-    int | None, typer.Option("--workers", "-w", help="Worker processes (default: one per core).")
+    int | None, typer.Option("--workers", "-w", min=1, help="Worker processes (default: one per core).")
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing output folder.")]
 AreaOpt = Annotated[
@@ -136,7 +136,15 @@ def _load(paths: list[Path], opts: RunOptions) -> list[Scenario]:
 
 def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions) -> None:
     """Load, validate, run, summarise and write; the shared body of every command."""
-    from sim.experiment import default_workers, design_resources, headline, run_all, summarise
+    from sim.experiment import (
+        annotate_undefined,
+        check_memory,
+        default_workers,
+        design_resources,
+        headline,
+        run_all,
+        summarise,
+    )
     from sim.outputs import atomic_folder, build_manifest, prepare_target, write_tables
     from sim.report import write_report
     from sim.rng import spawn_seeds
@@ -157,6 +165,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     workers = opts.workers if opts.workers is not None else default_workers()
     if workers < 1:
         raise InputError(f"command line: --workers = {workers}: must be at least 1")
+    check_memory(scenarios, min(workers, len(scenarios) * first.replicates))
     # Every input is valid: now the destination, before any simulation.
     prepare_target(out, opts.force, keep=paths)
     total = len(scenarios) * first.replicates
@@ -171,6 +180,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
             on_done=lambda spec: progress.advance(task),
         )
     elapsed = time.perf_counter() - started
+    timeseries = annotate_undefined(timeseries)
     base_scenario = next((sc for sc in scenarios if sc.name == baseline), None)
     resources = {sc.name: design_resources(sc, base_scenario) for sc in scenarios}
     summary = summarise(timeseries, baseline, resources=resources)
@@ -206,7 +216,11 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
 
 
 def _pct(x: float) -> str:
-    return "-" if x != x else f"{100 * x:.1f}%"
+    return "-" if not math.isfinite(x) else f"{100 * x:.1f}%"
+
+
+def _num(x: float) -> str:
+    return "-" if not math.isfinite(x) else f"{x:.1f}"
 
 
 def print_headline(rows, baseline: str | None) -> None:
@@ -231,29 +245,39 @@ def print_headline(rows, baseline: str | None) -> None:
             if key not in r.index:
                 return "-"
             row = r.loc[key]
-            level = _pct(row["mean"]) if pct else f"{row['mean']:.1f}"
+            level = _pct(row["mean"]) if pct else _num(row["mean"])
             if baseline is None or name == baseline:
                 return level
             scale, unit = (100, "pp") if pct else (1, "")
             diff, low, high = (scale * row[k] for k in ("diff_mean", "diff_ci_low", "diff_ci_high"))
+            if not math.isfinite(diff):
+                return level
+            if not (math.isfinite(low) and math.isfinite(high)):
+                return f"{level} ({diff:+.2f}{unit})"  # no interval: see the note under the table
             return f"{level} ({diff:+.2f}{unit} [{low:+.2f}, {high:+.2f}])"
 
         cost = r.loc["cost_intervention", "mean"] if "cost_intervention" in r.index else float("nan")
         per_job = "-"
         if "cost_per_additional_employed" in r.index:
             row = r.loc["cost_per_additional_employed"]
-            per_job = f"{row['mean']:,.0f}" if row["mean"] == row["mean"] else "no gain"
+            per_job = f"{row['mean']:,.0f}" if math.isfinite(row["mean"]) else "no gain"
         bottleneck = r.loc["bottleneck", "note"] if "bottleneck" in r.index else "-"
         table.add_row(
             name,
             level_diff("employment_rate", True),
             level_diff("dropouts_per_100_enrolled", False),
             level_diff("neet_rate_15_29", True),
-            f"{cost:,.0f}",
+            f"{cost:,.0f}" if math.isfinite(cost) else "-",
             per_job,
             str(bottleneck),
         )
     console.print(table)
+    if baseline is not None and (rows["replicates"] < 2).any():
+        console.print(
+            "Note: confidence intervals need at least two replicates; differences are shown without one "
+            "(run with --replicates 2 or more).",
+            markup=False,
+        )
 
 
 def _bundled() -> list[Path]:
@@ -408,10 +432,18 @@ def calibrate_command(
             f"{out / 'fitted.toml'}, and --install replaces the bundled calibration/fitted.toml"
         )
     setting = Setting(
-        residents, replicates, seed if seed is not None else Setting.seed, workers or default_workers()
+        residents,
+        replicates,
+        seed if seed is not None else Setting.seed,
+        workers if workers is not None else default_workers(),
     )
     args = CalibrateArgs(targets, parameters, out, FitOptions(trials, setting), resume, force, install)
-    _guard(lambda: run_calibrate(args, console))
+
+    def body() -> None:
+        _check_setting_memory(setting, years=10)
+        run_calibrate(args, console)
+
+    _guard(body)
 
 
 @app.command("validate")
@@ -438,8 +470,12 @@ def validate_command(
 
     def body() -> None:
         setting = Setting(
-            residents, replicates, seed if seed is not None else Setting.seed, workers or default_workers()
+            residents,
+            replicates,
+            seed if seed is not None else Setting.seed,
+            workers if workers is not None else default_workers(),
         )
+        _check_setting_memory(setting, years)
         args = ValidateArgs(
             targets,
             out or DEFAULT_OUT / "validation",
@@ -472,6 +508,9 @@ def sweep_command(
     ] = False,
     force: ForceOpt = False,
     part_rows: Annotated[int, typer.Option("--part-rows", min=1, help="Runs per parquet part.")] = 500,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Run a sweep of more runs than the confirmation threshold.")
+    ] = False,
 ) -> None:
     """Run a parameter sweep on Dask, streaming one row per run to outputs/<sweep>/runs/part-*.parquet."""
     from sim.experiment import default_workers
@@ -481,7 +520,13 @@ def sweep_command(
     def body() -> None:
         target = out or derived_folder(DEFAULT_OUT, sweep_file.stem)
         options = SweepOptions(
-            target, workers or default_workers(), scheduler, resume, force, part_rows=part_rows
+            target,
+            workers if workers is not None else default_workers(),
+            scheduler,
+            resume,
+            force,
+            part_rows=part_rows,
+            yes=yes,
         )
         run_with_progress(sweep_file, options, console)
 
@@ -504,6 +549,19 @@ def analyse_command(
         console.print(f"wrote {written}/")
 
     _guard(body)
+
+
+def _check_setting_memory(setting, years: int) -> None:
+    """Refuse a calibration or validation whose runs cannot fit in memory (estimated on the baseline)."""
+    from sim.experiment import check_memory
+
+    base = with_overrides(
+        load_scenario(SCENARIO_DIR / BASELINE_FILE),
+        residents=setting.residents,
+        years=max(years, 10),  # targets' own scenarios run up to ten years
+        replicates=setting.replicates,
+    )
+    check_memory([base], setting.workers)
 
 
 def _stem(path: Path) -> str:

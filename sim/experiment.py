@@ -65,6 +65,61 @@ CUMULATIVE: tuple[tuple[str, str], ...] = (
 )
 LABELS = dict(INDICATORS + CUMULATIVE)
 BINDING = 0.9  # a resource used at 90 % or more of its capacity is reported as binding
+NEEDS_TWO = "intervals need at least two replicates"
+
+
+# -------------------------------------------------------------------------------------------
+# Undefined values: written as empty cells, with a note saying why
+# -------------------------------------------------------------------------------------------
+
+
+def undefined_reason(indicator: str, first_record: bool = False) -> str:
+    """Why an indicator can have no value: the denominator it is a rate of was zero.
+
+    Args:
+        indicator: The indicator's column name.
+        first_record: The value is from a run's first record, before any week was observed.
+    """
+    windowed = "dropouts_per_100_enrolled" in indicator or indicator.startswith("util_")
+    if first_record and windowed:
+        return "first record, no week observed yet"
+    if "dropouts_per_100_enrolled" in indicator:
+        return "no one enrolled"
+    if indicator.startswith("util_"):
+        return "no week observed yet"
+    if indicator == "cohort_still_in_area":
+        return "no one of the start cohort still of working age"
+    if indicator.startswith("cohort_"):
+        return "no one of the start cohort in the age group"
+    return "no residents in the age group"
+
+
+def annotate_undefined(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """Add a ``note`` column naming, per record, the indicators with no value and why.
+
+    Rates whose denominator is zero (no one enrolled, no one in an age group, no week observed
+    yet) are undefined: they stay empty (NaN, written as an empty cell) and the note says so.
+    A value that is not finite (an overflow) is made empty too, and named in the note.
+    """
+    frame = timeseries.copy()
+    numeric = frame.select_dtypes("number")
+    infinite = np.isinf(numeric.to_numpy(dtype=float))
+    if infinite.any():
+        frame[numeric.columns] = numeric.mask(infinite)
+    first = (
+        frame["week"] == frame.groupby(["scenario", "replicate"], sort=False)["week"].transform("min")
+    ).to_numpy()
+    notes: list[dict[str, list[str]]] = [{} for _ in range(len(frame))]
+    for j, column in enumerate(numeric.columns):
+        missing = frame[column].isna().to_numpy()
+        for i in np.flatnonzero(missing):
+            why = "not finite" if infinite[i, j] else undefined_reason(column, bool(first[i]))
+            notes[i].setdefault(why, []).append(column)
+    frame["note"] = [
+        "; ".join(f"undefined ({why}): {', '.join(cols)}" for why, cols in by_reason.items())
+        for by_reason in notes
+    ]
+    return frame
 
 
 @dataclass(frozen=True)
@@ -156,6 +211,79 @@ def default_workers() -> int:
 
 
 # -------------------------------------------------------------------------------------------
+# Memory: refuse a run that cannot fit before anything is built
+# -------------------------------------------------------------------------------------------
+
+# Measured with a fresh process per run (baseline, 100,000-1,000,000 residents, 1-10 years): a
+# process holds about 310-420 MB before its first model (interpreter, libraries, compiled kernels);
+# a model holds up to about 660 B per row of its population arrays as first sized (the arrays, a
+# Mesa agent per resident and the bookkeeping; the arrays double when more newcomers come than
+# planned): `run --residents 1000000 --years 1` peaks at 1,046 MB, the README's 10-year run at
+# 1,719 MB. The figures below are rounded up, so a run that is accepted fits.
+PROCESS_BYTES = 400 * 2**20
+WORKER_BYTES = 100 * 2**20  # a forked worker shares most of its parent's pages
+ROW_BYTES = 700
+RECORD_BYTES = 8 * 100  # one recorded row of the time series (about 70 float64 columns)
+
+
+def population_rows(residents: int, years: int, move_out_rate: float) -> int:
+    """Rows a model's population arrays are made with (as ``Population`` sizes them)."""
+    return int(residents * (1.0 + move_out_rate * 1.6 * years)) + 64
+
+
+def memory_estimate(scenarios: Sequence[Scenario], workers: int) -> int:
+    """Bytes a comparison needs at its peak: the models held at once and every run's records.
+
+    Each worker process holds one model at a time; with one worker the model runs in this process.
+    """
+    runs = [(sc, r) for sc in scenarios for r in range(sc.simulation.replicates)]
+    at_once = max(min(workers, len(runs)), 1)
+    largest = max(
+        population_rows(sc.simulation.residents, sc.simulation.years, sc.population.move_out_rate_per_year)
+        for sc in scenarios
+    )
+    records = sum(
+        sc.simulation.years * WEEKS_PER_YEAR // sc.simulation.record_every_weeks + 1 for sc, _ in runs
+    )
+    workers_overhead = WORKER_BYTES * at_once if at_once > 1 else 0
+    return PROCESS_BYTES + workers_overhead + at_once * largest * ROW_BYTES + records * RECORD_BYTES
+
+
+def available_memory() -> int:
+    """Bytes of memory available to new processes now (psutil)."""
+    import psutil
+
+    return int(psutil.virtual_memory().available)
+
+
+def check_memory(
+    scenarios: Sequence[Scenario], workers: int, source: str = "command line", key: str = "--residents"
+) -> None:
+    """Refuse, before anything is built, runs whose estimated memory exceeds what is available.
+
+    Raises:
+        InputError: one line with the estimate, the memory available and what to lower.
+    """
+    from sim.loader import InputError
+
+    need = memory_estimate(scenarios, workers)
+    have = available_memory()
+    if need > have:
+        first = scenarios[0].simulation
+        at_once = max(min(workers, sum(sc.simulation.replicates for sc in scenarios)), 1)
+        raise InputError(
+            f"{source}: {key} = {first.residents}: the runs would need about {_gb(need)} of memory "
+            f"({at_once} model{'s' if at_once > 1 else ''} at once, {first.years} years, "
+            f"{first.replicates} replicates) but {_gb(have)} is available; lower the residents, workers, "
+            "years or replicates"
+        )
+
+
+def _gb(n: int) -> str:
+    return f"{n / 2**30:,.1f} GB"
+
+
+# -------------------------------------------------------------------------------------------
 # Summaries
 # -------------------------------------------------------------------------------------------
 
@@ -241,19 +369,25 @@ def summarise(
     # values[group, replicate, scenario]
     cube = wide.reindex(index=full, columns=scenarios).to_numpy(dtype=float)
     cube = cube.reshape(len(groups), len(replicates), len(scenarios))
+    cube = np.where(np.isinf(cube), np.nan, cube)  # an overflow is no value: left empty, with a note
     mean, low, high, count = _replicate_stats(cube)
+    n = len(replicates)
+    indicators = groups.get_level_values(1)
     frames = []
     for k, name in enumerate(scenarios):
+        notes = [
+            [f"undefined in {n - c} of {n} replicates: {undefined_reason(ind)}"] if c < n else []
+            for ind, c in zip(indicators, count[:, k], strict=True)
+        ]
         frame = pd.DataFrame(
             {
                 "scenario": name,
                 "period": groups.get_level_values(0),
-                "indicator": groups.get_level_values(1),
+                "indicator": indicators,
                 "mean": mean[:, k],
                 "p2_5": low[:, k],
                 "p97_5": high[:, k],
                 "replicates": count[:, k],
-                "note": "",
             }
         )
         if baseline is not None and baseline in scenarios:
@@ -265,11 +399,18 @@ def summarise(
             frame["diff_ci_high"] = d_mean[:, 0] + half
             frame["diff_p2_5"] = d_low[:, 0]
             frame["diff_p97_5"] = d_high[:, 0]
+            for note, paired in zip(notes, d_count[:, 0], strict=True):
+                if n < 2:
+                    note.append(NEEDS_TWO)
+                elif paired == 1:
+                    note.append("interval needs at least two replicates with a value in both scenarios")
+        frame["note"] = ["; ".join(note) for note in notes]
         frames.append(frame)
     summary = pd.concat(frames, ignore_index=True)
     summary.insert(3, "label", summary["indicator"].map(lambda key: LABELS.get(key, key)))
     extra = [cost_effectiveness(values, baseline, boot_seed)] if baseline is not None else []
     summary = pd.concat([summary, *extra, bottlenecks(summary, resources)], ignore_index=True)
+    summary = _no_infinities(summary)
     columns = [
         "scenario",
         "period",
@@ -294,6 +435,22 @@ def summarise(
     return summary.sort_values(["_s", "_p"], kind="stable").drop(columns=["_s", "_p"]).reset_index(drop=True)
 
 
+def _no_infinities(summary: pd.DataFrame) -> pd.DataFrame:
+    """Make every infinite value empty (NaN) and say so in the row's note; nothing infinite is written."""
+    numeric = summary.select_dtypes("number")
+    infinite = np.isinf(numeric.to_numpy(dtype=float))
+    if not infinite.any():
+        return summary
+    summary = summary.copy()
+    summary[numeric.columns] = numeric.mask(infinite)
+    for i in np.flatnonzero(infinite.any(axis=1)):
+        cols = ", ".join(numeric.columns[infinite[i]])
+        note = str(summary.at[i, "note"]) if isinstance(summary.at[i, "note"], str) else ""
+        extra = f"{cols} not finite: left empty"
+        summary.at[i, "note"] = f"{note}; {extra}" if note else extra
+    return summary
+
+
 def cost_effectiveness(
     values: pd.DataFrame, baseline: str, boot_seed: int = 0, n_boot: int = 2000
 ) -> pd.DataFrame:
@@ -302,7 +459,8 @@ def cost_effectiveness(
     The ratio is of mean paired differences (extra cost over the run / extra residents 16-64 in
     ordinary jobs at the horizon, and / dropouts prevented over the run); its interval is a
     percentile bootstrap over replicates. Where the effect is not positive the ratio is undefined
-    and the note says so.
+    and the note says so; an interval with no upper bound, or from a single replicate, is left empty
+    with a note.
     """
     horizon = values[values["period"] == "horizon"]
     wide = horizon.pivot_table(index=["replicate"], columns=["scenario", "indicator"], values="value")
@@ -341,10 +499,17 @@ def cost_effectiveness(
                 ratios = cost[idx].mean(axis=1)[positive] / boot_gain[positive]
                 # Resamples with no gain have an unbounded ratio: they sit above every finite one.
                 boot = np.concatenate([np.sort(ratios), np.full(int((~positive).sum()), np.inf)])
-                row["p2_5"] = float(boot[int(np.floor(0.025 * (boot.size - 1)))])
-                row["p97_5"] = float(boot[int(np.ceil(0.975 * (boot.size - 1)))])
-                if not np.isfinite(row["p97_5"]):
-                    row["note"] = "effect not clearly positive: upper bound unbounded"
+                low = float(boot[int(np.floor(0.025 * (boot.size - 1)))])
+                high = float(boot[int(np.ceil(0.975 * (boot.size - 1)))])
+                row["p2_5"] = low if np.isfinite(low) else np.nan
+                row["p97_5"] = high if np.isfinite(high) else np.nan
+                if gain.size < 2:
+                    row["p2_5"] = row["p97_5"] = np.nan
+                    row["note"] = NEEDS_TWO
+                elif not np.isfinite(low):
+                    row["note"] = "effect not clearly positive: interval unbounded (left empty)"
+                elif not np.isfinite(high):
+                    row["note"] = "effect not clearly positive: upper bound unbounded (left empty)"
             else:
                 row["mean"] = np.nan
                 row["note"] = "no gain on average: cost per outcome undefined"

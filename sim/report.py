@@ -623,11 +623,12 @@ def _cost_panel(
         high = row.get("p97_5")
         bounded = _finite(high)
         end = float(high) if bounded else arrow_end
-        ax.plot([low, end], [y, y], color="#222222", linewidth=1.2, zorder=3)
-        ax.plot([low, low], [y - 0.15, y + 0.15], color="#222222", linewidth=1.2, zorder=3)
+        if _finite(row.get("p2_5")) or bounded:  # one replicate gives no interval: the bar alone
+            ax.plot([low, end], [y, y], color="#222222", linewidth=1.2, zorder=3)
+            ax.plot([low, low], [y - 0.15, y + 0.15], color="#222222", linewidth=1.2, zorder=3)
         if bounded:
             ax.plot([end, end], [y - 0.15, y + 0.15], color="#222222", linewidth=1.2, zorder=3)
-        else:
+        elif _finite(row.get("p2_5")):
             ax.annotate(
                 "",
                 xy=(right, y),
@@ -734,6 +735,8 @@ def _ratio_cell(row: dict | None, is_base: bool) -> str:
     note_html = f"<br><span class=note>{_esc(note)}</span>" if note else ""
     if not _finite(row.get("mean")):
         return f"<em>no gain</em>{note_html}"
+    if not _finite(row.get("p2_5")) and not _finite(row.get("p97_5")):
+        return f"{_dkk(row['mean'])}{note_html}"  # no interval (one replicate): the note says why
     low = _dkk(row.get("p2_5"), unit=False)
     high = row.get("p97_5")
     high_text = _dkk(high, unit=False) if _finite(high) else "unbounded"
@@ -985,6 +988,11 @@ def _html(
         "The bottleneck is the capacity used the most at the horizon.</p>",
         _outcome_table(summary, names, colours, baseline, HEADLINE, extra=True),
     ]
+    if n_rep < 2:
+        out.append(
+            "<p class=note>Confidence intervals need at least two replicates: this run has one, so "
+            "differences and costs per outcome are shown without an interval.</p>"
+        )
     unpaired = _unpaired(timeseries, baseline)
     if unpaired:
         out.append(

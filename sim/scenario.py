@@ -7,11 +7,18 @@ the chain of files is merged key by key before validation. Sources are cited by 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from sim.params import ASSUMPTION, SETTING, param, share, weekly
+from sim.params import ASSUMPTION, SETTING, param, relative_bound, share, weekly
+
+MAX_UNIT_COST_DKK = 1e9
+"""Upper bound of every unit cost (assumption): a thousand times the dearest unit cost in the sources
+(a professional mentor's 550,000 DKK a year), so any realistic cost fits and every total stays finite."""
+
+MENTOR_NEEDS_MENTEE = "a mentor needs a mentee"
 
 STRICT_INPUT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 """Schema settings of every input file: unknown keys are errors, values are never coerced from
@@ -477,10 +484,24 @@ class Employers(Section):
     """Firm slots open to the area's residents."""
 
     internship_slots: int = param(
-        60, "places", ASSUMPTION, "Company internship places at any time.", ge=0, scales=True
+        60,
+        "places",
+        ASSUMPTION,
+        "Company internship places at any time.",
+        ge=0,
+        scales=True,
+        per_resident=1,
+        why="a place needs a resident to fill it",
     )
     subsidy_slots: int = param(
-        120, "places", ASSUMPTION, "Wage-subsidy places at any time.", ge=0, scales=True
+        120,
+        "places",
+        ASSUMPTION,
+        "Wage-subsidy places at any time.",
+        ge=0,
+        scales=True,
+        per_resident=1,
+        why="a place needs a resident to fill it",
     )
 
 
@@ -499,6 +520,8 @@ class Jobcentre(Section):
         "Caseworkers serving the area's residents.",
         ge=0,
         scales=True,
+        per_resident=1,
+        why="a caseworker needs a client",
     )
     contacts_per_caseworker_per_week: float = param(
         30.0,
@@ -542,6 +565,8 @@ class Jobcentre(Section):
         "Budget for courses, internships and subsidies; referrals stop when it is spent.",
         ge=0.0,
         scales=True,
+        per_resident=1_000_000,
+        why="assumption: six years of wage subsidy for every resident, far above any real budget",
     )
     mentor_policy: Literal["pre2014", "obligation2014"] = param(
         "pre2014",
@@ -582,6 +607,8 @@ class Jobcentre(Section):
         "Jobcentre-paid professional mentors for mentor support.",
         ge=0,
         scales=True,
+        per_resident=1,
+        why=MENTOR_NEEDS_MENTEE,
     )
     mentor_support_caseload: int = param(
         12, "mentees per mentor", ASSUMPTION, "Caseload of a jobcentre mentor.", ge=1, le=100
@@ -822,8 +849,10 @@ class VolunteerCorps(Section):
         "CABI-2011 p.4",
         "Coordinator time: the bottleneck on training and matching.",
         ge=0.0,
-        le=400.0,
         scales=True,
+        per_resident=0.4,
+        at_least=400.0,
+        why="ten full-time coordinators per 1,000 residents, far beyond the one coordinator of CABI-2011 p.4",
     )
     applicants_per_week: float = param(
         1.0,
@@ -832,6 +861,8 @@ class VolunteerCorps(Section):
         "Volunteer applicants: interest is very high (value an assumption).",
         ge=0.0,
         scales=True,
+        per_resident=1,
+        why="a volunteer needs a mentee among the residents",
     )
     screening_training_hours: float = param(
         8.0,
@@ -893,6 +924,8 @@ class VolunteerCorps(Section):
         "(besides jobcentre referrals).",
         ge=0.0,
         scales=True,
+        per_resident=1,
+        why="referrals are residents",
     )
     target: TargetGroup = TargetGroup()
     mentor_kind: Literal["volunteer", "business"] = param(
@@ -908,9 +941,11 @@ class VolunteerCorps(Section):
         "Waiting list length beyond which referrals are turned away.",
         ge=0,
         scales=True,
+        per_resident=1,
+        why="the waiting list holds residents",
     )
     coordinator_cost_per_hour_dkk: float = param(
-        400.0, "DKK per hour", ASSUMPTION, "Coordinator wage cost.", ge=0.0
+        400.0, "DKK per hour", ASSUMPTION, "Coordinator wage cost.", ge=0.0, le=MAX_UNIT_COST_DKK
     )
     cost_per_match_dkk: float = param(
         6500.0,
@@ -918,6 +953,7 @@ class VolunteerCorps(Section):
         "CFBU-2013 p.13",
         "Staff support and supervision per match: $1,000 in BBBS (exchange rate an assumption).",
         ge=0.0,
+        le=MAX_UNIT_COST_DKK,
     )
 
 
@@ -931,6 +967,8 @@ class ProfessionalMentors(Section):
         "Social mentors placed in the area (A til B: 2 staff).",
         ge=0,
         scales=True,
+        per_resident=1,
+        why=MENTOR_NEEDS_MENTEE,
     )
     effort: EffortStart = EffortStart(start_up_weeks=13)
     caseload: int = param(
@@ -974,14 +1012,28 @@ class ProfessionalMentors(Section):
     )
     vacancy_weeks: int = param(12, "weeks", ASSUMPTION, "Weeks to refill a vacated post.", ge=0, le=520)
     cost_per_mentor_per_year_dkk: float = param(
-        550_000.0, "DKK per year", ASSUMPTION, "Salary and overhead of one mentor.", ge=0.0
+        550_000.0,
+        "DKK per year",
+        ASSUMPTION,
+        "Salary and overhead of one mentor.",
+        ge=0.0,
+        le=MAX_UNIT_COST_DKK,
     )
 
 
 class BusinessMentors(Section):
     """A business-mentor network of firms (CFBU-2013 p.15-17)."""
 
-    firms: int = param(0, "firms", "CFBU-2013 p.15", "Firms in the network (Ishøj: 30).", ge=0, scales=True)
+    firms: int = param(
+        0,
+        "firms",
+        "CFBU-2013 p.15",
+        "Firms in the network (Ishøj: 30); firms x mentors_per_firm is the number of business mentors.",
+        ge=0,
+        scales=True,
+        per_resident=1,
+        why=MENTOR_NEEDS_MENTEE,
+    )
     effort: EffortStart = EffortStart(start_up_weeks=26)
     mentors_per_firm: int = param(
         1, "mentors", ASSUMPTION, "Employees acting as business mentors per firm.", ge=1, le=50
@@ -1023,6 +1075,7 @@ class BusinessMentors(Section):
         ASSUMPTION,
         "Coordination and compensation per active match.",
         ge=0.0,
+        le=MAX_UNIT_COST_DKK,
     )
 
 
@@ -1030,19 +1083,24 @@ class Costs(Section):
     """Unit costs (all assumptions in 2013 DKK)."""
 
     caseworker_contact_dkk: float = param(
-        700.0, "DKK per contact", ASSUMPTION, "One caseworker contact.", ge=0.0
+        700.0, "DKK per contact", ASSUMPTION, "One caseworker contact.", ge=0.0, le=MAX_UNIT_COST_DKK
     )
-    activation_week_dkk: float = param(1200.0, "DKK per week", ASSUMPTION, "One week of a course.", ge=0.0)
+    activation_week_dkk: float = param(
+        1200.0, "DKK per week", ASSUMPTION, "One week of a course.", ge=0.0, le=MAX_UNIT_COST_DKK
+    )
     internship_week_dkk: float = param(
         400.0,
         "DKK per week",
         ASSUMPTION,
         "One week of a company internship (administration).",
         ge=0.0,
+        le=MAX_UNIT_COST_DKK,
     )
-    subsidy_week_dkk: float = param(3000.0, "DKK per week", ASSUMPTION, "One week of wage subsidy.", ge=0.0)
+    subsidy_week_dkk: float = param(
+        3000.0, "DKK per week", ASSUMPTION, "One week of wage subsidy.", ge=0.0, le=MAX_UNIT_COST_DKK
+    )
     mentor_support_per_mentor_per_year_dkk: float = param(
-        500_000.0, "DKK per year", ASSUMPTION, "One jobcentre mentor.", ge=0.0
+        500_000.0, "DKK per year", ASSUMPTION, "One jobcentre mentor.", ge=0.0, le=MAX_UNIT_COST_DKK
     )
 
 
@@ -1079,3 +1137,53 @@ class Scenario(Section):
                 f"jobcentre.ready_threshold ({jc.ready_threshold})"
             )
         return self
+
+    @model_validator(mode="after")
+    def _within_population(self) -> Scenario:
+        """Capacities (staff, mentors, firms, places, referrals) are bounded relative to the residents.
+
+        The bounds are declared on the fields (``per_resident`` in :func:`sim.params.param`); the
+        number of mentors of all efforts together is bounded too, since a mentor needs a mentee.
+        """
+        residents = self.simulation.residents
+        for path, value, extra in _leaves(self):
+            bound = relative_bound(extra, residents)
+            if bound is not None and value > bound:
+                _refuse(path, value, f"at most {bound:,.6g} for {residents:,} residents ({extra['why']})")
+        bm = self.business_mentors
+        mentors = {
+            "professional_mentors.mentors": self.professional_mentors.mentors,
+            "jobcentre.mentor_support_mentors": self.jobcentre.mentor_support_mentors,
+            "business_mentors.firms": bm.firms * bm.mentors_per_firm,
+        }
+        if sum(mentors.values()) > residents:
+            key = max(mentors, key=mentors.__getitem__)  # the largest share names the key to lower
+            _refuse(
+                key,
+                bm.firms if key == "business_mentors.firms" else mentors[key],
+                f"{sum(mentors.values()):,} mentors in all (professional {mentors['professional_mentors.mentors']:,}, "
+                f"jobcentre {mentors['jobcentre.mentor_support_mentors']:,}, business {bm.firms:,} firms x "
+                f"{bm.mentors_per_firm}) for {residents:,} residents: at most one per resident ({MENTOR_NEEDS_MENTEE})",
+            )
+        return self
+
+
+def _leaves(model: BaseModel, prefix: str = "") -> list[tuple[str, Any, dict[str, Any]]]:
+    """(key path, value, schema extras) of every leaf parameter of a validated model."""
+    out = []
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            out += _leaves(value, f"{prefix}{name}.")
+        else:
+            out.append((f"{prefix}{name}", value, field.json_schema_extra or {}))
+    return out
+
+
+def _refuse(path: str, value: Any, allowed: str) -> None:
+    """Raise a validation error located at the key path, so the message names the key and value."""
+    error = PydanticCustomError("relative_bound", allowed)  # type: ignore[arg-type]
+    loc = tuple(path.split("."))
+    raise ValidationError.from_exception_data(
+        "Scenario", [InitErrorDetails(type=error, loc=loc, input=value)]
+    )

@@ -67,14 +67,30 @@ def dose_targets(weeks: Sequence[int] = DOSE_WEEKS, hours: Sequence[float] = DOS
 
 
 def _mean_interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and t-interval of the mean over replicates (paired trials: the effect's uncertainty)."""
+    """Mean and t-interval of the mean over replicates (paired trials: the effect's uncertainty).
+
+    NaN (an empty cell) where undefined: no finite value, or one only for the interval;
+    :func:`_undefined_note` says which.
+    """
     v = values[np.isfinite(values)]
     if v.size == 0:
         return float("nan"), float("nan"), float("nan")
     if v.size == 1:
-        return float(v[0]), float(v[0]), float(v[0])
+        return float(v[0]), float("nan"), float("nan")
     half = float(t_half_width(v.std(ddof=1), v.size))
     return float(v.mean()), float(v.mean() - half), float(v.mean() + half)
+
+
+def _undefined_note(values: np.ndarray, interval: bool = True) -> str:
+    """Why a row's simulated value or interval is empty: replicates with no value, or only one."""
+    n = values.size
+    ok = int(np.isfinite(values).sum())
+    parts = []
+    if ok < n:
+        parts.append(f"undefined in {n - ok} of {n} replicates (no one in the group, or not finite)")
+    if interval and ok == 1:
+        parts.append("interval needs at least two replicates")
+    return "; ".join(parts)
 
 
 def validation_table(targets: Sequence[Target], values: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -102,6 +118,7 @@ def validation_table(targets: Sequence[Target], values: dict[str, np.ndarray]) -
                 "inside": bool(finite.size and t.lower <= mean <= t.upper),
                 "role": "fitted" if t.role == "fit" else "held out",
                 "replicates": int(finite.size),
+                "note": _undefined_note(v, interval=False),
             }
         )
     return pd.DataFrame(rows)
@@ -125,9 +142,18 @@ def area_series(
     rows = []
     for (profile, year), block in frames.groupby(["scenario", "year"], sort=True):
         for indicator in AREA_INDICATORS:
-            mean, lo, hi = _mean_interval(block[indicator].to_numpy(dtype=float))
+            values = block[indicator].to_numpy(dtype=float)
+            mean, lo, hi = _mean_interval(values)
             rows.append(
-                {"profile": profile, "indicator": indicator, "year": year, "mean": mean, "lo": lo, "hi": hi}
+                {
+                    "profile": profile,
+                    "indicator": indicator,
+                    "year": year,
+                    "mean": mean,
+                    "lo": lo,
+                    "hi": hi,
+                    "note": _undefined_note(values),
+                }
             )
     figures = [
         {
@@ -167,6 +193,7 @@ def dose_response(
                 "lo": lo,
                 "hi": hi,
                 "outcome": "in education or work a year after the planned end (difference, mentored minus not)",
+                "note": _undefined_note(values[t.id]),
             }
         )
     return pd.DataFrame(rows)

@@ -145,6 +145,8 @@ def _long_values(runs: pd.DataFrame, outputs: Sequence[str]) -> pd.DataFrame:
     ok = runs.loc[_ok_mask(runs), ["point", "replicate", "seed", *outputs]]
     long = ok.melt(id_vars=["point", "replicate", "seed"], value_vars=list(outputs), var_name="output")
     long["output"] = long["output"].astype(str)
+    # A value that is not finite is no value: it counts as undefined, never into a mean.
+    long["value"] = long["value"].astype(float).mask(np.isinf(long["value"].astype(float)))
     return long
 
 
@@ -188,7 +190,8 @@ def point_summary(
         value), ``n_failed`` (error), ``n_undefined`` (succeeded, value NaN), ``n_missing`` (when
         ``replicates`` is given), ``mean``, ``sd``, ``ci_low``, ``ci_high`` and, with a
         reference, ``diff_n``, ``diff_mean``, ``diff_sd``, ``diff_ci_low``, ``diff_ci_high`` and
-        ``diff_seed_mismatch`` (pairs whose seeds differ). Sorted by point, then outputs in order.
+        ``diff_seed_mismatch`` (pairs whose seeds differ), and ``note`` saying why a value or an
+        interval is empty. Sorted by point, then outputs in order.
     """
     outputs = list(outputs)
     parameters = list(parameters)
@@ -219,10 +222,34 @@ def point_summary(
         grid["diff_n"] = grid["diff_n"].fillna(0).astype(np.int64)
         grid["diff_seed_mismatch"] = grid["diff_seed_mismatch"].fillna(0).astype(np.int64)
         columns += ["diff_n", "diff_mean", "diff_sd", "diff_ci_low", "diff_ci_high", "diff_seed_mismatch"]
+    grid["note"] = [_point_note(row, has_reference) for row in grid.to_dict("records")]
+    columns.append("note")
     order = {name: k for k, name in enumerate(outputs)}
     grid["_o"] = grid["output"].map(order)
     grid = grid.sort_values(["point", "_o"], kind="stable").reset_index(drop=True)
     return grid[columns]
+
+
+def _point_note(row: Mapping[str, Any], has_reference: bool) -> str:
+    """Why a point's value or interval is empty: undefined, failed or missing runs, too few values."""
+    from sim.experiment import undefined_reason
+
+    parts = []
+    if row["n_undefined"] > 0:
+        parts.append(
+            f"undefined in {row['n_undefined']} of {row['n_runs']} runs: {undefined_reason(row['output'])}"
+        )
+    if row["n_failed"] > 0:
+        parts.append(f"{row['n_failed']} run{'s' if row['n_failed'] > 1 else ''} failed")
+    if row.get("n_missing", 0) > 0:
+        parts.append(f"{row['n_missing']} run{'s' if row['n_missing'] > 1 else ''} not run yet")
+    if row["n_ok"] == 0:
+        parts.append("no value")
+    elif row["n_ok"] == 1:
+        parts.append("interval needs at least two values")
+    if has_reference and row["point"] >= 0 and row["n_ok"] > 0 and row.get("diff_n", 0) < 2:
+        parts.append("difference interval needs at least two pairs with the reference")
+    return "; ".join(parts)
 
 
 def _paired(long: pd.DataFrame) -> pd.DataFrame:

@@ -7,6 +7,7 @@ seed), so a resumed sweep plans exactly the same points.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,52 @@ import pandas as pd
 from sim.sweep.spec import Sweep
 
 REFERENCE_POINT = -1
+CONFIRM_RUNS = 10_000
+"""A sweep of more runs than this (points x replicates) runs only with ``--yes``."""
+MAX_POINTS = 1_000_000
+"""No design may have more points than this: the plan alone would fill the memory."""
+
+
+def design_size(sweep: Sweep) -> int:
+    """Number of design points (with the reference point), computed from the spec without building them."""
+    d = len(sweep.parameter)
+    if sweep.design == "grid":
+        size = math.prod(
+            len(p.levels) if p.levels is not None else int(p.steps or 0) for p in sweep.parameter
+        )
+    elif sweep.design == "lhs":
+        size = sweep.samples
+    elif sweep.design == "sobol":
+        size = sweep.samples * (d + 2)  # Saltelli's scheme without second-order terms
+    else:
+        size = sweep.samples * (d + 1)  # Morris: one trajectory has d + 1 points
+    return size + (1 if sweep.reference is not None else 0)
+
+
+def check_size(sweep: Sweep, source: str, confirmed: bool) -> int:
+    """Refuse a design too large to plan, or a sweep of many runs that was not confirmed.
+
+    Returns:
+        The number of runs (design points x replicates).
+
+    Raises:
+        InputError: one line saying how many points or runs, and what to do.
+    """
+    from sim.loader import InputError
+
+    points = design_size(sweep)
+    if points > MAX_POINTS:
+        raise InputError(
+            f"{source}: design = {sweep.design!r}: {points:,} design points; at most {MAX_POINTS:,} "
+            "(fewer samples, levels or steps)"
+        )
+    runs = points * sweep.replicates
+    if runs > CONFIRM_RUNS and not confirmed:
+        raise InputError(
+            f"{source}: {points:,} design points x {sweep.replicates:,} replicates = {runs:,} runs, more than "
+            f"{CONFIRM_RUNS:,}; pass --yes to run them (nothing was started)"
+        )
+    return runs
 
 
 def salib_problem(sweep: Sweep) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from sim.metrics import depends_on_record_interval
 from sim.overrides import apply_overrides
 from sim.rng import spawn_seeds
 from sim.scenario import Scenario
-from sim.sweep.design import design_points, point_values, salib_problem
+from sim.sweep.design import check_size, design_points, point_values, salib_problem
 from sim.sweep.spec import Sweep, as_dict, load_sweep, sweep_hash
 
 if TYPE_CHECKING:
@@ -184,6 +184,7 @@ class SweepOptions:
     window: int | None = None  # tasks in flight; default 8 per worker
     part_rows: int = PART_ROWS
     processes: bool = True  # local workers as processes (threads only for tests that patch the model)
+    yes: bool = False  # confirmed: run a sweep of more than design.CONFIRM_RUNS runs
 
 
 @dataclass
@@ -200,6 +201,9 @@ class SweepResult:
 def prepare(sweep_path: Path, options: SweepOptions) -> tuple[Sweep, Scenario, pd.DataFrame, str]:
     """Validate the sweep file and the output folder before anything runs or is removed."""
     sweep, base_path = load_sweep(sweep_path)
+    # The design's size follows from the spec: a huge one is refused before it is built, and a
+    # large one needs --yes (a resumed sweep was confirmed when it started).
+    check_size(sweep, str(sweep_path), options.yes or options.resume)
     digest = sweep_hash(sweep_path)
     folder = options.out
     if options.resume and options.force:
@@ -222,6 +226,10 @@ def prepare(sweep_path: Path, options: SweepOptions) -> tuple[Sweep, Scenario, p
         # A sweep keeps values at the horizon (and at year ends): when none of its outputs
         # depends on the record interval, recording yearly gives the same values for less work.
         base = with_overrides(base, record_every_weeks=WEEKS_PER_YEAR)
+    if options.scheduler is None:  # a cluster's workers have their own memory
+        from sim.experiment import check_memory
+
+        check_memory([base], options.workers, str(sweep_path), key="residents")
     points = design_points(sweep)
     # Every point is built once here, so a combination the scenario's rules refuse stops the
     # sweep before anything is changed; the scenarios are rebuilt one at a time as runs are sent,

@@ -101,7 +101,11 @@ class Sweep(Strict):
     area: str = Field("", description="Area profile to use instead of the base scenario's (optional).")
     design: Literal["grid", "lhs", "sobol", "morris"]
     samples: int = Field(
-        64, ge=1, le=1_000_000, description="lhs: points; sobol: base samples N; morris: trajectories."
+        64,
+        ge=1,
+        le=100_000,
+        description="lhs: points; sobol: base samples N; morris: trajectories (at most 100,000: a design "
+        "beyond that would take years of runs).",
     )
     replicates: int = Field(ge=1, le=10_000)
     years: int = Field(10, ge=1, le=100)
