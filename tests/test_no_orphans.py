@@ -186,7 +186,7 @@ def calibrate(base: Path) -> Killed:
     out = base / "outputs" / "calibration"
     command = sim(
         "calibrate", "--targets", targets, "--parameters", params, "-n", "100", "-r", "2",
-        "-o", out, "--params-out", base / "fitted.toml",
+        "-o", out,
     )  # fmt: skip
     # The study is in place before the workers start: the next run resumes it.
     return kill_then_rerun([*command, "-w", "2"], [*command, "-w", "1", "--resume"], out.parent, initialised)
