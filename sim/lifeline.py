@@ -28,8 +28,9 @@ def watch_parent(parent_pid: int) -> None:
 
     Call it first thing in a worker process, with the pid of the process that started it, taken
     in that process (not ``os.getppid()`` here, which already names another process if the parent
-    died before this call). If the parent is gone already, this process ends at once. Without
-    pidfds (not Linux), it does nothing.
+    died before this call). This process must be a direct child of that one (started by fork or
+    spawn; under forkserver its parent is the server). If the parent is gone already, this process
+    ends at once. Without pidfds (not Linux), it does nothing.
 
     Args:
         parent_pid: Pid of the process whose end this process must not outlive.

@@ -77,7 +77,8 @@ def kill_then_rerun(
     try:
 
         def busy() -> bool:
-            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            if proc.poll() is not None:
+                pytest.fail(f"ended before its workers were ready: {proc.stderr.read().decode()[-2000:]}")
             workers = workers_of(parent)
             return len(workers) >= 2 and ready(workers)
 
@@ -103,7 +104,7 @@ def kill_then_rerun(
 
 
 def initialised(workers: list[psutil.Process]) -> bool:
-    """Every pool worker has run its initializer (it then has its lifeline thread)."""
+    """Every pool worker has run its initializer (it then has a second thread, its lifeline)."""
     try:
         return all(w.num_threads() >= 2 for w in workers)
     except psutil.NoSuchProcess:
