@@ -125,6 +125,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     from sim.rng import spawn_seeds
 
     scenarios = _load(paths, opts)
+    check_target(out, opts.force)
     first = scenarios[0].simulation
     for sc in scenarios[1:]:
         if (sc.simulation.replicates, sc.simulation.seed, sc.simulation.years) != (
@@ -141,7 +142,6 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     if workers < 1:
         raise InputError(f"command line: --workers = {workers}: must be at least 1")
     check_memory(scenarios, min(workers, len(scenarios) * first.replicates))
-    check_target(out, opts.force)
     total = len(scenarios) * first.replicates
     started = time.perf_counter()
     with progress_bar(console, "runs") as progress:
