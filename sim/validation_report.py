@@ -998,6 +998,8 @@ def _html(
     facts = [f"{len(targets)} calibration targets"]
     if replicates:
         facts.append(f"{int(max(replicates))} replicates per target")
+        if max(replicates) < 2:
+            facts.append("no intervals: they need at least two replicates")
     facts.append(f"{len(fitted)} fitted parameters")
     n_assumed = len(assumptions)
     n_set = sum(bool(_flag(v)) for v in assumptions["fitted"]) if n_assumed else 0

@@ -378,6 +378,8 @@ def sensitivity(runs_or_means: pd.DataFrame, design: pd.DataFrame, meta: Mapping
             row["n_points"] = int(np.isfinite(y).sum())
             row["noise_share"] = noise_share
             row["note"] = note
+            if math.isnan(noise_share) and not note:
+                row["note"] = "noise_share unknown: it needs two replicates at two or more points"
             rows.append(row)
     columns = [
         "output",
