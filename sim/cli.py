@@ -150,7 +150,6 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     from sim.rng import spawn_seeds
 
     scenarios = _load(paths, opts)
-    check_target(out, opts.force)
     first = scenarios[0].simulation
     for sc in scenarios[1:]:
         if (sc.simulation.replicates, sc.simulation.seed, sc.simulation.years) != (
