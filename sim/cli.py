@@ -27,8 +27,8 @@ from sim.scenario import Scenario
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_OUT = Path("outputs")
 BASELINE_FILE = "baseline.toml"
-MAX_DOSE_WEEKS = 520  # the longest planned relation the schema allows (mentoring.planned_weeks)
-MAX_DOSE_HOURS = 40.0  # the most weekly hours a mentor may give (mentoring hours_per_week)
+MAX_DOSE_WEEKS = 520  # the longest planned relation the schema allows (planned_weeks of a mentor kind)
+MAX_DOSE_HOURS = 40.0  # the most weekly hours the schema allows a mentor (hours_per_week)
 
 
 class OneLineErrors(TyperGroup):
