@@ -20,7 +20,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from sim.calibration.targets import FITTED_FILE, PARAMETERS_FILE, TARGETS_FILE
-from sim.loader import InputError, file_hashes, load_scenario, with_overrides
+from sim.loader import InputError, file_hashes, load_scenario, one_line, with_overrides
 from sim.progress import progress_bar
 from sim.scenario import Scenario
 
@@ -40,7 +40,7 @@ class OneLineErrors(TyperGroup):
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
         except typer.TyperException as exc:  # typer's usage errors (its own copy of click's)
-            message = " ".join(exc.format_message().split())
+            message = one_line(" ".join(exc.format_message().split()))
             errors.print(f"error: command line: {message}", markup=False)
             sys.exit(exc.exit_code)
         except typer.Abort:
@@ -95,7 +95,7 @@ CsvOpt = Annotated[
 
 
 def _fail(message: str) -> None:
-    errors.print(f"error: {message}", markup=False)
+    errors.print(f"error: {one_line(message)}", markup=False)
     raise typer.Exit(code=2)
 
 

@@ -470,3 +470,13 @@ def test_range_too_wide_to_sample(tmp_path):
     text = SWEEP.read_text().replace('"../../scenarios/', f'"{SCENARIOS}/')
     text = text.replace("levels = [0.0, 20.0]", "low = -1e308\nhigh = 1e308\nsteps = 3")
     assert "too wide to sample" in error_of(load_sweep, write(tmp_path, "sweep.toml", text))
+
+
+def test_messages_stay_one_line_whatever_the_names(tmp_path):
+    # A newline or an escape code in a value or a file name is shown escaped, never printed.
+    message = error_of(load_sweep, sweep(tmp_path, base='"\\n"'))
+    assert "base = '\\n': file not found" in message and "\n" not in message
+    message = error_of(load_scenario, write(tmp_path, "s.toml", 'extends = "\\r\\u001b[31m"\n'))
+    assert "\r" not in message and "\x1b" not in message and "\\x1b[31m" in message
+    result = invoke("run", BASELINE, "--residents", "\x1b[31m\n1")
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1 and "\x1b" not in result.stderr
