@@ -21,15 +21,15 @@ from typer.core import TyperGroup
 
 from sim.calibration.targets import PARAMETERS_FILE, TARGETS_FILE
 from sim.folders import derived_folder
-from sim.loader import InputError, file_hashes, load_scenario, with_overrides
+from sim.loader import InputError, file_hashes, load_scenario, one_line, with_overrides
 from sim.progress import progress_bar
 from sim.scenario import Scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 DEFAULT_OUT = Path("outputs")
 BASELINE_FILE = "baseline.toml"
-MAX_DOSE_WEEKS = 520  # the longest planned relation the schema allows (mentoring.planned_weeks)
-MAX_DOSE_HOURS = 40.0  # the most weekly hours a mentor may give (mentoring hours_per_week)
+MAX_DOSE_WEEKS = 520  # the longest planned relation the schema allows (planned_weeks of a mentor kind)
+MAX_DOSE_HOURS = 40.0  # the most weekly hours the schema allows a mentor (hours_per_week)
 
 
 class OneLineErrors(TyperGroup):
@@ -41,7 +41,7 @@ class OneLineErrors(TyperGroup):
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
         except typer.TyperException as exc:  # typer's usage errors (its own copy of click's)
-            message = " ".join(exc.format_message().split())
+            message = one_line(" ".join(exc.format_message().split()))
             errors.print(f"error: command line: {message}", markup=False)
             sys.exit(exc.exit_code)
         except typer.Abort:
@@ -96,7 +96,7 @@ CsvOpt = Annotated[
 
 
 def _fail(message: str) -> None:
-    errors.print(f"error: {message}", markup=False)
+    errors.print(f"error: {one_line(message)}", markup=False)
     raise typer.Exit(code=2)
 
 

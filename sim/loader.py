@@ -27,7 +27,19 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 class InputError(Exception):
-    """Bad user input: a missing file, a bad key or value. The CLI exits with code 2."""
+    """Bad user input: a missing file, a bad key or value. The CLI exits with code 2.
+
+    The message is always one line: characters that are not printable (a newline or escape code
+    in a file name or value) are shown escaped, as Python writes them in a string.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
+
+
+def one_line(text: str) -> str:
+    """``text`` with every character that is not printable (newline, escape codes) shown escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 def _fmt_value(value: Any) -> str:

@@ -454,3 +454,29 @@ def test_unusable_path_in_a_sweep_or_targets_file(tmp_path):
     assert "base = 'a\\x00b': not a usable path" in error_of(load_sweep, sweep(tmp_path, base='"a\\u0000b"'))
     message = error_of(load_targets, targets(tmp_path, 'scenario = "', 'scenario = "x\\u0000'))
     assert "scenario = 'x\\x00" in message and "not a usable path" in message
+
+
+def test_acceptance_band_must_be_finite(tmp_path):
+    # 1e308 ± 1e308 overflows: every simulated value would then be inside.
+    text = TARGETS_FILE.read_text().replace('"../', f'"{ROOT}/')
+    text = text.replace('unit = "share"', 'unit = "difference"', 1).replace(
+        "observed = 0.17", "observed = 1e308", 1
+    )
+    path = write(tmp_path, "targets.toml", text.replace("tolerance = 0.015", "tolerance = 1e308", 1))
+    assert "observed ± tolerance (1e+308 ± 1e+308) must be finite numbers" in error_of(load_targets, path)
+
+
+def test_range_too_wide_to_sample(tmp_path):
+    text = SWEEP.read_text().replace('"../../scenarios/', f'"{SCENARIOS}/')
+    text = text.replace("levels = [0.0, 20.0]", "low = -1e308\nhigh = 1e308\nsteps = 3")
+    assert "too wide to sample" in error_of(load_sweep, write(tmp_path, "sweep.toml", text))
+
+
+def test_messages_stay_one_line_whatever_the_names(tmp_path):
+    # A newline or an escape code in a value or a file name is shown escaped, never printed.
+    message = error_of(load_sweep, sweep(tmp_path, base='"\\n"'))
+    assert "base = '\\n': file not found" in message and "\n" not in message
+    message = error_of(load_scenario, write(tmp_path, "s.toml", 'extends = "\\r\\u001b[31m"\n'))
+    assert "\r" not in message and "\x1b" not in message and "\\x1b[31m" in message
+    result = invoke("run", BASELINE, "--residents", "\x1b[31m\n1")
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1 and "\x1b" not in result.stderr

@@ -9,6 +9,7 @@ the fit on what it did not see (``role = "holdout"``).
 from __future__ import annotations
 
 import hashlib
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -71,6 +72,10 @@ class Target(Strict):
     def _share_in_range(self) -> Target:
         if self.unit == "share" and not 0.0 <= self.observed <= 1.0:
             raise ValueError(f"observed = {self.observed}: a share must lie in [0, 1]")
+        if not math.isfinite(self.lower) or not math.isfinite(self.upper):
+            raise ValueError(
+                f"observed ± tolerance ({self.observed:g} ± {self.tolerance:g}) must be finite numbers"
+            )
         return self
 
 
@@ -205,6 +210,10 @@ class FreeParameter(Strict):
     def _range(self) -> FreeParameter:
         if self.low >= self.high:
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        if not math.isfinite(self.high - self.low):
+            raise ValueError(
+                f"the range from low ({self.low:g}) to high ({self.high:g}) is too wide to sample"
+            )
         if self.log and self.low <= 0:
             raise ValueError(f"low ({self.low}) must be above 0 on a log scale")
         return self

@@ -77,6 +77,10 @@ class Varied(Strict):
                 raise ValueError("a range needs both low and high")
             if self.low >= self.high:
                 raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+            if not math.isfinite(self.high - self.low):
+                raise ValueError(
+                    f"the range from low ({self.low:g}) to high ({self.high:g}) is too wide to sample"
+                )
         return self
 
     @property
