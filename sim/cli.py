@@ -136,6 +136,7 @@ def _load(paths: list[Path], opts: RunOptions) -> list[Scenario]:
 
 def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions) -> None:
     """Load, validate, run, summarise and write; the shared body of every command."""
+    scenarios = _load(paths, opts)  # before the heavy imports: a typo is reported at once
     from sim.experiment import (
         annotate_undefined,
         check_memory,
@@ -149,7 +150,6 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     from sim.report import write_report
     from sim.rng import spawn_seeds
 
-    scenarios = _load(paths, opts)
     first = scenarios[0].simulation
     for sc in scenarios[1:]:
         if (sc.simulation.replicates, sc.simulation.seed, sc.simulation.years) != (
@@ -528,7 +528,10 @@ def sweep_command(
             part_rows=part_rows,
             yes=yes,
         )
-        run_with_progress(sweep_file, options, console)
+        result = run_with_progress(sweep_file, options, console)
+        if result.failed:
+            # The sweep went on and kept every other run, but a script must not read it as a success.
+            raise typer.Exit(code=1)
 
     _guard(body)
 

@@ -273,7 +273,7 @@ def check_memory(
         at_once = max(min(workers, sum(sc.simulation.replicates for sc in scenarios)), 1)
         raise InputError(
             f"{source}: {key} = {first.residents}: the runs would need about {_gb(need)} of memory "
-            f"({at_once} model{'s' if at_once > 1 else ''} at once, {first.years} years, "
+            f"({at_once} model{'s' if at_once > 1 else ''} at once, {first.years} year{'s' if first.years > 1 else ''}, "
             f"{first.replicates} replicates) but {_gb(have)} is available; lower the residents, workers, "
             "years or replicates"
         )

@@ -129,6 +129,28 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
     assert len(frame) == 10
 
 
+def test_a_sweep_with_failed_runs_exits_1_after_writing_them(tmp_path, monkeypatch):
+    import functools
+
+    import sim.sweep.run
+    from sim.model import HousingAreaModel
+
+    original = HousingAreaModel.step
+
+    def broken(self):
+        if self.week == 2:
+            raise RuntimeError("simulated failure")
+        original(self)
+
+    monkeypatch.setattr(HousingAreaModel, "step", broken)
+    # The command's own path, with in-process workers so the patched model is the one that runs.
+    monkeypatch.setattr(sim.sweep.run, "SweepOptions", functools.partial(SweepOptions, processes=False))
+    result = runner.invoke(app, ["sweep", str(TINY), "--workers", "1", "--out", str(tmp_path / "f")])
+    assert result.exit_code == 1, result.output
+    assert "10 runs failed" in result.output
+    assert (runs(tmp_path / "f")["error"] != "").all()
+
+
 def test_sweep_against_separately_started_scheduler_and_workers(tmp_path):
     """`dask scheduler` and `dask worker` as their own processes; one worker killed mid-sweep."""
     dask = str(Path(PYTHON).with_name("dask"))
