@@ -8,6 +8,25 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 
 
+def effort_record_target(state: str = "running", observed: float = 0.308) -> str:
+    """A cheap calibration target (the effort record of 26 efforts) as a TOML table."""
+    return f"""
+[[target]]
+id = "efforts_{state}"
+description = "efforts {state}"
+observed = {observed}
+tolerance = 0.09
+unit = "share"
+source = "CFBU-2015 p.9, 16"
+concerns = "26 efforts"
+quantity = "effort_record"
+computes = "26 efforts"
+scenario = "{SCENARIOS / "baseline.toml"}"
+role = "fit"
+options = {{ efforts = 26, min_years_since_grant = 1.5, max_years_since_grant = 3.0, state = "{state}" }}
+"""
+
+
 def small(name: str, residents: int = 800, years: int = 2, replicates: int = 2):
     """A bundled scenario shrunk for fast tests (capacities scale with residents)."""
     return with_overrides(

@@ -6,7 +6,7 @@ import numpy as np
 import optuna
 import pandas as pd
 import pytest
-from conftest import SCENARIOS
+from conftest import SCENARIOS, effort_record_target
 from typer.testing import CliRunner
 
 from sim.calibration.evaluate import Setting, own_keys
@@ -190,21 +190,7 @@ def tiny(tmp_path):
     """A cheap targets file (effort record, jobcentre reach) and three free parameters."""
     body = ""
     for state, observed in (("running", 0.308), ("starting", 0.615)):
-        body += f"""
-[[target]]
-id = "efforts_{state}"
-description = "efforts {state}"
-observed = {observed}
-tolerance = 0.09
-unit = "share"
-source = "CFBU-2015 p.9, 16"
-concerns = "26 efforts"
-quantity = "effort_record"
-computes = "26 efforts"
-scenario = "{SCENARIOS / "baseline.toml"}"
-role = "fit"
-options = {{ efforts = 26, min_years_since_grant = 1.5, max_years_since_grant = 3.0, state = "{state}" }}
-"""
+        body += effort_record_target(state, observed)
     body += f"""
 [[target]]
 id = "reach"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import ROOT, SCENARIOS
+from conftest import ROOT, SCENARIOS, effort_record_target
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
 GRACE = 10.0  # seconds a child may take to end after its parent was killed
@@ -111,21 +111,9 @@ def initialised(workers: list[psutil.Process]) -> bool:
         return False
 
 
-TARGETS = """
-[[target]]
-id = "efforts_running"
-description = "efforts running"
-observed = 0.308
-tolerance = 0.09
-unit = "share"
-source = "CFBU-2015 p.9, 16"
-concerns = "26 efforts"
-quantity = "effort_record"
-computes = "26 efforts"
-scenario = "../scenarios/baseline.toml"
-role = "fit"
-options = { efforts = 26, min_years_since_grant = 1.5, max_years_since_grant = 3.0, state = "running" }
-
+TARGETS = (
+    effort_record_target()
+    + """
 [[target]]
 id = "ltu"
 description = "long-term unemployed"
@@ -136,10 +124,11 @@ source = "CFBU-2015 p.7"
 concerns = "areas"
 quantity = "area_indicator"
 computes = "baseline"
-scenario = "../scenarios/baseline.toml"
+scenario = "BASELINE"
 role = "holdout"
 options = { indicator = "long_term_unemployed_18_64", from_year = 1, to_year = 1 }
-"""
+""".replace("BASELINE", str(SCENARIOS / "baseline.toml"))
+)
 PARAMETERS = """
 [[block]]
 name = "start"
@@ -156,8 +145,7 @@ high = 520.0
 
 
 def tiny_targets(base: Path) -> tuple[Path, Path]:
-    """A cheap targets file and parameters file (validation reads ../scenarios beside them)."""
-    (base / "scenarios").symlink_to(SCENARIOS, target_is_directory=True)
+    """A cheap targets file and parameters file."""
     folder = base / "calibration"
     folder.mkdir()
     (folder / "targets.toml").write_text(TARGETS)

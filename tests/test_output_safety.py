@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import ROOT, SCENARIOS
+from conftest import ROOT, SCENARIOS, effort_record_target
 from typer.testing import CliRunner
 
 import sim.calibration.commands as commands
@@ -417,23 +417,7 @@ def test_analyse_never_replaces_the_sweep_it_reads(tmp_path):
 def tiny_fit(tmp_path):
     """One cheap fitted target (the effort record) and one free parameter."""
     targets = tmp_path / "targets.toml"
-    targets.write_text(
-        f"""
-[[target]]
-id = "efforts_running"
-description = "efforts running"
-observed = 0.308
-tolerance = 0.09
-unit = "share"
-source = "CFBU-2015 p.9, 16"
-concerns = "26 efforts"
-quantity = "effort_record"
-computes = "26 efforts"
-scenario = "{SCENARIOS / "baseline.toml"}"
-role = "fit"
-options = {{ efforts = 26, min_years_since_grant = 1.5, max_years_since_grant = 3.0, state = "running" }}
-"""
-    )
+    targets.write_text(effort_record_target())
     params = tmp_path / "parameters.toml"
     params.write_text(
         '[[block]]\nname = "start"\ntargets = ["efforts_running"]\ntrials = 2\n'
