@@ -410,7 +410,7 @@ def _difference_figure(
         else:
             _no_data(ax, "no scenario to compare with the baseline")
         ax.set_ylabel(ylabel)
-        ax.set_title(f"{title}: scenario minus {baseline}", loc="left")
+        ax.set_title(f"{title}: scenario minus {_short(baseline)}", loc="left")
     axes[-1].set_xlabel("Years since start")
     fig.suptitle(
         "Paired difference against the baseline (replicate r vs baseline replicate r)",
@@ -520,8 +520,13 @@ def _pipeline_figure(
 def _display_name(name: str, baseline: str) -> str:
     """Scenario name for legends and titles, marking the baseline unless its name says so."""
     if name == baseline and "baseline" not in name.lower():
-        return f"{name} (baseline)"
-    return name
+        return f"{_short(name)} (baseline)"
+    return _short(name)
+
+
+def _short(name: str, limit: int = 40) -> str:
+    """A name cut to fit a legend or panel title (the tables show it whole)."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def _finite(value: Any) -> bool:
