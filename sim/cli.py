@@ -210,7 +210,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
         write_report(folder, timeseries, summary, manifest, baseline or scenarios[0].name)
     print_headline(headline(summary), baseline)
     console.print(
-        f"{total} runs in {elapsed:.1f} s. Outputs in {out}/: summary.csv, timeseries.parquet/.csv, "
+        f"{total} run{'s' if total != 1 else ''} in {elapsed:.1f} s. Outputs in {out}/: summary.csv, timeseries.parquet/.csv, "
         "figures/, report.html, manifest.json"
     )
 
