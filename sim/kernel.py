@@ -9,6 +9,8 @@ The per-week counts it returns are integer reductions, which are exact in any or
 :mod:`sim.reference` is a plain-Python version of the same update used to test this one.
 """
 
+from types import FunctionType
+
 import numba as nb
 import numpy as np
 
@@ -433,13 +435,30 @@ def _step_residents(
     )
 
 
+def _named_copy(func: FunctionType, suffix: str) -> FunctionType:
+    """The same function under its own name.
+
+    Numba names a function's cache entry after its qualified name and line, not its compile
+    options: two variants of one function would share an entry, and whichever compiled first would
+    be loaded for both (a serial kernel standing in for the parallel one).
+    """
+    copy = FunctionType(
+        func.__code__, func.__globals__, func.__name__ + suffix, func.__defaults__, func.__closure__
+    )
+    copy.__qualname__ = func.__qualname__ + suffix
+    copy.__doc__ = func.__doc__
+    return copy
+
+
 # One Python function, compiled twice: threads pay off on large populations, while on an
 # estate-sized one the cost of starting the thread pool each week exceeds the work. Both
 # variants compute the same thing bit for bit (each resident's update is independent).
 step_residents_parallel = nb.njit(cache=True, parallel=True, error_model="numpy", fastmath=SAFE_FASTMATH)(
-    _step_residents
+    _named_copy(_step_residents, "_parallel")
 )
-step_residents_serial = nb.njit(cache=True, error_model="numpy", fastmath=SAFE_FASTMATH)(_step_residents)
+step_residents_serial = nb.njit(cache=True, error_model="numpy", fastmath=SAFE_FASTMATH)(
+    _named_copy(_step_residents, "_serial")
+)
 PARALLEL_FROM_ROWS = 50_000  # assumption from `make bench`: below this the serial kernel is faster
 
 

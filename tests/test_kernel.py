@@ -153,3 +153,12 @@ def test_quality_grows_with_dose_and_saturates_within_about_a_year():
     light = q[mentored & (rows % 2 == 1)]
     assert full.mean() > 0.9  # saturates over about a year at the full dose
     assert light.mean() < full.mean() - 0.2  # fewer hours, slower growth
+
+
+def test_each_kernel_variant_has_its_own_cache_entry():
+    # Numba keys a cache entry by function name and line, not by compile options: were the
+    # variants one function, whichever compiled first would be loaded for both.
+    index = {k._cache._cache_file._index_name for k in (step_residents_parallel, step_residents_serial)}
+    assert len(index) == 2
+    assert step_residents_parallel.targetoptions.get("parallel")
+    assert not step_residents_serial.targetoptions.get("parallel")
