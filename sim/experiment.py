@@ -101,16 +101,12 @@ def annotate_undefined(timeseries: pd.DataFrame) -> pd.DataFrame:
     yet) are undefined: they stay empty (NaN, written as an empty cell) and the note says so.
     A value that is not finite (an overflow) is made empty too, and named in the note.
     """
-    frame = timeseries.copy()
-    numeric = frame.select_dtypes("number")
-    infinite = np.isinf(numeric.to_numpy(dtype=float))
-    if infinite.any():
-        frame[numeric.columns] = numeric.mask(infinite)
+    frame, numeric, infinite = _empty_infinities(timeseries)
     first = (
         frame["week"] == frame.groupby(["scenario", "replicate"], sort=False)["week"].transform("min")
     ).to_numpy()
     notes: list[dict[str, list[str]]] = [{} for _ in range(len(frame))]
-    for j, column in enumerate(numeric.columns):
+    for j, column in enumerate(numeric):
         missing = frame[column].isna().to_numpy()
         for i in np.flatnonzero(missing):
             why = "not finite" if infinite[i, j] else undefined_reason(column, bool(first[i]))
@@ -231,13 +227,18 @@ def population_rows(residents: int, years: int, move_out_rate: float) -> int:
     return int(residents * (1.0 + move_out_rate * 1.6 * years)) + 64
 
 
+def models_at_once(scenarios: Sequence[Scenario], workers: int) -> int:
+    """Models held at the same time: one per worker, and no more than there are runs."""
+    return max(min(workers, sum(sc.simulation.replicates for sc in scenarios)), 1)
+
+
 def memory_estimate(scenarios: Sequence[Scenario], workers: int) -> int:
     """Bytes a comparison needs at its peak: the models held at once and every run's records.
 
     Each worker process holds one model at a time; with one worker the model runs in this process.
     """
     runs = [(sc, r) for sc in scenarios for r in range(sc.simulation.replicates)]
-    at_once = max(min(workers, len(runs)), 1)
+    at_once = models_at_once(scenarios, workers)
     largest = max(
         population_rows(sc.simulation.residents, sc.simulation.years, sc.population.move_out_rate_per_year)
         for sc in scenarios
@@ -270,7 +271,7 @@ def check_memory(
     have = available_memory()
     if need > have:
         first = scenarios[0].simulation
-        at_once = max(min(workers, sum(sc.simulation.replicates for sc in scenarios)), 1)
+        at_once = models_at_once(scenarios, workers)
         raise InputError(
             f"{source}: {key} = {first.residents}: the runs would need about {_gb(need)} of memory "
             f"({at_once} model{'s' if at_once > 1 else ''} at once, {first.years} year{'s' if first.years > 1 else ''}, "
@@ -435,16 +436,25 @@ def summarise(
     return summary.sort_values(["_s", "_p"], kind="stable").drop(columns=["_s", "_p"]).reset_index(drop=True)
 
 
+def _empty_infinities(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index, np.ndarray]:
+    """A copy of ``frame`` with every infinite number made empty (NaN).
+
+    Returns:
+        The copy, its numeric columns, and where (row, numeric column) a value was infinite.
+    """
+    frame = frame.copy()
+    numeric = frame.select_dtypes("number").columns
+    infinite = np.isinf(frame[numeric].to_numpy(dtype=float))
+    if infinite.any():
+        frame[numeric] = frame[numeric].mask(infinite)
+    return frame, numeric, infinite
+
+
 def _no_infinities(summary: pd.DataFrame) -> pd.DataFrame:
     """Make every infinite value empty (NaN) and say so in the row's note; nothing infinite is written."""
-    numeric = summary.select_dtypes("number")
-    infinite = np.isinf(numeric.to_numpy(dtype=float))
-    if not infinite.any():
-        return summary
-    summary = summary.copy()
-    summary[numeric.columns] = numeric.mask(infinite)
+    summary, numeric, infinite = _empty_infinities(summary)
     for i in np.flatnonzero(infinite.any(axis=1)):
-        cols = ", ".join(numeric.columns[infinite[i]])
+        cols = ", ".join(numeric[infinite[i]])
         note = str(summary.at[i, "note"]) if isinstance(summary.at[i, "note"], str) else ""
         extra = f"{cols} not finite: left empty"
         summary.at[i, "note"] = f"{note}; {extra}" if note else extra
