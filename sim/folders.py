@@ -425,13 +425,20 @@ def atomic_folder(
         _swap_into_place(tmp, target)
 
 
-def fresh_folder(target: Path, force: bool, kind: str, fill: Callable[[Path], None] | None = None) -> Path:
+def fresh_folder(
+    target: Path,
+    force: bool,
+    kind: str,
+    fill: Callable[[Path], None] | None = None,
+    keep: Iterable[Path] = (),
+) -> Path:
     """Put a new marked folder in place of ``target`` (replacing one of ours when forced).
 
     For commands that go on writing into their folder (a sweep's parts, a calibration's study):
-    the folder exists from the start with its marker and whatever ``fill`` writes.
+    the folder exists from the start with its marker and whatever ``fill`` writes. It is checked
+    and probed as :func:`atomic_folder` does.
     """
-    with atomic_folder(target, force, kind) as tmp:
+    with atomic_folder(target, force, kind, keep) as tmp:
         if fill is not None:
             fill(tmp)
     return Path(target)

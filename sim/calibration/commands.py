@@ -81,8 +81,7 @@ def run_calibrate(args: CalibrateArgs, console: Console) -> None:
     if args.resume:
         probe(args.out / "study.db")
     else:
-        prepare_target(args.out, args.force, keep=[args.targets, args.parameters])
-        fresh_folder(args.out, args.force, "calibration")
+        fresh_folder(args.out, args.force, "calibration", keep=[args.targets, args.parameters])
     try:
         table, report, notes, elapsed = _fit(args, targets, blocks, params, fp, console)
     except KeyboardInterrupt:
