@@ -24,18 +24,18 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.kernel import step_residents  # noqa: E402
-from sim.kernel_params import (  # noqa: E402
+from sim.engine.kernel import step_residents  # noqa: E402
+from sim.engine.kernel_params import (  # noqa: E402
     barrier_table,
     build_kernel_params,
     demand_index,
     duration_table,
     effect_table,
 )
-from sim.loader import load_scenario, with_overrides  # noqa: E402
+from sim.engine.population import Population  # noqa: E402
+from sim.engine.reference import step_residents_reference  # noqa: E402
+from sim.inputs.loader import load_scenario, with_overrides  # noqa: E402
 from sim.model import HousingAreaModel  # noqa: E402
-from sim.population import Population  # noqa: E402
-from sim.reference import step_residents_reference  # noqa: E402
 
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 
@@ -103,7 +103,7 @@ def million_run_peak_rss(years: int) -> dict[str, float]:
     """Peak memory of a 1,000,000-resident run, in a fresh process so nothing else counts."""
     code = (
         f"import resource, time, sys; sys.path.insert(0, {str(ROOT)!r})\n"
-        "from sim.loader import load_scenario, with_overrides\n"
+        "from sim.inputs.loader import load_scenario, with_overrides\n"
         "from sim.model import HousingAreaModel\n"
         f"sc = with_overrides(load_scenario({str(BASELINE)!r}), residents=1_000_000, years={years})\n"
         "t = time.perf_counter(); m = HousingAreaModel(sc, seed=1); m.run()\n"

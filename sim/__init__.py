@@ -22,7 +22,7 @@ def _configure_numba_cache() -> None:
     sources = sorted(
         p
         for p in here.rglob("*.py")
-        if "njit" in p.read_text() or p.name in ("states.py", "kernel_params.py")
+        if "njit" in p.read_text() or p.name in ("states.py", "kernel_params.py", "units.py")
     )
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]
     root = here / "__pycache__"

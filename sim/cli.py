@@ -20,9 +20,10 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from sim.calibration.targets import PARAMETERS_FILE, TARGETS_FILE
-from sim.folders import derived_folder
-from sim.loader import InputError, file_hashes, load_scenario, one_line, with_overrides
-from sim.progress import progress_bar
+from sim.inputs.errors import InputError, one_line
+from sim.inputs.loader import file_hashes, load_scenario, with_overrides
+from sim.runs.folders import derived_folder
+from sim.runs.progress import progress_bar
 from sim.scenario import Scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -137,18 +138,11 @@ def _load(paths: list[Path], opts: RunOptions) -> list[Scenario]:
 def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions) -> None:
     """Load, validate, run, summarise and write; the shared body of every command."""
     scenarios = _load(paths, opts)  # before the heavy imports: a typo is reported at once
-    from sim.experiment import (
-        annotate_undefined,
-        check_memory,
-        default_workers,
-        design_resources,
-        headline,
-        run_all,
-        summarise,
-    )
-    from sim.outputs import atomic_folder, build_manifest, prepare_target, write_tables
-    from sim.report import write_report
-    from sim.rng import spawn_seeds
+    from sim.engine.rng import spawn_seeds
+    from sim.reporting.comparison import write_report
+    from sim.runs.outputs import atomic_folder, build_manifest, prepare_target, write_tables
+    from sim.runs.runner import check_memory, default_workers, run_all
+    from sim.runs.summary import annotate_undefined, design_resources, headline, summarise
 
     first = scenarios[0].simulation
     for sc in scenarios[1:]:
@@ -424,7 +418,7 @@ def calibrate_command(
     from sim.calibration.commands import CalibrateArgs, run_calibrate
     from sim.calibration.evaluate import Setting
     from sim.calibration.fit import FitOptions
-    from sim.experiment import default_workers
+    from sim.runs.runner import default_workers
 
     if params_out is not None:
         _fail(
@@ -466,7 +460,7 @@ def validate_command(
     """Every calibration target against the model, the area figures over time, and the dose-response."""
     from sim.calibration.commands import ValidateArgs, run_validate
     from sim.calibration.evaluate import Setting
-    from sim.experiment import default_workers
+    from sim.runs.runner import default_workers
 
     def body() -> None:
         setting = Setting(
@@ -513,7 +507,7 @@ def sweep_command(
     ] = False,
 ) -> None:
     """Run a parameter sweep on Dask, streaming one row per run to outputs/<sweep>/runs/part-*.parquet."""
-    from sim.experiment import default_workers
+    from sim.runs.runner import default_workers
     from sim.sweep.progress import run_with_progress
     from sim.sweep.run import SweepOptions
 
@@ -556,7 +550,7 @@ def analyse_command(
 
 def _check_setting_memory(setting, years: int) -> None:
     """Refuse a calibration or validation whose runs cannot fit in memory (estimated on the baseline)."""
-    from sim.experiment import check_memory
+    from sim.runs.runner import check_memory
 
     base = with_overrides(
         load_scenario(SCENARIO_DIR / BASELINE_FILE),

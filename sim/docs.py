@@ -9,17 +9,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from sim.params import ASSUMPTION, SETTING
-from sim.scenario import Scenario
+from sim.scenario import iter_parameters
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
-
-
-def _is_section(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 def _range(field: FieldInfo) -> str:
@@ -43,18 +38,6 @@ def _fmt(value: Any) -> str:
     if isinstance(value, str):
         return f'"{value}"'
     return str(value)
-
-
-def iter_parameters(model: type[BaseModel] | BaseModel = Scenario, prefix: str = ""):
-    """Yield (key path, field, default value) for every leaf parameter, defaults taken from the instance."""
-    instance = model if isinstance(model, BaseModel) else model()
-    for name, field in type(instance).model_fields.items():
-        value = getattr(instance, name)
-        path = f"{prefix}{name}"
-        if _is_section(field.annotation):
-            yield from iter_parameters(value, f"{path}.")
-        else:
-            yield path, field, value
 
 
 def render() -> str:

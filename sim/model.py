@@ -27,24 +27,25 @@ from sim.agents.mentor import Mentor
 from sim.agents.mentor_team import MentorTeam
 from sim.agents.resident import Resident
 from sim.agents.volunteers import VolunteerCorps
-from sim.costs import CostLedger
-from sim.kernel import COUNT_NAMES, step_residents
-from sim.kernel_params import (
-    WEEKS_PER_YEAR,
+from sim.engine.costs import CostLedger
+from sim.engine.counts import stock_counts
+from sim.engine.kernel import COUNT_NAMES, step_residents
+from sim.engine.kernel_params import (
     barrier_table,
     build_kernel_params,
     demand_index,
     duration_table,
     effect_table,
 )
-from sim.metrics import Recorder, WeekCounts, stock_counts
-from sim.population import YOUTH_STREAM, Population
-from sim.relation_log import RelationLog
-from sim.relations import count_caseloads, count_mentees_by_kind
-from sim.rng import stream
-from sim.runtime import paused_gc
+from sim.engine.population import YOUTH_STREAM, Population
+from sim.engine.relation_log import RelationLog
+from sim.engine.relations import count_caseloads, count_mentees_by_kind
+from sim.engine.rng import stream
+from sim.engine.runtime import paused_gc
+from sim.engine.states import MentorKind
+from sim.engine.units import WEEKS_PER_YEAR
+from sim.metrics import Recorder, WeekCounts
 from sim.scenario import EffortStart, Scenario, TargetGroup
-from sim.states import MentorKind
 
 JOBCENTRE_POOL = 3
 SOCIAL_POOL = 1
@@ -58,7 +59,7 @@ class HousingAreaModel(mesa.Model):
         seed: The replicate's seed; every random draw derives from it.
         create_resident_agents: Register a Mesa ``Resident`` agent per resident (on by default;
             benchmarks of the kernel alone turn it off).
-        log_relations: Keep a :class:`~sim.relation_log.RelationLog` of every mentoring relation
+        log_relations: Keep a :class:`~sim.engine.relation_log.RelationLog` of every mentoring relation
             (calibration and validation need the outcomes of those actually mentored).
 
     Attributes:
@@ -337,7 +338,7 @@ class HousingAreaModel(mesa.Model):
         }
 
     def run_model(self) -> None:
-        """Step to the horizon, with Python's cyclic garbage collector paused (see :func:`sim.runtime.paused_gc`)."""
+        """Step to the horizon, with Python's cyclic garbage collector paused (see :func:`sim.engine.runtime.paused_gc`)."""
         with paused_gc():
             while self.running:
                 self.step()

@@ -1187,3 +1187,19 @@ def _refuse(path: str, value: Any, allowed: str) -> None:
     raise ValidationError.from_exception_data(
         "Scenario", [InitErrorDetails(type=error, loc=loc, input=value)]
     )
+
+
+def _is_section(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def iter_parameters(model: type[BaseModel] | BaseModel = Scenario, prefix: str = ""):
+    """Yield (key path, field, default value) for every leaf parameter, defaults taken from the instance."""
+    instance = model if isinstance(model, BaseModel) else model()
+    for name, field in type(instance).model_fields.items():
+        value = getattr(instance, name)
+        path = f"{prefix}{name}"
+        if _is_section(field.annotation):
+            yield from iter_parameters(value, f"{path}.")
+        else:
+            yield path, field, value

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.loader import load_scenario, with_overrides
+from sim.inputs.loader import load_scenario, with_overrides
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

@@ -8,9 +8,10 @@ from conftest import ROOT, SCENARIOS
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.loader import InputError, load_area, load_scenario, with_overrides
-from sim.population import BAND_KEYS, STATUS_KEYS, Population
-from sim.states import Barrier, Status
+from sim.engine.population import BAND_KEYS, STATUS_KEYS, Population
+from sim.engine.states import Barrier, Status
+from sim.inputs.errors import InputError
+from sim.inputs.loader import load_area, load_scenario, with_overrides
 
 AREAS = sorted((ROOT / "areas").glob("*.toml"))
 N = 60_000

@@ -27,7 +27,6 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
-from sim.area import AreaProfile
 from sim.calibration.targets import (
     OPTIONS,
     PARAMETERS_FILE,
@@ -38,8 +37,10 @@ from sim.calibration.targets import (
     load_targets,
 )
 from sim.cli import app
-from sim.loader import InputError, load_area, load_scenario
-from sim.residents_csv import COLUMNS, read_residents_csv
+from sim.inputs.area import AreaProfile
+from sim.inputs.errors import InputError
+from sim.inputs.loader import load_area, load_scenario
+from sim.inputs.residents_csv import COLUMNS, read_residents_csv
 from sim.scenario import Scenario
 from sim.sweep.spec import Sweep, load_sweep
 
@@ -86,7 +87,7 @@ def dumps(doc: dict[str, Any]) -> str:
 
 def schema_keys(*roots: type[BaseModel]) -> list[str]:
     """Every key name of the models reachable from ``roots``."""
-    from sim.loader import _submodel
+    from sim.inputs.errors import _submodel
 
     seen, keys, todo = set(), set(), list(roots)
     while todo:
@@ -304,7 +305,7 @@ def no_runs(monkeypatch):
     def stop(*args, **kwargs):
         raise WouldRun
 
-    monkeypatch.setattr("sim.experiment.run_all", stop)
+    monkeypatch.setattr("sim.runs.runner.run_all", stop)
     monkeypatch.setattr("sim.calibration.commands.run_validation", stop)
 
 

@@ -17,20 +17,16 @@ import pytest
 from conftest import ROOT, SCENARIOS
 from typer.testing import CliRunner
 
-import sim.experiment
+import sim.runs.runner
 import sim.sweep.run
 from sim.calibration.validate import _mean_interval, _undefined_note
 from sim.cli import app
-from sim.experiment import (
-    PROCESS_BYTES,
-    annotate_undefined,
-    check_memory,
-    memory_estimate,
-    summarise,
-)
-from sim.loader import InputError, load_scenario, with_overrides
-from sim.outputs import write_tables
-from sim.overrides import apply_overrides
+from sim.inputs.errors import InputError
+from sim.inputs.loader import load_scenario, with_overrides
+from sim.inputs.overrides import apply_overrides
+from sim.runs.outputs import write_tables
+from sim.runs.runner import PROCESS_BYTES, check_memory, memory_estimate
+from sim.runs.summary import annotate_undefined, summarise
 from sim.sweep.analyse import point_summary
 from sim.sweep.design import CONFIRM_RUNS, check_size, design_points, design_size
 from sim.sweep.spec import load_sweep
@@ -59,7 +55,7 @@ def nothing_runs(monkeypatch):
     def fail(*_args, **_kwargs):
         raise Started("a simulation or design was started")
 
-    monkeypatch.setattr(sim.experiment, "run_all", fail)
+    monkeypatch.setattr(sim.runs.runner, "run_all", fail)
     monkeypatch.setattr(sim.sweep.run, "design_points", fail)
 
 
@@ -171,7 +167,7 @@ def test_memory_estimate_accepts_5000_and_follows_the_measured_figure(monkeypatc
     # Each worker holds one model: more workers, more memory.
     five = [with_overrides(baseline, residents=5000)]
     assert memory_estimate(five, 4) > memory_estimate(five, 2) > memory_estimate(five, 1) > PROCESS_BYTES
-    monkeypatch.setattr(sim.experiment, "available_memory", lambda: PROCESS_BYTES)
+    monkeypatch.setattr(sim.runs.runner, "available_memory", lambda: PROCESS_BYTES)
     with pytest.raises(InputError, match=r"--residents = 5000: the runs would need about"):
         check_memory(five, workers=2)
 

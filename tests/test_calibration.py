@@ -13,8 +13,9 @@ from sim.calibration.evaluate import Setting, own_keys
 from sim.calibration.quantities import compute, effort_record, mentoring_trial, relation_outcome
 from sim.calibration.targets import TARGETS_FILE, load_parameters, load_targets
 from sim.cli import app
-from sim.loader import InputError, load_scenario, with_overrides
-from sim.overrides import apply_overrides
+from sim.inputs.errors import InputError
+from sim.inputs.loader import load_scenario, with_overrides
+from sim.inputs.overrides import apply_overrides
 
 runner = CliRunner()
 TARGETS = load_targets()

@@ -1,5 +1,6 @@
-from sim.docs import DOC_PATH, iter_parameters, render
+from sim.docs import DOC_PATH, render
 from sim.params import ASSUMPTION, SETTING
+from sim.scenario import iter_parameters
 
 
 def test_parameters_doc_is_current():

@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 
 from sim.calibration.targets import PARAMETERS_FILE, TARGETS_FILE, load_parameters, load_targets
 from sim.cli import app, console
-from sim.loader import InputError, load_area, load_scenario, read_toml
-from sim.residents_csv import read_residents_csv
+from sim.inputs.errors import InputError
+from sim.inputs.loader import load_area, load_scenario, read_toml
+from sim.inputs.residents_csv import read_residents_csv
 from sim.sweep.spec import load_sweep
 
 BASELINE = SCENARIOS / "baseline.toml"

@@ -6,9 +6,9 @@ from conftest import small
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.engine.rng import uniform_array
+from sim.engine.states import MentorKind, RandomSlot, Status
 from sim.model import HousingAreaModel
-from sim.rng import uniform_array
-from sim.states import MentorKind, RandomSlot, Status
 
 UR, UF = int(Status.UNEMPLOYED_READY), int(Status.UNEMPLOYED_FAR)
 

@@ -6,18 +6,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.kernel import COUNT_NAMES, step_residents, step_residents_parallel, step_residents_serial
-from sim.kernel_params import (
+from sim.engine.kernel import COUNT_NAMES, step_residents, step_residents_parallel, step_residents_serial
+from sim.engine.kernel_params import (
     barrier_table,
     build_kernel_params,
     demand_index,
     duration_table,
     effect_table,
 )
-from sim.population import Population
-from sim.reference import step_residents_reference
+from sim.engine.population import Population
+from sim.engine.reference import step_residents_reference
+from sim.engine.states import Status
 from sim.scenario import Scenario
-from sim.states import Status
 
 
 def _with_mentoring(pop: Population) -> None:

@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.metrics import COUNT_COLUMNS, N_FIXED, indicator_counts
-from sim.states import Status
+from sim.engine.counts import COUNT_COLUMNS, N_FIXED, indicator_counts
+from sim.engine.states import Status
 
 W = 52
 
@@ -71,7 +71,7 @@ def test_only_windowed_indicators_depend_on_the_record_interval():
     import pandas as pd
     from conftest import small
 
-    from sim.loader import with_overrides
+    from sim.inputs.loader import with_overrides
     from sim.metrics import depends_on_record_interval
     from sim.model import HousingAreaModel
 

@@ -7,8 +7,8 @@ import pytest
 from conftest import small
 
 from sim.agents import Mentor, Resident
+from sim.engine.states import STATUS_NAMES, MentorKind, Status
 from sim.model import HousingAreaModel
-from sim.states import STATUS_NAMES, MentorKind, Status
 
 
 def run(scenario, seed=11):

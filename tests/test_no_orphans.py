@@ -234,7 +234,7 @@ def test_the_next_run_leaves_no_hidden_folder(killed):
 # ---------------------------------------------------------------------------------------------
 
 CHILD = (
-    "import sys, time; from sim.lifeline import watch_parent; watch_parent(int(sys.argv[1])); "
+    "import sys, time; from sim.runs.lifeline import watch_parent; watch_parent(int(sys.argv[1])); "
     "print('watching', flush=True); time.sleep(60)"
 )
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.docs import DOC_PATH, iter_parameters
+from sim.docs import DOC_PATH
+from sim.scenario import iter_parameters
 
 ODD_PATH = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 PARAMETERS_LINK = DOC_PATH.name  # links are relative: docs/ODD.md -> docs/parameters.md

@@ -17,10 +17,11 @@ from conftest import ROOT, SCENARIOS, effort_record_target
 from typer.testing import CliRunner
 
 import sim.calibration.commands as commands
-import sim.experiment
+import sim.runs.runner
 from sim.calibration.targets import FITTED_FILE
 from sim.cli import app
-from sim.folders import (
+from sim.inputs.errors import InputError
+from sim.runs.folders import (
     MAX_SLUG,
     atomic_folder,
     clean_stale,
@@ -30,7 +31,6 @@ from sim.folders import (
     slug,
     write_file_atomically,
 )
-from sim.loader import InputError
 
 TINY_SWEEP = ROOT / "tests" / "data" / "tiny_sweep.toml"
 SMALL = ["--residents", "300", "--years", "1", "--replicates", "2", "--workers", "1"]
@@ -83,7 +83,7 @@ def no_runs(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a simulation started")
 
-    monkeypatch.setattr(sim.experiment, "run_all", refuse)
+    monkeypatch.setattr(sim.runs.runner, "run_all", refuse)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,7 +268,7 @@ def test_unwritable_or_forbidden_destinations_are_refused_before_running(
 
 
 def test_out_naming_a_file_is_one_line_for_every_command(tmp_path, monkeypatch):
-    monkeypatch.setattr(sim.experiment, "run_all", lambda *a, **k: pytest.fail("ran"))
+    monkeypatch.setattr(sim.runs.runner, "run_all", lambda *a, **k: pytest.fail("ran"))
     afile = tmp_path / "results"
     afile.write_text("keep")
     sweep_dir = tmp_path / "sweep"
@@ -512,7 +512,7 @@ def test_a_writer_killed_mid_write_leaves_a_temporary_that_only_its_death_frees(
     code = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from sim.folders import atomic_folder\n"
+        "from sim.runs.folders import atomic_folder\n"
         "with atomic_folder(Path(sys.argv[1]), False) as tmp:\n"
         "    (tmp / 'summary.csv').write_text('half')\n"
         "    print(tmp, flush=True)\n"

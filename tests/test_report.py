@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.report import FIGURE_FILES, write_report
+from sim.reporting.comparison import FIGURE_FILES, write_report
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 BASELINE = "baseline"

@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.loader import InputError
-from sim.population import Population
-from sim.residents_csv import (
+from sim.engine.population import Population
+from sim.engine.states import Barrier, Status
+from sim.inputs.errors import InputError
+from sim.inputs.residents_csv import (
     BARRIER_COLUMNS,
     COLUMNS,
     STATUS_CODES,
@@ -17,7 +18,6 @@ from sim.residents_csv import (
     write_residents_csv,
 )
 from sim.scenario import Scenario
-from sim.states import Barrier, Status
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = Scenario.model_validate({"simulation": {"residents": 300}})

@@ -2,8 +2,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.reference import uniform_py
-from sim.rng import spawn_seeds, stream, uniform, uniform_array
+from sim.engine.reference import uniform_py
+from sim.engine.rng import spawn_seeds, stream, uniform, uniform_array
 
 seeds = st.integers(min_value=0, max_value=2**63 - 1)
 small_ints = st.integers(min_value=0, max_value=2**31 - 1)

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from conftest import SCENARIOS
 
-from sim.loader import InputError, load_scenario, with_overrides
+from sim.inputs.errors import InputError
+from sim.inputs.loader import load_scenario, with_overrides
 
 BUNDLED = sorted(SCENARIOS.rglob("*.toml"))
 

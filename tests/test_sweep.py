@@ -14,7 +14,7 @@ from conftest import ROOT
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.loader import InputError
+from sim.inputs.errors import InputError
 from sim.sweep.design import design_points
 from sim.sweep.run import SweepOptions, part_files, run_sweep
 from sim.sweep.spec import load_sweep
@@ -60,9 +60,9 @@ def test_every_run_once_with_paired_seeds(two_workers):
 
 def test_a_task_reports_what_a_direct_run_records(two_workers):
     """A sweep row and its yearly rows hold the values a plain model run records, as floats."""
-    from sim.experiment import add_intervention_cost
+    from sim.inputs.overrides import apply_overrides
     from sim.model import HousingAreaModel
-    from sim.overrides import apply_overrides
+    from sim.runs.runner import add_intervention_cost
     from sim.sweep.design import point_values
     from sim.sweep.run import prepare, run_task
 

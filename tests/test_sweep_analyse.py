@@ -15,7 +15,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 from scipy import stats
 
-from sim.loader import InputError
+from sim.inputs.errors import InputError
 from sim.sweep.analyse import analyse, load_runs, point_summary, sensitivity
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

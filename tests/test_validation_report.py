@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.validation_report import (
+from sim.reporting.validation import (
     AREA_FIGURE,
     DOSE_FIGURE,
     FIGURE_FILES,

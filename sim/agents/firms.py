@@ -14,10 +14,10 @@ import mesa
 
 from sim.agents.effort import Effort
 from sim.agents.mentor import Mentor, MentorRoster
-from sim.kernel_params import weekly_from_yearly
-from sim.rng import stream
-from sim.states import MentorKind, RandomSlot, Status
-from sim.targeting import find_targets
+from sim.engine.rng import stream
+from sim.engine.states import MentorKind, RandomSlot, Status
+from sim.engine.targeting import find_targets
+from sim.engine.units import weekly_from_yearly
 
 if TYPE_CHECKING:
     from sim.model import HousingAreaModel

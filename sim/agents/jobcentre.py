@@ -15,10 +15,10 @@ import mesa
 import numba as nb
 import numpy as np
 
-from sim.population import PERSON_KEY_BITS
-from sim.rng import uniform
+from sim.engine.population import PERSON_KEY_BITS
+from sim.engine.rng import uniform
+from sim.engine.states import MentorKind, RandomSlot, Status
 from sim.scenario import VOLUNTEER_SHARE_BY_ATTITUDE
-from sim.states import MentorKind, RandomSlot, Status
 
 if TYPE_CHECKING:
     from sim.agents.mentor_team import MentorTeam

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.relations import end_relations_of, start_relations
-from sim.states import MentorKind
+from sim.engine.relations import end_relations_of, start_relations
+from sim.engine.states import MentorKind
 
 if TYPE_CHECKING:
     from sim.model import HousingAreaModel

@@ -16,8 +16,8 @@ import mesa
 import numpy as np
 from mesa.agent import AgentSet
 
-from sim.kernel_params import WEEKS_PER_YEAR
-from sim.states import MentorKind, Status
+from sim.engine.states import MentorKind, Status
+from sim.engine.units import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.agents.mentor import Mentor

@@ -15,11 +15,11 @@ import numpy as np
 
 from sim.agents.effort import Effort
 from sim.agents.mentor import Mentor, MentorRoster
-from sim.kernel_params import weekly_from_yearly
-from sim.rng import stream
-from sim.states import MentorKind, RandomSlot
-from sim.targeting import find_targets
-from sim.waiting import WaitingList
+from sim.engine.rng import stream
+from sim.engine.states import MentorKind, RandomSlot
+from sim.engine.targeting import find_targets
+from sim.engine.units import weekly_from_yearly
+from sim.engine.waiting import WaitingList
 
 if TYPE_CHECKING:
     from sim.model import HousingAreaModel

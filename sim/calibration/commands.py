@@ -31,10 +31,10 @@ from sim.calibration.fit import (
 )
 from sim.calibration.targets import FITTED_FILE, file_hash, load_parameters, load_targets
 from sim.calibration.validate import DOSE_HOURS, DOSE_WEEKS, run_validation, validation_table
-from sim.folders import check_file_target, check_target, fresh_folder, probe, remove_path
-from sim.loader import InputError
-from sim.outputs import atomic_folder, build_manifest, prepare_target, write_file_atomically
-from sim.progress import progress_bar
+from sim.inputs.errors import InputError
+from sim.runs.folders import check_file_target, check_target, fresh_folder, probe, remove_path
+from sim.runs.outputs import atomic_folder, build_manifest, prepare_target, write_file_atomically
+from sim.runs.progress import progress_bar
 
 
 @dataclass(frozen=True)
@@ -220,7 +220,7 @@ class ValidateArgs:
 
 def run_validate(args: ValidateArgs, console: Console) -> None:
     """Compute every target, the area series and the dose-response; write the report atomically."""
-    from sim.validation_report import write_validation_report
+    from sim.reporting.validation import write_validation_report
 
     targets = load_targets(args.targets)
     prepare_target(args.out, args.force, keep=[args.targets])

@@ -18,10 +18,10 @@ import numpy as np
 
 from sim.calibration.quantities import compute
 from sim.calibration.targets import FITTED_FILE, FreeParameter, Target
-from sim.lifeline import init_worker
-from sim.loader import load_scenario, read_toml, resolve_chain, with_overrides
-from sim.overrides import apply_overrides
-from sim.rng import spawn_seeds
+from sim.engine.rng import spawn_seeds
+from sim.inputs.loader import load_scenario, read_toml, resolve_chain, with_overrides
+from sim.inputs.overrides import apply_overrides
+from sim.runs.lifeline import init_worker
 from sim.scenario import Scenario
 
 

@@ -30,9 +30,9 @@ import pandas as pd
 
 from sim.calibration.evaluate import Evaluator, Setting, candidate_values, distance, z_scores
 from sim.calibration.targets import Block, FreeParameter, Target, file_hash
-from sim.loader import InputError
-from sim.outputs import write_file_atomically
-from sim.overrides import get_value
+from sim.inputs.errors import InputError
+from sim.inputs.overrides import get_value
+from sim.runs.outputs import write_file_atomically
 from sim.scenario import Scenario
 
 STUDY_PREFIX = "calibration-"

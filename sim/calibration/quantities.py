@@ -26,12 +26,12 @@ import numpy as np
 from sim.agents.effort import Effort
 from sim.agents.mentor import Mentor
 from sim.calibration.targets import Target
-from sim.kernel_params import WEEKS_PER_YEAR
-from sim.loader import with_overrides
-from sim.runtime import paused_gc
+from sim.engine.runtime import paused_gc
+from sim.engine.states import MentorKind, RandomSlot, Status
+from sim.engine.targeting import find_targets
+from sim.engine.units import WEEKS_PER_YEAR
+from sim.inputs.loader import with_overrides
 from sim.scenario import Scenario, TargetGroup
-from sim.states import MentorKind, RandomSlot, Status
-from sim.targeting import find_targets
 
 ENGAGED = (int(Status.EMPLOYED), int(Status.SUBSIDISED), int(Status.EDUCATION))
 TRIAL_SLOT = int(RandomSlot.MENTOR_REFERRAL) + 9

@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from sim.loader import InputError, first_error, format_validation_error, named_file, read_toml, unknown_key
+from sim.inputs.errors import InputError, first_error, format_validation_error, unknown_key
+from sim.inputs.loader import named_file, read_toml
 from sim.scenario import STRICT_INPUT, TargetGroup
 
 CALIBRATION_DIR = Path(__file__).resolve().parent.parent.parent / "calibration"
@@ -96,7 +97,7 @@ class AreaIndicatorOptions(QuantityOptions):
 
     @model_validator(mode="after")
     def _known(self) -> AreaIndicatorOptions:
-        from sim.experiment import LABELS
+        from sim.metrics import LABELS
 
         if self.indicator not in LABELS:
             raise ValueError(
@@ -310,7 +311,7 @@ def load_parameters(
     Raises:
         InputError: one line naming the file, the parameter or block, the key and what is allowed.
     """
-    from sim.overrides import apply_overrides, check_key
+    from sim.inputs.overrides import apply_overrides, check_key
     from sim.scenario import Scenario
 
     path = Path(path)

@@ -19,9 +19,9 @@ import pandas as pd
 
 from sim.calibration.evaluate import Evaluator, Setting, base_scenarios
 from sim.calibration.targets import CALIBRATION_DIR, FITTED_FILE, Target
-from sim.docs import iter_parameters
-from sim.experiment import t_half_width
 from sim.params import ASSUMPTION
+from sim.runs.summary import t_half_width
+from sim.scenario import iter_parameters
 
 AREA_INDICATORS = ("long_term_unemployed_18_64", "long_term_unemployed_30_39", "unemployed_16_50")
 DOSE_KINDS = ("volunteer", "professional", "business")
@@ -128,8 +128,8 @@ def area_series(
     targets: Sequence[Target], targets_dir: Path, setting: Setting, years: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The baseline in each area profile the targets name, over time, and the observed figures."""
-    from sim.experiment import run_all
-    from sim.loader import with_overrides
+    from sim.inputs.loader import with_overrides
+    from sim.runs.runner import run_all
 
     area_targets = [t for t in targets if t.quantity == "area_indicator"]
     scenarios = base_scenarios(area_targets, targets_dir, setting.residents)

@@ -29,9 +29,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from sim.experiment import t_half_width
-from sim.folders import atomic_folder, prepare_target
-from sim.report import (
+from sim.reporting.comparison import (
     BASELINE_COLOUR,
     DASH,
     MINUS,
@@ -47,6 +45,8 @@ from sim.report import (
     html_head,
     plt,
 )
+from sim.runs.folders import atomic_folder, prepare_target
+from sim.runs.summary import t_half_width
 from sim.sweep.run import part_files, read_sweep_meta
 
 HTML_ROW_CAP = 200  # design points shown in the HTML table; points.csv has all
@@ -69,7 +69,7 @@ SENSITIVITY_COLUMNS = {
 
 
 def read_meta(folder: Path) -> dict[str, Any]:
-    """The sweep's ``sweep.json`` (an unreadable one is an :class:`~sim.loader.InputError`)."""
+    """The sweep's ``sweep.json`` (an unreadable one is an :class:`~sim.inputs.errors.InputError`)."""
     return read_sweep_meta(folder, "analyse")
 
 
@@ -232,7 +232,7 @@ def point_summary(
 
 def _point_note(row: Mapping[str, Any], has_reference: bool) -> str:
     """Why a point's value or interval is empty: undefined, failed or missing runs, too few values."""
-    from sim.experiment import undefined_reason
+    from sim.runs.summary import undefined_reason
 
     parts = []
     if row["n_undefined"] > 0:
@@ -731,7 +731,7 @@ def _interval(mean: Any, low: Any, high: Any) -> str:
 
 def _labels(outputs: Sequence[str]) -> dict[str, str]:
     try:
-        from sim.experiment import LABELS
+        from sim.metrics import LABELS
     except Exception:  # noqa: BLE001 - labels are cosmetic
         LABELS = {}  # noqa: N806
     return {o: str(LABELS.get(o, o)) for o in outputs}
@@ -1048,7 +1048,7 @@ def analyse(folder: Path, out: Path | None = None, force: bool = False) -> Path:
         The analysis folder.
 
     Raises:
-        sim.loader.InputError: when ``folder`` holds no readable ``sweep.json``, or ``out`` cannot be
+        sim.inputs.errors.InputError: when ``folder`` holds no readable ``sweep.json``, or ``out`` cannot be
             written (it exists and ``force`` is not set, it is not this tool's, or it holds the sweep);
             nothing is changed.
     """

@@ -3,7 +3,7 @@
 distributed starts an HTTP server on every scheduler (port 8787) and worker (a random port) even
 with the dashboard off; a sweep talks to its cluster over the comm ports only, so the servers here
 skip it and the only listening sockets are the comm ports on 127.0.0.1. Worker processes run the
-:mod:`sim.lifeline` preload, so they end with this process even when it is killed outright.
+:mod:`sim.runs.lifeline` preload, so they end with this process even when it is killed outright.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def local_cluster(workers: int, processes: bool = True) -> SpecCluster:
             "options": {
                 **options,
                 "worker_class": LoopbackWorker,
-                "preload": ["sim.lifeline"],
+                "preload": ["sim.runs.lifeline"],
                 "preload_argv": ["--parent-pid", str(os.getpid())],
             },
         }

@@ -47,7 +47,7 @@ def check_size(sweep: Sweep, source: str, confirmed: bool) -> int:
     Raises:
         InputError: one line saying how many points or runs, and what to do.
     """
-    from sim.loader import InputError
+    from sim.inputs.errors import InputError
 
     points = design_size(sweep)
     if points > MAX_POINTS:

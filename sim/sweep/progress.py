@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from sim.progress import progress_bar
+from sim.runs.progress import progress_bar
 from sim.sweep.run import SweepOptions, SweepResult, prepare, run_sweep
 
 

@@ -27,12 +27,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.folders import clean_stale, fresh_folder, prepare_target, probe, write_file_atomically
-from sim.kernel_params import WEEKS_PER_YEAR
-from sim.loader import InputError, load_scenario, with_overrides
+from sim.engine.rng import spawn_seeds
+from sim.engine.units import WEEKS_PER_YEAR
+from sim.inputs.errors import InputError
+from sim.inputs.loader import load_scenario, with_overrides
+from sim.inputs.overrides import apply_overrides
 from sim.metrics import depends_on_record_interval
-from sim.overrides import apply_overrides
-from sim.rng import spawn_seeds
+from sim.runs.folders import clean_stale, fresh_folder, prepare_target, probe, write_file_atomically
 from sim.scenario import Scenario
 from sim.sweep.design import check_size, design_points, point_values, salib_problem
 from sim.sweep.spec import Sweep, as_dict, load_sweep, sweep_hash
@@ -60,8 +61,8 @@ def run_task(
     The model is released from Mesa's class-level registry afterwards (mesa issue #3179), so a
     long-lived worker does not accumulate finished models.
     """
-    from sim.experiment import add_intervention_cost
     from sim.model import HousingAreaModel
+    from sim.runs.runner import add_intervention_cost
 
     started = time.perf_counter()
     row: dict[str, Any] = {"point": point, "replicate": replicate, "seed": str(seed), "error": ""}
@@ -227,7 +228,7 @@ def prepare(sweep_path: Path, options: SweepOptions) -> tuple[Sweep, Scenario, p
         # depends on the record interval, recording yearly gives the same values for less work.
         base = with_overrides(base, record_every_weeks=WEEKS_PER_YEAR)
     if options.scheduler is None:  # a cluster's workers have their own memory
-        from sim.experiment import check_memory
+        from sim.runs.runner import check_memory
 
         check_memory([base], options.workers, str(sweep_path), key="residents")
     points = design_points(sweep)
@@ -393,7 +394,7 @@ def _worker_count(client) -> int:
 
 
 def _write_meta(folder: Path, sweep: Sweep, sweep_path: Path, digest: str, seeds: list[int]) -> None:
-    from sim.outputs import versions
+    from sim.runs.outputs import versions
 
     meta = {
         "name": sweep.name,

@@ -15,8 +15,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, ValidationError, model_validator
 
-from sim.loader import InputError, format_validation_error, load_scenario, named_file, nearest, read_toml
-from sim.overrides import apply_overrides, check_key
+from sim.inputs.errors import InputError, format_validation_error, nearest
+from sim.inputs.loader import load_scenario, named_file, read_toml
+from sim.inputs.overrides import apply_overrides, check_key
 from sim.scenario import STRICT_INPUT
 
 DEFAULT_OUTPUTS = (
@@ -166,7 +167,7 @@ def load_sweep(path: str | Path) -> tuple[Sweep, Path]:
 
 def _check_parameters(sweep: Sweep, path: Path, base: Path) -> None:
     """Every key path names a parameter, and every value the design can reach is allowed there."""
-    from sim.experiment import LABELS
+    from sim.metrics import LABELS
 
     scenario = load_scenario(base, (path.parent / sweep.area) if sweep.area else None)
     for k, p in enumerate(sweep.parameter):

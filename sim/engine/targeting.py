@@ -5,9 +5,9 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sim.population import Population
+from sim.engine.population import Population
+from sim.engine.states import STATUS_NAMES, Status
 from sim.scenario import TargetGroup
-from sim.states import STATUS_NAMES, Status
 
 EDUCATION = int(Status.EDUCATION)
 AT_RISK_MOTIVATION = 0.45  # assumption: below this an enrolled young person is at dropout risk

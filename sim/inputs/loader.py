@@ -8,131 +8,19 @@ key path, the bad value and what is allowed, e.g.::
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-import re
 import tomllib
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from sim.area import AreaProfile
+from sim.inputs.area import AreaProfile
+from sim.inputs.errors import InputError, first_error, format_validation_error, shown_value
 from sim.scenario import Scenario, Simulation
 
 # Keys whose values are paths, resolved against the file that sets them.
 AREA_KEY = "area_profile"
-_BARE_KEY = re.compile(r"[A-Za-z0-9_.-]+")
-
-
-class InputError(Exception):
-    """Bad user input: a missing file, a bad key or value. The CLI exits with code 2.
-
-    The message is always one line: characters that are not printable (a newline or escape code
-    in a file name or value) are shown escaped, as Python writes them in a string.
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(one_line(message))
-
-
-def one_line(text: str) -> str:
-    """``text`` with every character that is not printable (newline, escape codes) shown escaped."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
-
-
-def _fmt_value(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _key_text(part: str | int) -> str:
-    """One part of a key path as a message shows it: bare when it is a plain key, quoted otherwise."""
-    text = str(part)
-    return text if _BARE_KEY.fullmatch(text) else _fmt_value(text)
-
-
-def _submodel(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model inside a field's annotation (``Model``, ``Model | None``, ``list[Model]``)."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        model = _submodel(arg)
-        if model is not None:
-            return model
-    return None
-
-
-def _section_model(root: type[BaseModel], path: tuple[Any, ...]) -> type[BaseModel] | None:
-    """Return the pydantic model that holds the keys at ``path`` (a key path of sections and list items)."""
-    model: type[BaseModel] | None = root
-    for part in path:
-        if model is None:
-            return None
-        if isinstance(part, int):  # an item of a list of tables: same model
-            continue
-        if part not in model.model_fields:
-            return None
-        model = _submodel(model.model_fields[part].annotation)
-    return model
-
-
-def nearest(word: str, known: Sequence[str], cutoff: float = 0.5) -> str | None:
-    """The entry of ``known`` closest to a misspelt ``word``, if any is close enough."""
-    near = difflib.get_close_matches(word, list(known), n=1, cutoff=cutoff)
-    return near[0] if near else None
-
-
-def unknown_key(key: str, known: Sequence[str], what: str = "key") -> str:
-    """Say that ``key`` is unknown, suggesting the nearest of ``known`` (or listing them)."""
-    near = nearest(key, known)
-    hint = f"did you mean '{near}'?" if near else f"allowed {what}s: {', '.join(known)}"
-    return f"unknown {what}; {hint}"
-
-
-def _allowed(err: dict[str, Any], root: type[BaseModel]) -> str:
-    """Say what is allowed for one pydantic error, suggesting the nearest key for a misspelling."""
-    loc = err["loc"]
-    if err["type"] == "extra_forbidden":
-        section = _section_model(root, loc[:-1])
-        return unknown_key(str(loc[-1]), list(section.model_fields) if section else [])
-    if err["type"] == "missing":
-        return "required key is missing"
-    msg = err["msg"]
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    return msg[0].lower() + msg[1:] if msg else msg
-
-
-def _rank(err: dict[str, Any]) -> int:
-    # A misspelt key explains the "missing" error of the key it meant, so it comes first.
-    return {"extra_forbidden": 0, "missing": 2}.get(err["type"], 1)
-
-
-def first_error(error: ValidationError) -> dict[str, Any]:
-    """The most useful error of a ValidationError: unknown keys first, missing keys last."""
-    return min(error.errors(), key=_rank)
-
-
-def format_validation_error(
-    source: str, error: ValidationError, root: type[BaseModel] = Scenario, prefix: str = ""
-) -> str:
-    """Turn the most useful error of a pydantic ValidationError into one line.
-
-    Args:
-        source: The file (or ``command line``) the data came from.
-        error: The validation error.
-        root: The model validated, to find the section of a misspelt key.
-        prefix: Key path of ``root`` within the file (e.g. ``target.3.options``).
-    """
-    err = first_error(error)
-    key = ".".join([*([prefix] if prefix else []), *(_key_text(p) for p in err["loc"])]) or "(top level)"
-    value = err.get("input")
-    shown = "" if isinstance(value, dict) or err["type"] == "missing" else f" = {_fmt_value(value)}"
-    more = len(error.errors()) - 1
-    tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{source}: {key}{shown}: {_allowed(err, root)}{tail}"
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -208,7 +96,7 @@ def resolve_chain(path: Path) -> tuple[dict[str, Any], list[Path]]:
     """
     chain: list[Path] = []
     raw_layers: list[dict[str, Any]] = []
-    current = resolve_input(path, _fmt_value(str(path)))
+    current = resolve_input(path, shown_value(str(path)))
     while True:
         if current in chain:
             cycle = " -> ".join(p.name for p in [*chain, current])
@@ -226,10 +114,10 @@ def resolve_chain(path: Path) -> tuple[dict[str, Any], list[Path]]:
             break
         if not isinstance(parent, str) or not parent:
             raise InputError(
-                f"{_display(current)}: extends = {_fmt_value(parent)}: must be the path of another scenario file"
+                f"{_display(current)}: extends = {shown_value(parent)}: must be the path of another scenario file"
             )
         current = named_file(
-            f"{_display(chain[-1])}: extends = {_fmt_value(parent)}", current.parent / parent
+            f"{_display(chain[-1])}: extends = {shown_value(parent)}", current.parent / parent
         )
     merged: dict[str, Any] = {}
     for layer in reversed(raw_layers):
@@ -249,13 +137,13 @@ def _resolve_paths(data: dict[str, Any], source: Path) -> None:
         if not isinstance(named, str) or not named:
             continue
         holder[key] = str(
-            named_file(f"{_display(source)}: {where} = {_fmt_value(named)}", source.parent / named)
+            named_file(f"{_display(source)}: {where} = {shown_value(named)}", source.parent / named)
         )
 
 
 def _command_line_file(option: str, path: Path) -> Path:
     """A file named on the command line, which must exist."""
-    said = f"command line: {option} = {_fmt_value(str(path))}"
+    said = f"command line: {option} = {shown_value(str(path))}"
     resolve_input(path, said)
     if problem := file_problem(path):
         raise InputError(f"{said}: {problem}")
@@ -268,7 +156,7 @@ def load_area(path: str | Path) -> AreaProfile:
     Raises:
         InputError: with a one-line message naming the file, key, value and what is allowed.
     """
-    path = resolve_input(Path(path), _fmt_value(str(path)))
+    path = resolve_input(Path(path), shown_value(str(path)))
     data = read_toml(path, _display(path))
     _check_sets_something(data, path)
     _resolve_paths(data, path)
@@ -285,7 +173,7 @@ def _apply_area(merged: dict[str, Any], area: Path | None, chain: list[Path]) ->
         return merged
     if area is None and not isinstance(named, str):
         raise InputError(
-            f"{_display(chain[0])}: {AREA_KEY} = {_fmt_value(named)}: must be the path of an area profile file"
+            f"{_display(chain[0])}: {AREA_KEY} = {shown_value(named)}: must be the path of an area profile file"
         )
     profile = load_area(_command_line_file("--area", area) if area is not None else named)
     base = {
@@ -311,7 +199,7 @@ def _csv_size(merged: dict[str, Any], chain: list[Path]) -> None:
     csv_path = population.get("residents_csv") if isinstance(population, dict) else None
     if not csv_path or not isinstance(csv_path, str):
         return
-    from sim.residents_csv import read_residents_csv
+    from sim.inputs.residents_csv import read_residents_csv
 
     records = read_residents_csv(csv_path)
     merged.setdefault("simulation", {})["residents"] = len(records)
@@ -414,7 +302,7 @@ def with_overrides(scenario: Scenario, **simulation: Any) -> Scenario:
             _rescale(Scenario, data, factor)
     except OverflowError:
         raise InputError(
-            f"command line: simulation.residents = {_fmt_value(data['simulation']['residents'])}: "
+            f"command line: simulation.residents = {shown_value(data['simulation']['residents'])}: "
             "too large to rescale the scenario's capacities to"
         ) from None
     try:

@@ -73,5 +73,5 @@ def init_worker(parent_pid: int) -> None:
 @click.command()
 @click.option("--parent-pid", type=int, required=True)
 def dask_setup(worker: object, parent_pid: int) -> None:
-    """Dask preload (``preload=["sim.lifeline"]``): a local worker ends with the sweep's process."""
+    """Dask preload (``preload=["sim.runs.lifeline"]``): a local worker ends with the sweep's process."""
     watch_parent(parent_pid)

@@ -1,10 +1,10 @@
 """Plain-Python reference of the residents' weekly update (readable and slow).
 
-This is the specification the Numba kernel in :mod:`sim.kernel` is tested against: the same
+This is the specification the Numba kernel in :mod:`sim.engine.kernel` is tested against: the same
 mechanisms written one resident at a time with named hazards, no short-cuts and no Numba. The
 tests run both on small populations and require identical arrays afterwards.
 
-The random numbers come from :func:`uniform_py`, a pure-Python copy of :func:`sim.rng.uniform`.
+The random numbers come from :func:`uniform_py`, a pure-Python copy of :func:`sim.engine.rng.uniform`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import math
 
 import numpy as np
 
-from sim.kernel import EVENT_COUNT_NAMES
-from sim.kernel_params import (
+from sim.engine.counts import stock_counts
+from sim.engine.kernel import EVENT_COUNT_NAMES
+from sim.engine.kernel_params import (
     EFFECT_CONVERSION,
     EFFECT_DROPOUT,
     EFFECT_EDUCATION,
@@ -24,9 +25,8 @@ from sim.kernel_params import (
     MAX_DURATION_WEEKS,
     KernelParams,
 )
-from sim.metrics import stock_counts
-from sim.population import Population
-from sim.states import PROGRAMMES, Event, RandomSlot, Status
+from sim.engine.population import Population
+from sim.engine.states import PROGRAMMES, Event, RandomSlot, Status
 
 _M64 = (1 << 64) - 1
 
@@ -38,7 +38,7 @@ def _mix_py(z: int) -> int:
 
 
 def uniform_py(seed: int, ident: int, week: int, slot: int) -> float:
-    """Pure-Python counter-based uniform, equal to :func:`sim.rng.uniform`."""
+    """Pure-Python counter-based uniform, equal to :func:`sim.engine.rng.uniform`."""
     key = _mix_py(seed ^ ((week * 0xD1B54A32D192ED03 + slot) & _M64))
     z = _mix_py((key + ident * 0x9E3779B97F4A7C15) & _M64)
     return (z >> 11) * (1.0 / 9007199254740992.0)
@@ -66,7 +66,7 @@ def step_residents_reference(
     """Advance every resident of ``pop`` by one week, one at a time.
 
     Returns:
-        Counts of the week's events, keyed like :data:`sim.kernel.COUNT_NAMES`.
+        Counts of the week's events, keyed like :data:`sim.engine.kernel.COUNT_NAMES`.
     """
     counts = dict.fromkeys(EVENT_COUNT_NAMES, 0)
     for i in range(pop.n_used):

@@ -2,11 +2,11 @@
 
 ``step_residents`` updates every resident slot in place: ageing, the mentoring dose and relation
 endings, readiness and motivation drift, and one competing-hazards transition. All randomness comes
-from :func:`sim.rng.uniform` keyed by (seed, resident, week, slot), and each iteration writes only
+from :func:`sim.engine.rng.uniform` keyed by (seed, resident, week, slot), and each iteration writes only
 its own resident, so the result is the same for any number of threads.
 
 The per-week counts it returns are integer reductions, which are exact in any order.
-:mod:`sim.reference` is a plain-Python version of the same update used to test this one.
+:mod:`sim.engine.reference` is a plain-Python version of the same update used to test this one.
 """
 
 from types import FunctionType
@@ -14,7 +14,7 @@ from types import FunctionType
 import numba as nb
 import numpy as np
 
-from sim.kernel_params import (
+from sim.engine.kernel_params import (
     EFFECT_CONVERSION,
     EFFECT_DROPOUT,
     EFFECT_EDUCATION,
@@ -23,8 +23,8 @@ from sim.kernel_params import (
     EFFECT_READINESS,
     MAX_DURATION_WEEKS,
 )
-from sim.rng import uniform
-from sim.states import Event, MentorKind, RandomSlot, Status
+from sim.engine.rng import uniform
+from sim.engine.states import Event, MentorKind, RandomSlot, Status
 
 EMPLOYED = int(Status.EMPLOYED)
 SUBSIDISED = int(Status.SUBSIDISED)

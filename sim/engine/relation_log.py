@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.population import Population
-from sim.states import Event
+from sim.engine.population import Population
+from sim.engine.states import Event
 
 EV_COMPLETED = 1 << int(Event.RELATION_COMPLETED)
 EV_BROKE_DOWN = 1 << int(Event.RELATION_BROKE_DOWN)

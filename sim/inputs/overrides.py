@@ -11,9 +11,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from sim.docs import iter_parameters
-from sim.loader import InputError, format_validation_error, nearest
-from sim.scenario import Scenario
+from sim.inputs.errors import InputError, format_validation_error, nearest
+from sim.scenario import Scenario, iter_parameters
 
 
 def parameter_paths() -> list[str]:

@@ -35,14 +35,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sim.loader import InputError
+from sim.inputs.errors import InputError
 
 TOOL = "housing-sim"
 MARKER = "manifest.json"
 MAX_SLUG = 80
 MAX_SLUG_BYTES = 160  # file names are limited to 255 bytes; leave room for ".NAME.tmp-PID"
 LOCK = ".lock"  # inside a temporary folder; removed before the folder is renamed into place
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old|probe)-(?P<pid>\d+)$")
 # Single-file temporaries of earlier versions (no process number): only the names they wrote.
 _LEGACY_FILE_TEMP = re.compile(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sim.population import Population
-from sim.states import Status
+from sim.engine.population import Population
+from sim.engine.states import Status
 
 RETIRED = int(Status.RETIRED)
 

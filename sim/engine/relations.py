@@ -5,9 +5,9 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from sim.population import Population
-from sim.rng import uniform
-from sim.states import RandomSlot
+from sim.engine.population import Population
+from sim.engine.rng import uniform
+from sim.engine.states import RandomSlot
 
 MATCH_QUALITY_SPREAD = 0.2  # assumption: a match is up to 0.1 better or worse than the screening level
 MATCH_SLOT = int(RandomSlot.MENTOR_REFERRAL) + 8

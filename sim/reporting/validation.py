@@ -4,7 +4,7 @@ The report answers one question first: does the calibrated model hit the figures
 and, more tellingly, the figures it was *not* fitted to (held out)? It then shows the baseline's
 indicators against the figures reported for the areas, the mentoring dose-response against the
 findings on relation length, the fitted parameters with their uncertainty, and the assumptions the
-results still rest on. Style, figure settings and HTML helpers are shared with :mod:`sim.report`;
+results still rest on. Style, figure settings and HTML helpers are shared with :mod:`sim.reporting.comparison`;
 as there, every piece of text that comes from the inputs is HTML-escaped, the figures are embedded
 as data URIs, and writing the same inputs twice gives byte-identical files.
 """
@@ -30,7 +30,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FixedLocator, NullLocator, PercentFormatter  # noqa: E402
 
-from sim.report import (  # noqa: E402
+from sim.reporting.comparison import (
     DASH,
     MINUS,
     PALETTE,

@@ -15,10 +15,10 @@ from typing import get_args
 import numba as nb
 import numpy as np
 
-from sim.kernel_params import WEEKS_PER_YEAR
-from sim.rng import uniform, uniform_array
+from sim.engine.rng import uniform, uniform_array
+from sim.engine.states import Barrier, RandomSlot, Status
+from sim.engine.units import WEEKS_PER_YEAR
 from sim.scenario import Scenario, TargetStatus
-from sim.states import Barrier, RandomSlot, Status
 
 # name -> (dtype, fill value for an empty row). The kernel is bound by memory bandwidth on large
 # populations, so week counters are int16: none exceeds working life (65 * 52 = 3380 weeks).
@@ -312,7 +312,7 @@ class Population:
         if scenario.population.residents_csv:
             # Synthesis first fills what a register extract may lack (readiness, motivation);
             # the records then overwrite what they give.
-            from sim.residents_csv import apply_records, read_residents_csv
+            from sim.inputs.residents_csv import apply_records, read_residents_csv
 
             apply_records(self, read_residents_csv(scenario.population.residents_csv), rows, week=-1)
 
@@ -387,7 +387,7 @@ class Population:
         self.capacity = new_capacity
 
     def kernel_arrays(self) -> tuple[np.ndarray, ...]:
-        """The arrays of :func:`sim.kernel.step_residents`, in argument order."""
+        """The arrays of :func:`sim.engine.kernel.step_residents`, in argument order."""
         return tuple(getattr(self, name) for name in KERNEL_FIELDS)
 
     def view(self, name: str) -> np.ndarray:

@@ -1,8 +1,8 @@
-"""A run's outputs: its tables and its manifest (written through :mod:`sim.folders`).
+"""A run's outputs: its tables and its manifest (written through :mod:`sim.runs.folders`).
 
 Nothing is half-written: files go into a hidden temporary folder beside the target, which replaces
-the target only when everything is written (:func:`sim.folders.atomic_folder`). The folder's rules
-(names, ``--force``, probing, temporaries) are in :mod:`sim.folders`.
+the target only when everything is written (:func:`sim.runs.folders.atomic_folder`). The folder's rules
+(names, ``--force``, probing, temporaries) are in :mod:`sim.runs.folders`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from sim.folders import TOOL, atomic_folder, check_target, prepare_target, write_file_atomically
+from sim.runs.folders import TOOL, atomic_folder, check_target, prepare_target, write_file_atomically
 
 __all__ = [
     "atomic_folder",

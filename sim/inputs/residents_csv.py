@@ -2,7 +2,7 @@
 
 :func:`read_residents_csv` validates a file into :class:`ResidentRecords`, reporting the first
 problem in one line that names the file, the line, the column, the value and what is allowed.
-:func:`apply_records` writes the records over rows a :class:`~sim.population.Population` has
+:func:`apply_records` writes the records over rows a :class:`~sim.engine.population.Population` has
 already synthesised, and :func:`write_residents_csv` writes a population in the same format, so
 that a file read, applied and written again comes back unchanged. The format is documented in
 ``docs/residents_csv.md``.
@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.kernel_params import WEEKS_PER_YEAR
-from sim.loader import InputError, nearest
-from sim.states import PROGRAMMES, Barrier, RandomSlot, Status
+from sim.engine.states import PROGRAMMES, Barrier, RandomSlot, Status
+from sim.engine.units import WEEKS_PER_YEAR
+from sim.inputs.errors import InputError, nearest
 
 if TYPE_CHECKING:
-    from sim.population import Population
+    from sim.engine.population import Population
 
 MIN_AGE, MAX_AGE = 14, 64
 MAX_PRIOR_DROPOUTS = 20
@@ -57,7 +57,7 @@ OPTIONAL = (
     "motivation",
 )
 COLUMNS = REQUIRED + OPTIONAL
-# The current unemployment spell ends on taking a job or starting education (sim.kernel).
+# The current unemployment spell ends on taking a job or starting education (sim.engine.kernel).
 NO_UNEMPLOYMENT = (int(Status.EMPLOYED), int(Status.EDUCATION))
 _INT = re.compile(r"[+-]?\d{1,9}")
 
@@ -70,12 +70,12 @@ class ResidentRecords:
         path: The file read.
         age_years: Age in whole years, 14..64.
         sex: 0 male, 1 female.
-        status: Codes of :class:`sim.states.Status` (never RETIRED).
+        status: Codes of :class:`sim.engine.states.Status` (never RETIRED).
         unemployment_weeks: Weeks of the current unemployment spell, 0 when not given.
         weeks_in_status: Weeks in the current status, -1 when not given.
         education_level: 0 none beyond primary, 1 low schooling, 2 youth education, 3 higher; -1 unknown.
         prior_dropouts: Earlier dropouts from education, 0..20.
-        barriers: Bit flags of :class:`sim.states.Barrier`.
+        barriers: Bit flags of :class:`sim.engine.states.Barrier`.
         readiness: 0..1, NaN when not given.
         motivation: 0..1, NaN when not given.
     """
@@ -366,7 +366,7 @@ def apply_records(pop: Population, records: ResidentRecords, rows: np.ndarray, w
     """Overwrite the synthesised state of ``rows`` with ``records`` (the k-th record goes to rows[k]).
 
     The records describe the start of week ``week + 1``, as synthesis at ``week`` does. Where a
-    record leaves something open, the result follows :func:`sim.population._synthesise`: a kept
+    record leaves something open, the result follows :func:`sim.engine.population._synthesise`: a kept
     status keeps its synthesised start week; a changed one starts uniformly within the last year,
     or within its programme's length; an unknown education level is derived from age and the low
     schooling barrier with synthesis's own draw. Mentor fields are not touched.

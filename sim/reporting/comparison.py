@@ -29,7 +29,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter  # noqa: E402
 
 DPI = 110
-WEEKS_PER_YEAR = 52  # as sim.kernel_params; not imported so the report does not load Numba
+WEEKS_PER_YEAR = 52  # as sim.engine.kernel_params; not imported so the report does not load Numba
 LOW_Q, HIGH_Q = 0.025, 0.975  # middle 95 % of replicates
 BASELINE_COLOUR = "#595959"
 # tab10 without its grey, which is reserved for the baseline.
@@ -117,8 +117,8 @@ def write_report(
     Args:
         out_dir: Directory to write into; a ``figures`` subdirectory is created.
         timeseries: One row per (scenario, replicate, recorded week), as from
-            :func:`sim.experiment.run_all`.
-        summary: Long summary table, as from :func:`sim.experiment.summarise`.
+            :func:`sim.runs.runner.run_all`.
+        summary: Long summary table, as from :func:`sim.runs.summary.summarise`.
         manifest: Run metadata (command, seeds, versions, scenario files and descriptions).
         baseline: Name of the scenario the others are compared with.
 

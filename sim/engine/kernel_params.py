@@ -12,15 +12,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.engine.states import N_BARRIERS
+from sim.engine.units import WEEKS_PER_YEAR, weekly_from_yearly
 from sim.scenario import Scenario
-from sim.states import N_BARRIERS
 
-WEEKS_PER_YEAR = 52
 MAX_DURATION_WEEKS = 1040  # the duration table is flat beyond 20 years
 
 
 class KernelParams(NamedTuple):
-    """Scalars of the weekly resident update (see :mod:`sim.kernel`)."""
+    """Scalars of the weekly resident update (see :mod:`sim.engine.kernel`)."""
 
     job_finding_ready: float
     job_finding_far: float
@@ -70,13 +70,6 @@ class KernelParams(NamedTuple):
     EFFECT_CONVERSION,
     EFFECT_EDUCATION,
 ) = range(6)
-
-
-def weekly_from_yearly(rate_per_year: float) -> float:
-    """Convert a yearly probability to the constant weekly hazard giving the same yearly risk."""
-    if rate_per_year >= 1.0:
-        return 1.0
-    return -math.log1p(-rate_per_year) / WEEKS_PER_YEAR
 
 
 def build_kernel_params(sc: Scenario) -> KernelParams:

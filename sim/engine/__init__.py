@@ -1,0 +1,1 @@
+"""The engine: population arrays, counter-based random numbers and the Numba kernels that update them."""

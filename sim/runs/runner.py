@@ -1,0 +1,190 @@
+"""Running replicates: one run per (scenario, replicate), in this process or a pool of workers.
+
+Replicate r of every scenario uses the same seed (spawned from the base seed), and every draw is
+keyed by (seed, resident, week, slot), so the difference between a scenario and the baseline in
+replicate r is a paired difference with common random numbers. Runs are spread over worker
+processes; each result is keyed by (scenario, replicate), so results are identical whatever the
+number of workers or the order runs finish in.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+import pandas as pd
+
+from sim.engine.costs import INTERVENTION_CATEGORIES
+from sim.engine.rng import spawn_seeds
+from sim.engine.units import WEEKS_PER_YEAR
+from sim.runs.lifeline import init_worker
+from sim.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One replicate of one scenario."""
+
+    scenario: Scenario
+    replicate: int
+    seed: int
+
+
+def run_one(spec: RunSpec) -> pd.DataFrame:
+    """Run one replicate and return its recorded indicators."""
+    from sim.model import HousingAreaModel  # imported here so worker processes import lazily
+
+    model = HousingAreaModel(spec.scenario, seed=spec.seed)
+    try:
+        frame = model.run()
+    finally:
+        model.release()
+    frame.insert(0, "scenario", spec.scenario.name)
+    frame.insert(1, "replicate", spec.replicate)
+    frame.insert(2, "seed", str(spec.seed))
+    return add_intervention_cost(frame)
+
+
+def add_intervention_cost(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``cost_intervention``: the cumulative cost of the mentoring efforts (DKK)."""
+    frame["cost_intervention"] = frame[[f"cost_{c}" for c in INTERVENTION_CATEGORIES]].sum(axis=1)
+    return frame
+
+
+def run_all(
+    scenarios: Sequence[Scenario],
+    base_seed: int,
+    replicates: int,
+    workers: int = 1,
+    on_done: Callable[[RunSpec], None] | None = None,
+) -> pd.DataFrame:
+    """Run every scenario for the same spawned replicate seeds; return all time series.
+
+    Args:
+        scenarios: Scenarios to run (names must be unique).
+        base_seed: Seed the replicate seeds are spawned from.
+        replicates: Replicates per scenario.
+        workers: Worker processes (1 runs in this process).
+        on_done: Called after each finished run (progress bars).
+    """
+    seeds = spawn_seeds(base_seed, replicates)
+    specs = [RunSpec(sc, r, seeds[r]) for sc in scenarios for r in range(replicates)]
+    frames: dict[tuple[str, int], pd.DataFrame] = {}
+    if workers <= 1 or len(specs) == 1:
+        for spec in specs:
+            frames[(spec.scenario.name, spec.replicate)] = run_one(spec)
+            if on_done:
+                on_done(spec)
+    else:
+        ctx = get_context(_start_method())
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=init_worker, initargs=(os.getpid(),)
+        ) as pool:
+            futures = {pool.submit(run_one, spec): spec for spec in specs}
+            for future in as_completed(futures):
+                spec = futures[future]
+                frames[(spec.scenario.name, spec.replicate)] = future.result()
+                if on_done:
+                    on_done(spec)
+    ordered = [frames[(sc.name, r)] for sc in scenarios for r in range(replicates)]
+    return pd.concat(ordered, ignore_index=True)
+
+
+def _start_method() -> str:
+    """Fork (fast: workers inherit the imports) unless Numba's thread pool already runs here.
+
+    Forking a process whose thread pool has started is unsafe, so then workers are spawned.
+    """
+    try:
+        from numba.np.ufunc import parallel
+
+        launched = bool(getattr(parallel, "_is_initialized", True))
+    except ImportError:  # pragma: no cover - layout of a future Numba
+        launched = True
+    return "spawn" if launched else "fork"
+
+
+def default_workers() -> int:
+    """Worker processes to use by default: one per core."""
+    return max(os.cpu_count() or 1, 1)
+
+
+# -------------------------------------------------------------------------------------------
+# Memory: refuse a run that cannot fit before anything is built
+# -------------------------------------------------------------------------------------------
+
+# Measured with a fresh process per run (baseline, 100,000-1,000,000 residents, 1-10 years): a
+# process holds about 310-420 MB before its first model (interpreter, libraries, compiled kernels);
+# a model holds up to about 660 B per row of its population arrays as first sized (the arrays, a
+# Mesa agent per resident and the bookkeeping; the arrays double when more newcomers come than
+# planned): `run --residents 1000000 --years 1` peaks at 1,046 MB, the README's 10-year run at
+# 1,719 MB. The figures below are rounded up, so a run that is accepted fits.
+PROCESS_BYTES = 400 * 2**20
+WORKER_BYTES = 100 * 2**20  # a forked worker shares most of its parent's pages
+ROW_BYTES = 700
+RECORD_BYTES = 8 * 100  # one recorded row of the time series (about 70 float64 columns)
+
+
+def population_rows(residents: int, years: int, move_out_rate: float) -> int:
+    """Rows a model's population arrays are made with (as ``Population`` sizes them)."""
+    return int(residents * (1.0 + move_out_rate * 1.6 * years)) + 64
+
+
+def models_at_once(scenarios: Sequence[Scenario], workers: int) -> int:
+    """Models held at the same time: one per worker, and no more than there are runs."""
+    return max(min(workers, sum(sc.simulation.replicates for sc in scenarios)), 1)
+
+
+def memory_estimate(scenarios: Sequence[Scenario], workers: int) -> int:
+    """Bytes a comparison needs at its peak: the models held at once and every run's records.
+
+    Each worker process holds one model at a time; with one worker the model runs in this process.
+    """
+    runs = [(sc, r) for sc in scenarios for r in range(sc.simulation.replicates)]
+    at_once = models_at_once(scenarios, workers)
+    largest = max(
+        population_rows(sc.simulation.residents, sc.simulation.years, sc.population.move_out_rate_per_year)
+        for sc in scenarios
+    )
+    records = sum(
+        sc.simulation.years * WEEKS_PER_YEAR // sc.simulation.record_every_weeks + 1 for sc, _ in runs
+    )
+    workers_overhead = WORKER_BYTES * at_once if at_once > 1 else 0
+    return PROCESS_BYTES + workers_overhead + at_once * largest * ROW_BYTES + records * RECORD_BYTES
+
+
+def available_memory() -> int:
+    """Bytes of memory available to new processes now (psutil)."""
+    import psutil
+
+    return int(psutil.virtual_memory().available)
+
+
+def check_memory(
+    scenarios: Sequence[Scenario], workers: int, source: str = "command line", key: str = "--residents"
+) -> None:
+    """Refuse, before anything is built, runs whose estimated memory exceeds what is available.
+
+    Raises:
+        InputError: one line with the estimate, the memory available and what to lower.
+    """
+    from sim.inputs.errors import InputError
+
+    need = memory_estimate(scenarios, workers)
+    have = available_memory()
+    if need > have:
+        first = scenarios[0].simulation
+        at_once = models_at_once(scenarios, workers)
+        raise InputError(
+            f"{source}: {key} = {first.residents}: the runs would need about {_gb(need)} of memory "
+            f"({at_once} model{'s' if at_once > 1 else ''} at once, {first.years} year{'s' if first.years > 1 else ''}, "
+            f"{first.replicates} replicates) but {_gb(have)} is available; lower the residents, workers, "
+            "years or replicates"
+        )
+
+
+def _gb(n: int) -> str:
+    return f"{n / 2**30:,.1f} GB"
