@@ -1,4 +1,18 @@
-"""Agent-based simulator of employment and education interventions in disadvantaged housing areas."""
+"""Agent-based simulator of employment and education interventions in disadvantaged housing areas.
+
+Layers, bottom to top; a module imports only from its own layer and the layers below it (a test,
+``tests/test_layers.py``, checks the import graph):
+
+1. schema: :mod:`sim.params`, :mod:`sim.scenario` (every parameter, its unit, source and range);
+2. :mod:`sim.engine`: population arrays, random numbers, the Numba kernels and their reference;
+3. :mod:`sim.inputs`: scenario, area and residents files, overrides, one-line input errors;
+4. :mod:`sim.agents`: the Mesa agents (jobcentre, mentors, volunteer corps, firms, residents);
+5. :mod:`sim.model`, :mod:`sim.metrics`: the Mesa model and what it records;
+6. :mod:`sim.runs`: replicates in worker processes, summaries, output folders;
+7. :mod:`sim.reporting`: figures and HTML reports built from the runs' tables;
+8. :mod:`sim.calibration`, :mod:`sim.sweep`: fitting and parameter sweeps;
+9. :mod:`sim.cli`, :mod:`sim.docs`: the command line and the generated parameter docs.
+"""
 
 import hashlib
 import os

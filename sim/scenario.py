@@ -50,7 +50,7 @@ class Simulation(Section):
         5000,
         "residents",
         SETTING,
-        "Residents aged 14-64 at the start; one estate holds 1,000-10,000 (design.md).",
+        "Residents aged 14-64 at the start; one estate holds 1,000-10,000 (docs/ODD.md 2.4).",
         ge=1,
     )
     years: int = param(10, "years", SETTING, "Horizon of the run.", ge=1, le=100)
@@ -462,7 +462,7 @@ class Programmes(Section):
         "ratio",
         ASSUMPTION,
         "Job finding while in a programme relative to outside it: effects near zero in the short "
-        "run (Card, Kluve and Weber 2018, via design.md).",
+        "run (Card, Kluve and Weber 2018; docs/ODD.md 7.6).",
         ge=0.0,
         le=1.0,
     )
@@ -975,7 +975,7 @@ class ProfessionalMentors(Section):
         12,
         "mentees per mentor",
         "CFBU-2013 p.18-23",
-        "Each mentors several people (design.md: about 10-15).",
+        "Each mentors several people; 12 lies in an assumed range of 10-15.",
         ge=1,
         le=100,
     )

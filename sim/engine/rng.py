@@ -1,8 +1,8 @@
 """Counter-based random numbers: every draw is a pure function of (seed, id, week, slot).
 
 A resident therefore meets the same luck in the baseline and in every intervention scenario, and
-the result does not depend on thread count or the order residents are visited in (design.md,
-'Randomness'). The mixer is SplitMix64's finaliser, applied twice.
+the result does not depend on thread count or the order residents are visited in (docs/ODD.md,
+4.13 Stochasticity). The mixer is SplitMix64's finaliser, applied twice.
 """
 
 import numba as nb

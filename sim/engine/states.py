@@ -7,7 +7,7 @@ from enum import IntEnum
 
 
 class Status(IntEnum):
-    """Labour-market and education status of a resident (design.md, 'Entities and state')."""
+    """Labour-market and education status of a resident (docs/ODD.md 2.2)."""
 
     EMPLOYED = 0  # ordinary job
     SUBSIDISED = 1  # wage-subsidy job or flex job
