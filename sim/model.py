@@ -121,11 +121,11 @@ class HousingAreaModel(mesa.Model):
             self,
             MentorProfile.jobcentre(self.scenario),
             Effort(EffortStart(start_up_weeks=0), stream(self.seed, "jobcentre_mentors_effort")),
-            JOBCENTRE_POOL,
-            jc.mentor_support_mentors,
-            self.scenario.professional_mentors.vacancy_weeks,  # same labour market for mentor staff
-            0.0,
-            TargetGroup(),
+            pool_id=JOBCENTRE_POOL,
+            posts=jc.mentor_support_mentors,
+            vacancy_weeks=self.scenario.professional_mentors.vacancy_weeks,  # one labour market for staff
+            outreach_per_week=0.0,
+            outreach_target=TargetGroup(),
         )
 
     def _volunteer_corps(self) -> VolunteerCorps | None:
@@ -146,11 +146,11 @@ class HousingAreaModel(mesa.Model):
             self,
             MentorProfile.social(self.scenario),
             Effort(pm.effort, stream(self.seed, "social_mentors_effort")),
-            SOCIAL_POOL,
-            pm.mentors,
-            pm.vacancy_weeks,
-            pm.outreach_per_week,
-            pm.target,
+            pool_id=SOCIAL_POOL,
+            posts=pm.mentors,
+            vacancy_weeks=pm.vacancy_weeks,
+            outreach_per_week=pm.outreach_per_week,
+            outreach_target=pm.target,
         )
 
     def _firm_network(self) -> FirmNetwork | None:

@@ -53,6 +53,7 @@ class MentorTeam(mesa.Agent):
         model: HousingAreaModel,
         profile: MentorProfile,
         effort: Effort,
+        *,
         pool_id: int,
         posts: int,
         vacancy_weeks: int,
