@@ -25,6 +25,7 @@ from sim.agents.firms import FirmNetwork
 from sim.agents.jobcentre import Jobcentre
 from sim.agents.mentor import Mentor
 from sim.agents.mentor_team import MentorTeam
+from sim.agents.profile import MentorProfile
 from sim.agents.resident import Resident
 from sim.agents.volunteers import VolunteerCorps
 from sim.engine.costs import CostLedger
@@ -116,29 +117,26 @@ class HousingAreaModel(mesa.Model):
         jc = self.scenario.jobcentre
         if jc.mentor_support_mentors <= 0:
             return None
-        staff = self.scenario.professional_mentors  # same labour market for mentor staff
         return MentorTeam(
             self,
-            "jobcentre_mentors",
-            JOBCENTRE_POOL,
-            jc.mentor_support_mentors,
-            jc.mentor_support_caseload,
-            jc.mentor_support_hours_per_week,
-            jc.mentor_support_emotional_support,
-            jc.mentor_support_match_quality,
-            jc.mentor_support_weeks,
-            staff.turnover_per_year,
-            staff.vacancy_weeks,
-            0.0,
-            TargetGroup(),
+            MentorProfile.jobcentre(self.scenario),
             Effort(EffortStart(start_up_weeks=0), stream(self.seed, "jobcentre_mentors_effort")),
+            pool_id=JOBCENTRE_POOL,
+            posts=jc.mentor_support_mentors,
+            vacancy_weeks=self.scenario.professional_mentors.vacancy_weeks,  # one labour market for staff
+            outreach_per_week=0.0,
+            outreach_target=TargetGroup(),
         )
 
     def _volunteer_corps(self) -> VolunteerCorps | None:
         spec = self.scenario.volunteer_corps
         if not spec.enabled:
             return None
-        return VolunteerCorps(self, Effort(spec.effort, stream(self.seed, "volunteer_corps_effort")))
+        return VolunteerCorps(
+            self,
+            MentorProfile.volunteer(self.scenario),
+            Effort(spec.effort, stream(self.seed, "volunteer_corps_effort")),
+        )
 
     def _social_mentor_team(self) -> MentorTeam | None:
         pm = self.scenario.professional_mentors
@@ -146,26 +144,24 @@ class HousingAreaModel(mesa.Model):
             return None
         return MentorTeam(
             self,
-            "social_mentors",
-            SOCIAL_POOL,
-            pm.mentors,
-            pm.caseload,
-            pm.hours_per_week,
-            pm.emotional_support,
-            pm.match_quality,
-            pm.planned_weeks,
-            pm.turnover_per_year,
-            pm.vacancy_weeks,
-            pm.outreach_per_week,
-            pm.target,
+            MentorProfile.social(self.scenario),
             Effort(pm.effort, stream(self.seed, "social_mentors_effort")),
+            pool_id=SOCIAL_POOL,
+            posts=pm.mentors,
+            vacancy_weeks=pm.vacancy_weeks,
+            outreach_per_week=pm.outreach_per_week,
+            outreach_target=pm.target,
         )
 
     def _firm_network(self) -> FirmNetwork | None:
         bm = self.scenario.business_mentors
         if bm.firms <= 0:
             return None
-        return FirmNetwork(self, Effort(bm.effort, stream(self.seed, "business_mentors_effort")))
+        return FirmNetwork(
+            self,
+            MentorProfile.business(self.scenario),
+            Effort(bm.effort, stream(self.seed, "business_mentors_effort")),
+        )
 
     # -- mentor registry --------------------------------------------------------------------
 

@@ -15,28 +15,34 @@ import mesa
 from sim.agents.effort import Effort
 from sim.agents.mentor import Mentor, MentorRoster
 from sim.engine.rng import stream
-from sim.engine.states import MentorKind, RandomSlot, Status
+from sim.engine.states import RandomSlot, Status
 from sim.engine.targeting import find_targets
-from sim.engine.units import weekly_from_yearly
 
 if TYPE_CHECKING:
+    from sim.agents.profile import MentorProfile
     from sim.model import HousingAreaModel
 
 
 class FirmNetwork(mesa.Agent):
     """Firms with business mentors and the jobs that come with the mentoring.
 
+    Args:
+        model: The model the network belongs to.
+        profile: The kind of mentor its firms provide (:meth:`MentorProfile.business`).
+        effort: The network's start-up, failure and end (docs/ODD.md 7.5).
+
     Attributes:
+        profile: The kind of mentor its firms provide.
         mentors: Business mentors currently active.
         posts: Business-mentor posts (firms x mentors per firm).
     """
 
-    def __init__(self, model: HousingAreaModel, effort: Effort) -> None:
+    def __init__(self, model: HousingAreaModel, profile: MentorProfile, effort: Effort) -> None:
         super().__init__(model)
         self.spec = model.scenario.business_mentors
+        self.profile = profile
         self.effort = effort
         self.posts = self.spec.firms * self.spec.mentors_per_firm
-        self.turnover_weekly = weekly_from_yearly(self.spec.turnover_per_year)
         self.draws = stream(model.seed, "business_mentors")
         self.roster = MentorRoster(model)
         self._intake_owed = 0.0
@@ -49,23 +55,9 @@ class FirmNetwork(mesa.Agent):
                 self.roster.dismiss_all()
             return
         while len(self.roster) < self.posts:
-            self.roster.add(self._recruit())
+            self.roster.add(Mentor(self.model, self.profile))
         self.roster.lose(self.draws)
         self.hire_mentees(week)
-
-    def _recruit(self) -> Mentor:
-        s = self.spec
-        return Mentor(
-            self.model,
-            MentorKind.BUSINESS,
-            s.mentees_per_mentor,
-            s.hours_per_week,
-            s.emotional_support,
-            s.match_quality,
-            s.planned_weeks,
-            self.turnover_weekly,
-            "business_mentors",
-        )
 
     def hire_mentees(self, week: int) -> None:
         """Young people from the area take up jobs with a mentor at firms with free places."""
@@ -89,7 +81,7 @@ class FirmNetwork(mesa.Agent):
     @property
     def capacity(self) -> int:
         """Mentee places (and jobs) in the network."""
-        return self.posts * self.spec.mentees_per_mentor
+        return self.posts * self.profile.capacity
 
     def utilisation(self) -> float:
         """Share of mentee places filled."""

@@ -11,46 +11,65 @@ from sim.engine.relations import end_relations_of, start_relations
 from sim.engine.states import MentorKind
 
 if TYPE_CHECKING:
+    from sim.agents.profile import MentorProfile
     from sim.model import HousingAreaModel
 
 
 class Mentor(mesa.Agent):
-    """One mentor with a caseload of mentees.
+    """One mentor with a caseload of mentees (docs/ODD.md 2.3, 7.8).
+
+    The mentor's kind, caseload capacity, dose and leave hazard come from the profile of the
+    effort that enlisted or hired them, shared by all its mentors.
 
     Attributes:
-        kind: Volunteer, professional or business mentor.
-        capacity: Mentees the mentor can hold at once.
-        hours_per_week: Meeting hours per mentee per week.
-        emotional_support: Emphasis on emotional support, 0..1 (criterion 3, CFBU-2013 p.10).
-        match_quality: Quality of screening and matching, 0..1 (criterion 4).
-        planned_weeks: Planned relation length.
-        leave_hazard: Weekly hazard that the mentor leaves (attrition or staff turnover).
+        profile: The kind of mentor the effort provides.
         index: Dense index stored in the residents' ``mentor_id`` array.
-        pool: Name of the effort the mentor belongs to (for reporting).
     """
 
-    def __init__(
-        self,
-        model: HousingAreaModel,
-        kind: MentorKind,
-        capacity: int,
-        hours_per_week: float,
-        emotional_support: float,
-        match_quality: float,
-        planned_weeks: int,
-        leave_hazard: float,
-        pool: str,
-    ) -> None:
+    def __init__(self, model: HousingAreaModel, profile: MentorProfile) -> None:
         super().__init__(model)
-        self.kind = MentorKind(kind)
-        self.capacity = capacity
-        self.hours_per_week = hours_per_week
-        self.emotional_support = emotional_support
-        self.match_quality = match_quality
-        self.planned_weeks = planned_weeks
-        self.leave_hazard = leave_hazard
-        self.pool = pool
+        self.profile = profile
         self.index = model.register_mentor(self)
+
+    @property
+    def kind(self) -> MentorKind:
+        """Volunteer, professional or business mentor."""
+        return self.profile.kind
+
+    @property
+    def capacity(self) -> int:
+        """Mentees the mentor can hold at once."""
+        return self.profile.capacity
+
+    @property
+    def hours_per_week(self) -> float:
+        """Meeting hours per mentee per week."""
+        return self.profile.hours_per_week
+
+    @property
+    def emotional_support(self) -> float:
+        """Emphasis on emotional support, 0..1 (criterion 3, CFBU-2013 p.10)."""
+        return self.profile.emotional_support
+
+    @property
+    def match_quality(self) -> float:
+        """Quality of screening and matching, 0..1 (criterion 4)."""
+        return self.profile.match_quality
+
+    @property
+    def planned_weeks(self) -> int:
+        """Planned relation length."""
+        return self.profile.planned_weeks
+
+    @property
+    def leave_hazard(self) -> float:
+        """Weekly hazard that the mentor leaves (attrition or staff turnover)."""
+        return self.profile.leave_hazard
+
+    @property
+    def pool(self) -> str:
+        """Name of the effort the mentor belongs to (for reporting)."""
+        return self.profile.pool
 
     @property
     def caseload(self) -> int:
@@ -63,21 +82,22 @@ class Mentor(mesa.Agent):
         return max(self.capacity - self.caseload, 0)
 
     def take_on(self, rows: np.ndarray) -> None:
-        """Start relations with the residents in ``rows``."""
+        """Start relations with the residents in ``rows``, with the profile's dose (docs/ODD.md 7.8)."""
+        p = self.profile
         start_relations(
             self.model.population,
             rows,
             self.index,
-            int(self.kind),
-            self.hours_per_week,
-            self.emotional_support,
-            self.match_quality,
-            self.planned_weeks,
+            int(p.kind),
+            p.hours_per_week,
+            p.emotional_support,
+            p.match_quality,
+            p.planned_weeks,
             self.model.week,
         )
         self.model.caseloads[self.index] += rows.size
         if self.model.relation_log is not None:
-            self.model.relation_log.started(rows, self.index, self.pool, int(self.kind), self.model.week)
+            self.model.relation_log.started(rows, self.index, p.pool, int(p.kind), self.model.week)
 
     def leave(self) -> None:
         """Leave the effort: every relation ends, early ones counterproductively."""

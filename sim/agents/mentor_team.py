@@ -15,21 +15,34 @@ import numpy as np
 from sim.agents.effort import Effort
 from sim.agents.mentor import Mentor, MentorRoster
 from sim.engine.rng import stream
-from sim.engine.states import MentorKind, RandomSlot
+from sim.engine.states import RandomSlot
 from sim.engine.targeting import find_targets
-from sim.engine.units import weekly_from_yearly
 from sim.engine.waiting import WaitingList
 from sim.scenario import TargetGroup
 
 if TYPE_CHECKING:
+    from sim.agents.profile import MentorProfile
     from sim.model import HousingAreaModel
 
 
 class MentorTeam(mesa.Agent):
-    """Professional mentors with fixed posts.
+    """Professional mentors with fixed posts (docs/ODD.md 7.3).
+
+    Args:
+        model: The model the team belongs to.
+        profile: The kind of mentor the team hires (:meth:`MentorProfile.social` or
+            :meth:`MentorProfile.jobcentre`); its pool names the team.
+        effort: The team's start-up, failure and end (docs/ODD.md 7.5).
+        pool_id: The team's waiting-list number (the residents' ``waiting_kind``), which also
+            keys the random slot of its outreach.
+        posts: Number of mentor posts.
+        vacancy_weeks: Weeks a vacated post stays empty.
+        outreach_per_week: New mentees each mentor in post finds per week (0: referrals only).
+        outreach_target: Whom outreach looks for.
 
     Attributes:
-        name: ``social_mentors`` or ``jobcentre_mentors``.
+        name: ``social_mentors`` or ``jobcentre_mentors`` (the profile's pool).
+        profile: The kind of mentor the team hires.
         posts: Number of mentor posts.
         mentors: Mentors currently in post.
         waiting: Referrals waiting for a mentor (jobcentre support only).
@@ -38,39 +51,29 @@ class MentorTeam(mesa.Agent):
     def __init__(
         self,
         model: HousingAreaModel,
-        name: str,
-        pool: int,
+        profile: MentorProfile,
+        effort: Effort,
+        *,
+        pool_id: int,
         posts: int,
-        caseload: int,
-        hours_per_week: float,
-        emotional_support: float,
-        match_quality: float,
-        planned_weeks: int,
-        turnover_per_year: float,
         vacancy_weeks: int,
         outreach_per_week: float,
         outreach_target: TargetGroup,
-        effort: Effort,
     ) -> None:
         super().__init__(model)
-        self.name = name
-        self.pool = pool
+        self.name = profile.pool
+        self.profile = profile
+        self.effort = effort
+        self.pool_id = pool_id
         self.posts = posts
-        self.caseload = caseload
-        self.hours_per_week = hours_per_week
-        self.emotional_support = emotional_support
-        self.match_quality = match_quality
-        self.planned_weeks = planned_weeks
-        self.turnover_weekly = weekly_from_yearly(turnover_per_year)
         self.vacancy_weeks = vacancy_weeks
         self.outreach_per_week = outreach_per_week
         self.outreach_target = outreach_target
-        self.effort = effort
-        self.draws = stream(model.seed, name)
+        self.draws = stream(model.seed, self.name)
         self.roster = MentorRoster(model)
         self.vacant_until: list[int] = [effort.start_week] * posts
         # Referrals beyond one full caseload per post are turned away rather than queued for years.
-        self.waiting = WaitingList(model.population, pool, max_length=posts * caseload)
+        self.waiting = WaitingList(model.population, pool_id, max_length=posts * profile.capacity)
         self._outreach_owed = 0.0
 
     def step(self) -> None:
@@ -96,23 +99,10 @@ class MentorTeam(mesa.Agent):
         still_vacant = []
         for until in self.vacant_until:
             if week >= until:
-                self.roster.add(self._hire())
+                self.roster.add(Mentor(self.model, self.profile))
             else:
                 still_vacant.append(until)
         self.vacant_until = still_vacant
-
-    def _hire(self) -> Mentor:
-        return Mentor(
-            self.model,
-            MentorKind.PROFESSIONAL,
-            self.caseload,
-            self.hours_per_week,
-            self.emotional_support,
-            self.match_quality,
-            self.planned_weeks,
-            self.turnover_weekly,
-            self.name,
-        )
 
     def lose_staff(self, week: int) -> None:
         """Staff leave at the turnover hazard; their relations end and the post falls vacant."""
@@ -136,7 +126,7 @@ class MentorTeam(mesa.Agent):
                     self.outreach_target,
                     wanted,
                     week,
-                    int(RandomSlot.MENTOR_REFERRAL) + 1 + self.pool,
+                    int(RandomSlot.MENTOR_REFERRAL) + 1 + self.pool_id,
                 )
                 self._outreach_owed -= found.size
                 self.model.tally(f"{self.name}_outreach", found.size)

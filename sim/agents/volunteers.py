@@ -16,12 +16,12 @@ import numpy as np
 from sim.agents.effort import Effort
 from sim.agents.mentor import Mentor, MentorRoster
 from sim.engine.rng import stream
-from sim.engine.states import MentorKind, RandomSlot
+from sim.engine.states import RandomSlot
 from sim.engine.targeting import find_targets
-from sim.engine.units import weekly_from_yearly
 from sim.engine.waiting import WaitingList
 
 if TYPE_CHECKING:
+    from sim.agents.profile import MentorProfile
     from sim.model import HousingAreaModel
 
 POOL = 0
@@ -55,22 +55,28 @@ def work_in_units(
 class VolunteerCorps(mesa.Agent):
     """Coordinator, applicants, trained volunteers and the mentee waiting list.
 
+    Args:
+        model: The model the corps belongs to.
+        profile: The kind of mentor the corps enlists (:meth:`MentorProfile.volunteer`).
+        effort: The corps' start-up, failure and end (docs/ODD.md 7.5).
+
     Attributes:
+        profile: The kind of mentor the corps enlists.
         applicants: Applicants waiting to be screened and trained.
         volunteers: Trained volunteers (matched or free).
         waiting: Mentees referred and waiting for a volunteer.
         hours_used: Coordinator hours spent this week, by task.
     """
 
-    def __init__(self, model: HousingAreaModel, effort: Effort) -> None:
+    def __init__(self, model: HousingAreaModel, profile: MentorProfile, effort: Effort) -> None:
         super().__init__(model)
         self.spec = model.scenario.volunteer_corps
+        self.profile = profile
         self.effort = effort
         self.draws = stream(model.seed, "volunteer_corps")
         self.applicants = 0
         self.roster = MentorRoster(model)
         self.waiting = WaitingList(model.population, POOL, max_length=self.spec.max_waiting)
-        self.attrition_weekly = weekly_from_yearly(min(self.spec.attrition_per_year, 0.999))
         self.hours_used = {"supervision": 0.0, "matching": 0.0, "training": 0.0}
         self.supervised_share = 1.0
         self.constraint = "not running"
@@ -175,25 +181,11 @@ class VolunteerCorps(mesa.Agent):
             self._training_progress, hours, per_volunteer, demand
         )
         for _ in range(n):
-            self.roster.add(self._enlist())
+            self.roster.add(Mentor(self.model, self.profile))
         self.applicants -= n
         self.hours_used["training"] = spent
         self.model.tally("volunteers_trained", n)
         return spent
-
-    def _enlist(self) -> Mentor:
-        s = self.spec
-        return Mentor(
-            self.model,
-            MentorKind.BUSINESS if s.mentor_kind == "business" else MentorKind.VOLUNTEER,
-            s.mentees_per_volunteer,
-            s.hours_per_week,
-            s.emotional_support,
-            s.match_quality,
-            s.planned_weeks,
-            self.attrition_weekly,
-            "volunteer_corps",
-        )
 
     def lose_volunteers(self) -> None:
         """Volunteers leave; more often when supervision fell short this week."""

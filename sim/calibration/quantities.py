@@ -25,6 +25,7 @@ import numpy as np
 
 from sim.agents.effort import Effort
 from sim.agents.mentor import Mentor
+from sim.agents.profile import MentorProfile
 from sim.calibration.targets import Target
 from sim.engine.runtime import paused_gc
 from sim.engine.states import MentorKind, RandomSlot, Status
@@ -137,17 +138,17 @@ def mentoring_trial(scenario: Scenario, seed: int, options: dict[str, Any]) -> f
     def treat(model, rows: np.ndarray) -> None:
         if rows.size == 0:
             return
-        mentor = Mentor(
-            model,
-            kind,
-            int(rows.size),
-            float(options.get("hours_per_week", 2.5)),
-            float(options.get("emotional_support", 0.8)),
-            float(options.get("match_quality", 0.7)),
-            int(options.get("planned_weeks", 52)),
-            0.0,
-            "trial",
+        profile = MentorProfile(
+            kind=kind,
+            pool="trial",
+            capacity=int(rows.size),
+            hours_per_week=float(options.get("hours_per_week", 2.5)),
+            emotional_support=float(options.get("emotional_support", 0.8)),
+            match_quality=float(options.get("match_quality", 0.7)),
+            planned_weeks=int(options.get("planned_weeks", 52)),
+            leave_hazard=0.0,
         )
+        mentor = Mentor(model, profile)
         mentor.take_on(rows)
 
     treated, control = _paired(scenario, seed, options, treat)
