@@ -10,29 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.engine.counts import COUNT_COLUMNS, indicator_counts
-from sim.engine.kernel import EVENT_COUNT_NAMES, STOCK_NAMES
+from sim.engine.kernel import EVENT_COUNT_NAMES
 from sim.engine.states import STATUS_NAMES
 from sim.engine.units import WEEKS_PER_YEAR as W
 
 if TYPE_CHECKING:
     from sim.model import HousingAreaModel
-
-
-class WeekCounts:
-    """This week's programme places and enrolment, for capacity checks, costs and dropout rates."""
-
-    __slots__ = (
-        "activation",
-        "internships",
-        "jobcentre_subsidised",
-        "business_subsidised",
-        "enrolled_area",
-        "enrolled_cohort",
-    )
-
-    def __init__(self, counts: dict[str, int]) -> None:
-        for name, key in zip(self.__slots__, STOCK_NAMES, strict=True):
-            setattr(self, name, int(counts[key]))
 
 
 def _rate(num: float, den: float) -> float:

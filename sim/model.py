@@ -29,7 +29,7 @@ from sim.agents.profile import MentorProfile
 from sim.agents.resident import Resident
 from sim.agents.volunteers import VolunteerCorps
 from sim.engine.costs import CostLedger
-from sim.engine.counts import stock_counts
+from sim.engine.counts import WeekCounts, stock_counts
 from sim.engine.kernel import COUNT_NAMES, step_residents
 from sim.engine.kernel_params import (
     barrier_table,
@@ -45,7 +45,7 @@ from sim.engine.rng import stream
 from sim.engine.runtime import paused_gc
 from sim.engine.states import MentorKind
 from sim.engine.units import WEEKS_PER_YEAR
-from sim.metrics import Recorder, WeekCounts
+from sim.metrics import Recorder
 from sim.scenario import EffortStart, Scenario, TargetGroup
 
 JOBCENTRE_POOL = 3

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
-    from sim.model import HousingAreaModel
+    from sim.agents.area import HousingArea
 
 
 class Employers(mesa.Agent):
@@ -17,7 +17,7 @@ class Employers(mesa.Agent):
     does not draw on these slots.
     """
 
-    def __init__(self, model: HousingAreaModel) -> None:
+    def __init__(self, model: HousingArea) -> None:
         super().__init__(model)
         spec = model.scenario.employers
         self.internship_slots = spec.internship_slots

@@ -19,8 +19,8 @@ from sim.engine.states import RandomSlot, Status
 from sim.engine.targeting import find_targets
 
 if TYPE_CHECKING:
+    from sim.agents.area import HousingArea
     from sim.agents.profile import MentorProfile
-    from sim.model import HousingAreaModel
 
 
 class FirmNetwork(mesa.Agent):
@@ -37,7 +37,7 @@ class FirmNetwork(mesa.Agent):
         posts: Business-mentor posts (firms x mentors per firm).
     """
 
-    def __init__(self, model: HousingAreaModel, profile: MentorProfile, effort: Effort) -> None:
+    def __init__(self, model: HousingArea, profile: MentorProfile, effort: Effort) -> None:
         super().__init__(model)
         self.spec = model.scenario.business_mentors
         self.profile = profile

@@ -21,9 +21,9 @@ from sim.engine.states import MentorKind, RandomSlot, Status
 from sim.scenario import VOLUNTEER_SHARE_BY_ATTITUDE
 
 if TYPE_CHECKING:
+    from sim.agents.area import HousingArea
     from sim.agents.mentor_team import MentorTeam
     from sim.agents.volunteers import VolunteerCorps
-    from sim.model import HousingAreaModel
 
 UR = int(Status.UNEMPLOYED_READY)
 UF = int(Status.UNEMPLOYED_FAR)
@@ -162,7 +162,7 @@ class Jobcentre(mesa.Agent):
         spent_this_year: Programme spending so far this calendar year (DKK).
     """
 
-    def __init__(self, model: HousingAreaModel) -> None:
+    def __init__(self, model: HousingArea) -> None:
         super().__init__(model)
         self.spec = model.scenario.jobcentre
         self.programmes = model.scenario.programmes

@@ -11,8 +11,8 @@ from sim.engine.relations import end_relations_of, start_relations
 from sim.engine.states import MentorKind
 
 if TYPE_CHECKING:
+    from sim.agents.area import HousingArea
     from sim.agents.profile import MentorProfile
-    from sim.model import HousingAreaModel
 
 
 class Mentor(mesa.Agent):
@@ -26,7 +26,7 @@ class Mentor(mesa.Agent):
         index: Dense index stored in the residents' ``mentor_id`` array.
     """
 
-    def __init__(self, model: HousingAreaModel, profile: MentorProfile) -> None:
+    def __init__(self, model: HousingArea, profile: MentorProfile) -> None:
         super().__init__(model)
         self.profile = profile
         self.index = model.register_mentor(self)
@@ -119,7 +119,7 @@ class MentorRoster:
     departures need no Python loop over mentors.
     """
 
-    def __init__(self, model: HousingAreaModel) -> None:
+    def __init__(self, model: HousingArea) -> None:
         self.model = model
         self.mentors: list[Mentor] = []
         self._indices = np.zeros(0, dtype=np.int64)

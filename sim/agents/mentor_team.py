@@ -21,8 +21,8 @@ from sim.engine.waiting import WaitingList
 from sim.scenario import TargetGroup
 
 if TYPE_CHECKING:
+    from sim.agents.area import HousingArea
     from sim.agents.profile import MentorProfile
-    from sim.model import HousingAreaModel
 
 
 class MentorTeam(mesa.Agent):
@@ -50,7 +50,7 @@ class MentorTeam(mesa.Agent):
 
     def __init__(
         self,
-        model: HousingAreaModel,
+        model: HousingArea,
         profile: MentorProfile,
         effort: Effort,
         *,

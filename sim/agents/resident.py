@@ -20,8 +20,8 @@ from sim.engine.states import MentorKind, Status
 from sim.engine.units import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
+    from sim.agents.area import HousingArea
     from sim.agents.mentor import Mentor
-    from sim.model import HousingAreaModel
 
 
 class Resident(mesa.Agent):
@@ -31,12 +31,12 @@ class Resident(mesa.Agent):
         row: Index of the resident in the population arrays.
     """
 
-    def __init__(self, model: HousingAreaModel, row: int) -> None:
+    def __init__(self, model: HousingArea, row: int) -> None:
         super().__init__(model)
         self.row = row
 
     @classmethod
-    def create_batch(cls, model: HousingAreaModel, rows) -> list[Resident]:
+    def create_batch(cls, model: mesa.Model, rows) -> list[Resident]:
         """Create and register residents for many rows at once.
 
         ``Agent.__init__`` registers agents one by one (and formats a debug message each time),

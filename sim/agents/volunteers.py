@@ -21,8 +21,8 @@ from sim.engine.targeting import find_targets
 from sim.engine.waiting import WaitingList
 
 if TYPE_CHECKING:
+    from sim.agents.area import HousingArea
     from sim.agents.profile import MentorProfile
-    from sim.model import HousingAreaModel
 
 POOL = 0
 
@@ -68,7 +68,7 @@ class VolunteerCorps(mesa.Agent):
         hours_used: Coordinator hours spent this week, by task.
     """
 
-    def __init__(self, model: HousingAreaModel, profile: MentorProfile, effort: Effort) -> None:
+    def __init__(self, model: HousingArea, profile: MentorProfile, effort: Effort) -> None:
         super().__init__(model)
         self.spec = model.scenario.volunteer_corps
         self.profile = profile

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numba as nb
 import numpy as np
 
+from sim.engine.kernel import STOCK_NAMES
 from sim.engine.states import STATUS_NAMES, Status
 from sim.engine.units import WEEKS_PER_YEAR
 
@@ -165,3 +166,20 @@ def stock_counts(pop: Population) -> dict[str, int]:
         "enrolled_area": int(np.sum(here & (status == EDUCATION))),
         "enrolled_cohort": int(np.sum((pop.view("cohort") == 1) & (status == EDUCATION))),
     }
+
+
+class WeekCounts:
+    """This week's programme places and enrolment, for capacity checks, costs and dropout rates."""
+
+    __slots__ = (
+        "activation",
+        "internships",
+        "jobcentre_subsidised",
+        "business_subsidised",
+        "enrolled_area",
+        "enrolled_cohort",
+    )
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        for name, key in zip(self.__slots__, STOCK_NAMES, strict=True):
+            setattr(self, name, int(counts[key]))
