@@ -29,22 +29,9 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from sim.reporting.comparison import (
-    BASELINE_COLOUR,
-    DASH,
-    MINUS,
-    PALETTE,
-    RC,
-    _definition_list,
-    _esc,
-    _figure_html,
-    _finite,
-    _manifest_html,
-    _no_data,
-    _save,
-    html_head,
-    plt,
-)
+from sim.reporting import html
+from sim.reporting.figures import BASELINE_COLOUR, PALETTE, colormap, no_data, save, style, subplots
+from sim.reporting.numbers import DASH, finite, number
 from sim.runs.folders import atomic_folder, prepare_target
 from sim.runs.summary import t_half_width
 from sim.sweep.run import part_files, read_sweep_meta
@@ -459,22 +446,22 @@ def _short(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
-def _figure_grid(count: int, ncols: int = NCOLS, width: float = 9.0, height: float = 2.9):
-    ncols = max(1, min(ncols, count))
-    nrows = math.ceil(count / ncols)
-    fig, axes = plt.subplots(
+def _figure_grid(panels: int, ncols: int = NCOLS, width: float = 9.0, height: float = 2.9):
+    ncols = max(1, min(ncols, panels))
+    nrows = math.ceil(panels / ncols)
+    fig, axes = subplots(
         nrows, ncols, figsize=(width, 0.6 + height * nrows), squeeze=False, layout="constrained"
     )
-    for ax in axes.flat[count:]:
+    for ax in axes.flat[panels:]:
         ax.set_visible(False)
-    return fig, list(axes.flat[:count])
+    return fig, list(axes.flat[:panels])
 
 
 def _reference_line(ax, ref: pd.Series | None) -> None:
-    if ref is None or not _finite(ref.get("mean")):
+    if ref is None or not finite(ref.get("mean")):
         return
     ax.axhline(float(ref["mean"]), color=BASELINE_COLOUR, linestyle="--", linewidth=1.2, label="reference")
-    if _finite(ref.get("ci_low")) and _finite(ref.get("ci_high")):
+    if finite(ref.get("ci_low")) and finite(ref.get("ci_high")):
         ax.axhspan(
             float(ref["ci_low"]), float(ref["ci_high"]), color=BASELINE_COLOUR, alpha=0.12, linewidth=0
         )
@@ -484,7 +471,7 @@ def _grid_one(
     path: Path, table: pd.DataFrame, param: str, output: str, label: str, ref, has_ref: bool
 ) -> None:
     panels = 2 if has_ref else 1
-    fig, axes = plt.subplots(1, panels, figsize=(4.6 * panels, 3.6), squeeze=False, layout="constrained")
+    fig, axes = subplots(1, panels, figsize=(4.6 * panels, 3.6), squeeze=False, layout="constrained")
     ax = axes[0][0]
     t = table.sort_values(param)
     x = t[param].to_numpy(dtype=float)
@@ -494,7 +481,7 @@ def _grid_one(
         ax.plot(x, t["mean"], color=PALETTE[0], marker="o", markersize=3.5, label="mean, 95 % CI")
         ax.legend(loc="best")
     else:
-        _no_data(ax)
+        no_data(ax)
     ax.set_xlabel(_short(param))
     ax.set_ylabel(label)
     ax.set_title(label, loc="left")
@@ -510,20 +497,20 @@ def _grid_one(
                 x, mean, yerr=np.nan_to_num(yerr), color=PALETTE[1], marker="o", markersize=3.5, capsize=2
             )
         else:
-            _no_data(ax)
+            no_data(ax)
         ax.set_xlabel(_short(param))
         ax.set_ylabel("Difference from the reference")
         ax.set_title("Paired difference vs reference", loc="left")
-    _save(fig, path)
+    save(fig, path)
 
 
 def _grid_two(path: Path, table: pd.DataFrame, params: Sequence[str], output: str, label: str, ref) -> None:
     px, py = params
     pivot = table.pivot_table(index=py, columns=px, values="mean", aggfunc="first", dropna=False)
     pivot = pivot.sort_index().sort_index(axis=1)
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10.5, 4.2), layout="constrained")
+    fig, (ax, ax2) = subplots(1, 2, figsize=(10.5, 4.2), layout="constrained")
     values = pivot.to_numpy(dtype=float)
-    cmap = plt.get_cmap("viridis").with_extremes(bad="#dddddd")
+    cmap = colormap("viridis").with_extremes(bad="#dddddd")
     image = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto", cmap=cmap)
     fig.colorbar(image, ax=ax, label=label)
     ax.grid(False)
@@ -535,7 +522,7 @@ def _grid_two(path: Path, table: pd.DataFrame, params: Sequence[str], output: st
         for (i, j), v in np.ndenumerate(values):
             if np.isfinite(v):
                 colour = "black" if v > middle else "white"
-                ax.text(j, i, _num(v), ha="center", va="center", fontsize=7, color=colour)
+                ax.text(j, i, number(v), ha="center", va="center", fontsize=7, color=colour)
     ax.set_xlabel(_short(px))
     ax.set_ylabel(_short(py))
     ax.set_title(f"{label}: mean", loc="left")
@@ -559,17 +546,17 @@ def _grid_two(path: Path, table: pd.DataFrame, params: Sequence[str], output: st
             marker="o",
             markersize=3,
             capsize=2,
-            label=f"{_short(py)} = {_num(level)}",
+            label=f"{_short(py)} = {number(level)}",
         )
         drawn = True
     if drawn:
         ax2.legend(loc="best", fontsize=7.5)
     else:
-        _no_data(ax2)
+        no_data(ax2)
     ax2.set_xlabel(_short(px))
     ax2.set_ylabel(label)
     ax2.set_title("Mean and 95 % CI by level", loc="left")
-    _save(fig, path)
+    save(fig, path)
 
 
 def _ticks(set_ticks, set_labels, levels: Sequence[float]) -> None:
@@ -577,7 +564,7 @@ def _ticks(set_ticks, set_labels, levels: Sequence[float]) -> None:
     if len(levels) > 12:
         positions = np.unique(np.linspace(0, len(levels) - 1, 12).round().astype(int))
     set_ticks(positions)
-    set_labels([_num(levels[i]) for i in positions])
+    set_labels([number(levels[i]) for i in positions])
 
 
 def _grid_many(path: Path, table: pd.DataFrame, params: Sequence[str], output: str, label: str, ref) -> None:
@@ -590,11 +577,11 @@ def _grid_many(path: Path, table: pd.DataFrame, params: Sequence[str], output: s
             ax.fill_between(x, g["min"], g["max"], color=PALETTE[0], alpha=0.18, linewidth=0)
             ax.plot(x, g["mean"], color=PALETTE[0], marker="o", markersize=3)
         else:
-            _no_data(ax)
+            no_data(ax)
         ax.set_xlabel(_short(param))
         ax.set_ylabel(label if k % NCOLS == 0 else "")
     fig.suptitle(f"{label}: mean over the other parameters' levels (band: range)", x=0.01, ha="left")
-    _save(fig, path)
+    save(fig, path)
 
 
 def _scatter(path: Path, table: pd.DataFrame, params: Sequence[str], output: str, label: str, ref) -> None:
@@ -605,7 +592,7 @@ def _scatter(path: Path, table: pd.DataFrame, params: Sequence[str], output: str
         x = table[param].to_numpy(dtype=float)
         _reference_line(ax, ref)
         if not finite.any():
-            _no_data(ax)
+            no_data(ax)
         else:
             if finite.sum() <= 100:
                 yerr = np.vstack(
@@ -627,7 +614,7 @@ def _scatter(path: Path, table: pd.DataFrame, params: Sequence[str], output: str
         ax.set_xlabel(_short(param))
         ax.set_ylabel(label if k % NCOLS == 0 else "")
     fig.suptitle(f"{label}: design point means", x=0.01, ha="left")
-    _save(fig, path)
+    save(fig, path)
 
 
 def _dots(finite: np.ndarray) -> np.ndarray:
@@ -653,13 +640,13 @@ def _binned_mean(x: np.ndarray, y: np.ndarray, bins: int = 10) -> tuple[np.ndarr
 
 def _tornado(path: Path, block: pd.DataFrame, method: str, label: str) -> None:
     d = len(block)
-    fig, ax = plt.subplots(figsize=(7.5, 1.2 + 0.42 * d), layout="constrained")
+    fig, ax = subplots(figsize=(7.5, 1.2 + 0.42 * d), layout="constrained")
     note = str(block["note"].iloc[0]) if len(block) else ""
     if note or not len(block):
-        _no_data(ax, _wrap(note or "no indices", 70))
+        no_data(ax, _wrap(note or "no indices", 70))
         ax.set_yticks([])
         ax.set_title(label, loc="left")
-        _save(fig, path)
+        save(fig, path)
         return
     key, key_conf, mark, mark_name = (
         ("ST", "ST_conf", "S1", "S1 (first order)")
@@ -699,7 +686,7 @@ def _tornado(path: Path, block: pd.DataFrame, method: str, label: str) -> None:
     )
     ax.set_title(label, loc="left")
     ax.legend(loc="lower right")
-    _save(fig, path)
+    save(fig, path)
 
 
 def _wrap(text: str, width: int) -> str:
@@ -713,20 +700,12 @@ def _wrap(text: str, width: int) -> str:
 # -------------------------------------------------------------------------------------------
 
 
-def _num(value: Any) -> str:
-    if not _finite(value):
-        return DASH
-    v = float(value)
-    text = f"{v:,.0f}" if abs(v) >= 1e4 else f"{v:.4g}"
-    return text.replace("-", MINUS)
-
-
 def _interval(mean: Any, low: Any, high: Any) -> str:
-    if not _finite(mean):
+    if not finite(mean):
         return DASH
-    if _finite(low) and _finite(high):
-        return f"{_num(mean)} <span class=range>[{_num(low)}, {_num(high)}]</span>"
-    return _num(mean)
+    if finite(low) and finite(high):
+        return f"{number(mean)} <span class=range>[{number(low)}, {number(high)}]</span>"
+    return number(mean)
 
 
 def _labels(outputs: Sequence[str]) -> dict[str, str]:
@@ -783,35 +762,35 @@ def _spec_html(meta: Mapping[str, Any]) -> str:
         "seed",
     ):
         if key in spec and spec[key] not in ("", None):
-            items.append((key, f"<code>{_esc(spec[key])}</code>"))
+            items.append((key, f"<code>{html.esc(spec[key])}</code>"))
     if spec.get("design") == "morris":
         items.append(("morris levels", f"<code>{MORRIS_LEVELS}</code>"))
     outputs = meta.get("outputs") or spec.get("outputs") or []
-    items.append(("outputs", _esc(", ".join(map(str, outputs)))))
+    items.append(("outputs", html.esc(", ".join(map(str, outputs)))))
     reference = spec.get("reference")
     if isinstance(reference, Mapping):
         values = reference.get("values") or {}
         text = ", ".join(f"{k} = {v}" for k, v in values.items()) or "the base scenario as it is"
-        items.append(("reference", _esc(f"{reference.get('label', 'reference')}: {text}")))
+        items.append(("reference", html.esc(f"{reference.get('label', 'reference')}: {text}")))
     rows = []
     for p in spec.get("parameter", []) or []:
         if not isinstance(p, Mapping):
             continue
         if p.get("levels") is not None:
-            values = "levels " + ", ".join(_num(v) for v in p["levels"])
+            values = "levels " + ", ".join(number(v) for v in p["levels"])
         else:
-            values = f"{_num(p.get('low'))} to {_num(p.get('high'))}"
+            values = f"{number(p.get('low'))} to {number(p.get('high'))}"
             if p.get("steps"):
                 values += f" in {p['steps']} steps"
         rows.append(
-            f"<tr><td><code>{_esc(p.get('key'))}</code></td><td>{_esc(values)}</td>"
+            f"<tr><td><code>{html.esc(p.get('key'))}</code></td><td>{html.esc(values)}</td>"
             f"<td>{'yes' if p.get('integer') else 'no'}</td></tr>"
         )
     table = (
         "<table class=compact><thead><tr><th>Parameter (key path)</th><th>Values</th><th>Rounded to "
         "integer</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
     )
-    return _definition_list(items) + table
+    return html.definition_list(items) + table
 
 
 def _points_table(
@@ -827,7 +806,7 @@ def _points_table(
     head += [labels[o] for o in outputs]
     lines = [
         "<div class=scroll><table>",
-        "<thead><tr>" + "".join(f"<th>{_esc(h)}</th>" for h in head) + "</tr></thead><tbody>",
+        "<thead><tr>" + "".join(f"<th>{html.esc(h)}</th>" for h in head) + "</tr></thead><tbody>",
     ]
     for p in shown:
         g = by_point[p]
@@ -835,13 +814,13 @@ def _points_table(
         name = "reference" if bool(first["is_reference"]) else str(p)
         ok = int(g["n_ok"].min())
         failed = int(first["n_failed"])
-        cells = [_esc(name), *[_num(first[k]) for k in parameters], f"{ok} / {failed}"]
+        cells = [html.esc(name), *[number(first[k]) for k in parameters], f"{ok} / {failed}"]
         for o in outputs:
             r = g.loc[o]
             cell = _interval(r["mean"], r["ci_low"], r["ci_high"])
-            if has_ref and not bool(r["is_reference"]) and _finite(r.get("diff_mean")):
+            if has_ref and not bool(r["is_reference"]) and finite(r.get("diff_mean")):
                 low, high = r["diff_ci_low"], r["diff_ci_high"]
-                strong = _finite(low) and _finite(high) and (float(low) > 0 or float(high) < 0)
+                strong = finite(low) and finite(high) and (float(low) > 0 or float(high) < 0)
                 diff = _interval(r["diff_mean"], low, high)
                 cell += f"<br><span class='{'diff strong' if strong else 'diff'}'>&Delta; {diff}</span>"
             cells.append(cell)
@@ -868,25 +847,28 @@ def _sensitivity_table(table: pd.DataFrame, method: str, labels) -> str:
             "Points",
             "Noise share",
         ]
-    lines = ["<table>", "<thead><tr>" + "".join(f"<th>{_esc(h)}</th>" for h in head) + "</tr></thead><tbody>"]
+    lines = [
+        "<table>",
+        "<thead><tr>" + "".join(f"<th>{html.esc(h)}</th>" for h in head) + "</tr></thead><tbody>",
+    ]
     for output, block in table.groupby("output", sort=False):
         note = str(block["note"].iloc[0])
         if note:
             lines.append(
-                f"<tr><td>{_esc(labels.get(output, output))}</td><td colspan={len(head) - 1}>"
-                f"<span class=note>{_esc(note)}</span></td></tr>"
+                f"<tr><td>{html.esc(labels.get(output, output))}</td><td colspan={len(head) - 1}>"
+                f"<span class=note>{html.esc(note)}</span></td></tr>"
             )
             continue
         key = "ST" if method == "sobol" else "mu_star"
         for _, r in block.sort_values(key, ascending=False, kind="stable").iterrows():
-            cells = [_esc(labels.get(output, output)), f"<code>{_esc(r['parameter'])}</code>"]
+            cells = [html.esc(labels.get(output, output)), f"<code>{html.esc(r['parameter'])}</code>"]
             if method == "sobol":
                 cells += [_pm(r["S1"], r["S1_conf"]), _pm(r["ST"], r["ST_conf"])]
             else:
-                cells += [_pm(r["mu_star"], r["mu_star_conf"]), _num(r["mu"]), _num(r["sigma"])]
+                cells += [_pm(r["mu_star"], r["mu_star_conf"]), number(r["mu"]), number(r["sigma"])]
             share = r["noise_share"]
-            share_text = f"{100 * float(share):.1f} %" if _finite(share) else DASH
-            if _finite(share) and float(share) > NOISE_WARN:
+            share_text = f"{100 * float(share):.1f} %" if finite(share) else DASH
+            if finite(share) and float(share) > NOISE_WARN:
                 share_text = f"<span class=note>{share_text}</span>"
             cells += [str(int(r["n_points"])), share_text]
             lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
@@ -895,11 +877,11 @@ def _sensitivity_table(table: pd.DataFrame, method: str, labels) -> str:
 
 
 def _pm(value: Any, conf: Any) -> str:
-    if not _finite(value):
+    if not finite(value):
         return DASH
-    if _finite(conf):
-        return f"{_num(value)} <span class=range>&plusmn; {_num(conf)}</span>"
-    return _num(value)
+    if finite(conf):
+        return f"{number(value)} <span class=range>&plusmn; {number(conf)}</span>"
+    return number(value)
 
 
 EXTRA_CSS = """
@@ -937,12 +919,11 @@ def _html(
     if meta.get("sweep_hash"):
         facts.append(f"sweep file sha256 {str(meta['sweep_hash'])[:12]}")
     out = [
-        *html_head(f"Sweep analysis: {name}", EXTRA_CSS),
-        f"<h1>Parameter sweep: {_esc(name)}</h1>",
-        f"<p class=subtitle>{_esc(' · '.join(facts))}</p>",
+        f"<h1>Parameter sweep: {html.esc(name)}</h1>",
+        f"<p class=subtitle>{html.esc(' · '.join(facts))}</p>",
     ]
     if spec.get("description"):
-        out.append(f"<p>{_esc(spec['description'])}</p>")
+        out.append(f"<p>{html.esc(spec['description'])}</p>")
     out.append("<h2>Runs</h2>")
     out.append(
         f"<p class=headline><strong>{done:,} of {planned:,} planned runs done</strong>{share}: "
@@ -961,7 +942,7 @@ def _html(
             "successful run.</p>"
         )
     if head["failed_runs"]:
-        items = "".join(f"<li>{n:,} &times; <code>{_esc(text)}</code></li>" for text, n in head["errors"])
+        items = "".join(f"<li>{n:,} &times; <code>{html.esc(text)}</code></li>" for text, n in head["errors"])
         more = head["error_kinds"] - len(head["errors"])
         extra = f"<p class=muted>and {more} other kinds of error.</p>" if more > 0 else ""
         out.append(
@@ -1011,7 +992,7 @@ def _html(
         out.append(_sensitivity_table(sens, design, labels))
         for kind, path, alt, caption in figures:
             if kind == "sensitivity":
-                out.append(_figure_html(path, alt, caption))
+                out.append(html.figure(path, alt, caption))
     elif design == "lhs":
         out.append(
             "<p class=muted>Latin hypercube designs give no variance-based indices here; see the "
@@ -1020,15 +1001,15 @@ def _html(
     out.append("<h2>Outputs against parameters</h2>")
     for kind, path, alt, caption in figures:
         if kind == "output":
-            out += [f"<h3>{_esc(alt)}</h3>", _figure_html(path, alt, caption)]
+            out += [f"<h3>{html.esc(alt)}</h3>", html.figure(path, alt, caption)]
     out.append("<h2>Design points</h2>")
     out.append(_points_table(summary, parameters, outputs, has_ref, labels))
     out += ["<h2>Sweep</h2>", _spec_html(meta)]
     rest = {k: v for k, v in meta.items() if k not in ("spec", "problem", "parameters", "outputs", "seeds")}
     if meta.get("seeds"):
         rest["replicate_seeds"] = meta["seeds"]
-    out += ["<h3>Sweep metadata</h3>", _manifest_html(rest), "</body>", "</html>", ""]
-    return "\n".join(out)
+    out += ["<h3>Sweep metadata</h3>", html.manifest_block(rest)]
+    return html.page(f"Sweep analysis: {name}", out, EXTRA_CSS)
 
 
 # -------------------------------------------------------------------------------------------
@@ -1095,7 +1076,7 @@ def _figures(
     outputs = [str(o) for o in meta.get("outputs", [])]
     written: list[tuple[str, Path, str, str]] = []
     ref_note = " The dashed line and grey band are the reference point's mean and 95 % CI." if has_ref else ""
-    with plt.style.context("default"), plt.rc_context(RC):
+    with style():
         for output in outputs:
             label = labels[output]
             block = summary[summary["output"] == output]
