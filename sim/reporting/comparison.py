@@ -19,7 +19,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from sim.engine.units import WEEKS_PER_YEAR
 from sim.reporting import html
-from sim.reporting.figures import BASELINE_COLOUR, PALETTE, no_data, save, style, subplots
+from sim.reporting.figures import BASELINE_COLOUR, band, colour_cycle, no_data, save, style, subplots
 from sim.reporting.numbers import DASH, counted, finite, quantity, signed
 
 LOW_Q, HIGH_Q = 0.025, 0.975  # middle 95 % of replicates
@@ -125,10 +125,7 @@ def _scenario_order(timeseries: pd.DataFrame, summary: pd.DataFrame, baseline: s
 
 
 def _colours(names: Sequence[str], baseline: str) -> dict[str, str]:
-    others = [n for n in names if n != baseline]
-    colours = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(others)}
-    colours[baseline] = BASELINE_COLOUR
-    return colours
+    return {**colour_cycle(n for n in names if n != baseline), baseline: BASELINE_COLOUR}
 
 
 def _records_per_year(timeseries: pd.DataFrame) -> int:
@@ -216,25 +213,16 @@ def _draw_bands(
     """Mean lines with shaded bands; the baseline underneath the others. False if nothing drawn."""
     drawn = False
     for name in names:
-        band = bands.get(name)
-        if band is None or band["mean"].isna().all():
+        frame = bands.get(name)
+        if frame is None or frame["mean"].isna().all():
             continue
-        colour = colours[name]
         is_base = name == baseline
-        x = band["year"].to_numpy()
-        ax.fill_between(
-            x,
-            band["lo"].to_numpy() * scale,
-            band["hi"].to_numpy() * scale,
-            color=colour,
+        band(
+            ax,
+            frame["year"].to_numpy(),
+            *(frame[c].to_numpy() * scale for c in ("mean", "lo", "hi")),
+            colours[name],
             alpha=0.12 if is_base else 0.18,
-            linewidth=0,
-            zorder=1 if is_base else 2,
-        )
-        ax.plot(
-            x,
-            band["mean"].to_numpy() * scale,
-            color=colour,
             linewidth=2.2 if is_base else 1.8,
             linestyle="--" if is_base else "-",
             label=_display_name(name, baseline),
@@ -361,11 +349,7 @@ def _difference_figure(
         ax.set_ylabel(ylabel)
         ax.set_title(f"{title}: scenario minus {_short(baseline)}", loc="left")
     axes[-1].set_xlabel("Years since start")
-    fig.suptitle(
-        "Paired difference against the baseline (replicate r vs baseline replicate r)",
-        fontsize=11,
-        fontweight="bold",
-    )
+    fig.suptitle("Paired difference against the baseline (replicate r vs baseline replicate r)")
     save(fig, path)
 
 
@@ -458,11 +442,7 @@ def _pipeline_figure(
                 title=title,
                 title_fontsize=8.5,
             )
-    fig.suptitle(
-        "Mentoring pipeline and capacity use (means over replicates)",
-        fontsize=11,
-        fontweight="bold",
-    )
+    fig.suptitle("Mentoring pipeline and capacity use (means over replicates)")
     save(fig, path)
 
 
@@ -525,7 +505,6 @@ def _cost_figure(
         "Cost per outcome at the horizon: bar = ratio of mean paired differences, "
         "whisker = 95 % bootstrap interval",
         fontsize=10.5,
-        fontweight="bold",
     )
     save(fig, path)
 

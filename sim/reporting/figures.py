@@ -7,7 +7,7 @@ backend is still chosen here, once, so that nothing the reports load can open a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ import matplotlib.style
 from matplotlib.axes import Axes
 from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 matplotlib.use("Agg")  # headless: no display needed, and the PNG bytes do not depend on one
 
@@ -51,6 +52,8 @@ RC: dict[str, Any] = {
     "axes.spines.right": False,
     "legend.frameon": False,
     "legend.fontsize": 8.5,
+    "figure.titlesize": 11,
+    "figure.titleweight": "bold",
     "text.parse_math": False,  # names are text: a "$" in one must not start mathtext
 }
 
@@ -96,6 +99,20 @@ def no_data(ax: Axes, text: str = "no data", *, boxed: bool = False) -> None:
         color=MUTED_COLOUR,
         **({"bbox": NOTE_BOX} if boxed else {}),
     )
+
+
+def colour_cycle(names: Iterable[str]) -> dict[str, str]:
+    """A colour from :data:`PALETTE` for each name, in order, starting over when it runs out."""
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
+
+def band(
+    ax: Axes, x: Any, mean: Any, low: Any, high: Any, colour: Any, *, alpha: float = 0.2, **line: Any
+) -> list[Line2D]:
+    """A mean line over its shaded interval; with a ``zorder``, the shading goes two layers below."""
+    layer = {"zorder": line["zorder"] - 2} if "zorder" in line else {}
+    ax.fill_between(x, low, high, color=colour, alpha=alpha, linewidth=0, **layer)
+    return ax.plot(x, mean, color=colour, **line)
 
 
 def colormap(name: str) -> Colormap:

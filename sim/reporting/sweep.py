@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 
 from sim.metrics import LABELS
 from sim.reporting import html
-from sim.reporting.figures import BASELINE_COLOUR, PALETTE, colormap, no_data, save, style, subplots
+from sim.reporting.figures import BASELINE_COLOUR, PALETTE, band, colormap, no_data, save, style, subplots
 from sim.reporting.numbers import count, counted, finite, number, quantity
 
 HTML_ROW_CAP = 200  # design points shown in the HTML table; points.csv has all
@@ -127,8 +127,17 @@ def _grid_one(
     x = t[param].to_numpy(dtype=float)
     _reference_line(ax, ref)
     if np.isfinite(t["mean"].to_numpy(dtype=float)).any():
-        ax.fill_between(x, t["ci_low"], t["ci_high"], color=PALETTE[0], alpha=0.2, linewidth=0)
-        ax.plot(x, t["mean"], color=PALETTE[0], marker="o", markersize=3.5, label="mean, 95 % CI")
+        band(
+            ax,
+            x,
+            t["mean"],
+            t["ci_low"],
+            t["ci_high"],
+            PALETTE[0],
+            marker="o",
+            markersize=3.5,
+            label="mean, 95 % CI",
+        )
         ax.legend(loc="best")
     else:
         no_data(ax)
@@ -225,13 +234,18 @@ def _grid_many(
         _reference_line(ax, ref)
         x = g.index.to_numpy(dtype=float)
         if np.isfinite(g["mean"].to_numpy(dtype=float)).any():
-            ax.fill_between(x, g["min"], g["max"], color=PALETTE[0], alpha=0.18, linewidth=0)
-            ax.plot(x, g["mean"], color=PALETTE[0], marker="o", markersize=3)
+            band(ax, x, g["mean"], g["min"], g["max"], PALETTE[0], alpha=0.18, marker="o", markersize=3)
         else:
             no_data(ax)
         ax.set_xlabel(_short(param))
         ax.set_ylabel(label if k % NCOLS == 0 else "")
-    fig.suptitle(f"{label}: mean over the other parameters' levels (band: range)", x=0.01, ha="left")
+    fig.suptitle(
+        f"{label}: mean over the other parameters' levels (band: range)",
+        x=0.01,
+        ha="left",
+        fontsize="large",
+        fontweight="normal",
+    )
     save(fig, path)
 
 
@@ -264,7 +278,7 @@ def _scatter(
             ax.plot(centres, binned, color=PALETTE[1], linewidth=1.8)
         ax.set_xlabel(_short(param))
         ax.set_ylabel(label if k % NCOLS == 0 else "")
-    fig.suptitle(f"{label}: design point means", x=0.01, ha="left")
+    fig.suptitle(f"{label}: design point means", x=0.01, ha="left", fontsize="large", fontweight="normal")
     save(fig, path)
 
 

@@ -27,7 +27,17 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, NullLocator, PercentFormatter
 
 from sim.reporting import html
-from sim.reporting.figures import MUTED_COLOUR, NOTE_BOX, PALETTE, colormap, no_data, save, style, subplots
+from sim.reporting.figures import (
+    MUTED_COLOUR,
+    NOTE_BOX,
+    band,
+    colormap,
+    colour_cycle,
+    no_data,
+    save,
+    style,
+    subplots,
+)
 from sim.reporting.numbers import (
     DASH,
     MINUS,
@@ -74,67 +84,28 @@ INDICATOR_LABELS = {
 FOREST_LIMIT = (2.5, 6.0)  # x-range of the forest plot, in tolerances: at least, at most
 EDGE_FRACTION = 0.01  # a fitted value this close to a prior bound (share of the range) is flagged
 
+# Expected input columns and the value a missing one takes: text "", numbers NaN.
 TARGET_COLUMNS: dict[str, Any] = {
-    "target": "",
-    "description": "",
-    "observed": np.nan,
-    "source": "",
-    "concerns": "",
-    "quantity": "",
-    "unit": "",
-    "sim_mean": np.nan,
-    "sim_lo": np.nan,
-    "sim_hi": np.nan,
-    "tolerance": np.nan,
-    "lower": np.nan,
-    "upper": np.nan,
-    "inside": np.nan,
+    **dict.fromkeys(("target", "description", "source", "concerns", "quantity", "unit"), ""),
+    **dict.fromkeys(("observed", "sim_mean", "sim_lo", "sim_hi", "tolerance", "lower", "upper"), np.nan),
+    "inside": None,  # a flag: True, False, "yes"...
     "role": FITTED,
     "replicates": np.nan,
 }
-SERIES_COLUMNS: dict[str, Any] = {
-    "profile": "",
-    "indicator": "",
-    "year": np.nan,
-    "mean": np.nan,
-    "lo": np.nan,
-    "hi": np.nan,
+SERIES_COLUMNS = {"profile": "", "indicator": "", **dict.fromkeys(("year", "mean", "lo", "hi"), np.nan)}
+AREA_COLUMNS = {
+    **dict.fromkeys(("profile", "indicator", "source", "label"), ""),
+    **dict.fromkeys(("observed", "lower", "upper"), np.nan),
 }
-AREA_COLUMNS: dict[str, Any] = {
-    "profile": "",
-    "indicator": "",
-    "observed": np.nan,
-    "lower": np.nan,
-    "upper": np.nan,
-    "source": "",
-    "label": "",
+DOSE_COLUMNS = {
+    **dict.fromkeys(("kind", "outcome"), ""),
+    **dict.fromkeys(("planned_weeks", "hours_per_week", "effect", "lo", "hi"), np.nan),
 }
-DOSE_COLUMNS: dict[str, Any] = {
-    "kind": "",
-    "planned_weeks": np.nan,
-    "hours_per_week": np.nan,
-    "effect": np.nan,
-    "lo": np.nan,
-    "hi": np.nan,
-    "outcome": "",
+FITTED_COLUMNS = {
+    **dict.fromkeys(("parameter", "unit"), ""),
+    **dict.fromkeys(("value", "lo", "hi", "prior_low", "prior_high", "default_before"), np.nan),
 }
-FITTED_COLUMNS: dict[str, Any] = {
-    "parameter": "",
-    "value": np.nan,
-    "lo": np.nan,
-    "hi": np.nan,
-    "prior_low": np.nan,
-    "prior_high": np.nan,
-    "default_before": np.nan,
-    "unit": "",
-}
-ASSUMPTION_COLUMNS: dict[str, Any] = {
-    "parameter": "",
-    "default": "",
-    "unit": "",
-    "description": "",
-    "fitted": False,
-}
+ASSUMPTION_COLUMNS = {**dict.fromkeys(("parameter", "default", "unit", "description"), ""), "fitted": False}
 
 
 def write_validation_report(
@@ -217,11 +188,16 @@ def write_validation_report(
 
 
 def _ensure(frame: pd.DataFrame | None, columns: Mapping[str, Any]) -> pd.DataFrame:
-    """A copy of frame with every expected column (missing ones filled with their default)."""
+    """A copy of frame with every expected column (missing ones filled with their default).
+
+    Columns whose default is NaN hold numbers: text in them that is no number becomes NaN.
+    """
     out = pd.DataFrame() if frame is None else frame.copy()
     for name, default in columns.items():
         if name not in out:
             out[name] = pd.Series([default] * len(out), index=out.index, dtype=object)
+        if isinstance(default, float):
+            out[name] = pd.to_numeric(out[name], errors="coerce")
     return out.reset_index(drop=True)
 
 
@@ -383,11 +359,7 @@ def _targets_figure(path: Path, targets: pd.DataFrame) -> None:
             Line2D([], [], color="#555555", marker="D", linestyle="none", label="diamond: held-out target")
         )
     fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8)
-    fig.suptitle(
-        "Calibration targets: simulated mean and 95 % interval against the observed figure",
-        fontsize=11,
-        fontweight="bold",
-    )
+    fig.suptitle("Calibration targets: simulated mean and 95 % interval against the observed figure")
     save(fig, path)
 
 
@@ -452,7 +424,7 @@ def _forest_panel(ax: Axes, block: pd.DataFrame, role: str, limit: float) -> Non
 
 def _profile_colours(series: pd.DataFrame, figures: pd.DataFrame) -> dict[str, str]:
     profiles = _ordered([*series["profile"], *figures["profile"]])
-    return {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(profiles)}
+    return colour_cycle(profiles)
 
 
 def _area_figure(path: Path, series: pd.DataFrame, figures: pd.DataFrame) -> None:
@@ -475,30 +447,13 @@ def _area_figure(path: Path, series: pd.DataFrame, figures: pd.DataFrame) -> Non
         block = series[series["indicator"] == indicator]
         drawn = False
         for profile in _ordered(block["profile"]):
-            rows = block[block["profile"] == profile]
-            rows = rows.assign(
-                year=pd.to_numeric(rows["year"], errors="coerce"),
-                mean=pd.to_numeric(rows["mean"], errors="coerce"),
-                lo=pd.to_numeric(rows["lo"], errors="coerce"),
-                hi=pd.to_numeric(rows["hi"], errors="coerce"),
-            ).sort_values("year", kind="stable")
+            rows = block[block["profile"] == profile].sort_values("year", kind="stable")
             if rows["mean"].isna().all():
                 continue
-            colour = colours[profile]
-            x = rows["year"].to_numpy(dtype=float)
-            ax.fill_between(
-                x,
-                rows["lo"].to_numpy(dtype=float),
-                rows["hi"].to_numpy(dtype=float),
-                color=colour,
-                alpha=0.2,
-                linewidth=0,
-                zorder=2,
-            )
-            ax.plot(
-                x,
-                rows["mean"].to_numpy(dtype=float),
-                color=colour,
+            band(
+                ax,
+                *(rows[c].to_numpy(dtype=float) for c in ("year", "mean", "lo", "hi")),
+                colours[profile],
                 linewidth=1.9,
                 label=f"{_pretty(profile)}: simulated mean and 95 % interval",
                 zorder=4,
@@ -538,9 +493,7 @@ def _area_figure(path: Path, series: pd.DataFrame, figures: pd.DataFrame) -> Non
     axes[-1, 0].set_xlabel("Years since start")
     fig.suptitle(
         "Baseline against the figures reported for the areas "
-        "(dashed line: observed figure; light band: tolerance)",
-        fontsize=11,
-        fontweight="bold",
+        "(dashed line: observed figure; light band: tolerance)"
     )
     save(fig, path)
 
@@ -553,14 +506,7 @@ def _hour_colours(hours: Sequence[float]) -> dict[float, Any]:
 
 def _dose_figure(path: Path, dose: pd.DataFrame) -> None:
     """Effect against planned relation length, one line per weekly hours, one panel per kind."""
-    dose = dose.assign(
-        kind=dose["kind"].astype(str),
-        planned_weeks=pd.to_numeric(dose["planned_weeks"], errors="coerce"),
-        hours_per_week=pd.to_numeric(dose["hours_per_week"], errors="coerce"),
-        effect=pd.to_numeric(dose["effect"], errors="coerce"),
-        lo=pd.to_numeric(dose["lo"], errors="coerce"),
-        hi=pd.to_numeric(dose["hi"], errors="coerce"),
-    )
+    dose = dose.assign(kind=dose["kind"].astype(str))
     kinds = _ordered(dose["kind"], KIND_ORDER)
     hours = sorted({float(h) for h in dose["hours_per_week"] if finite(h)})
     colours = _hour_colours(hours)
@@ -664,7 +610,7 @@ def _dose_figure(path: Path, dose: pd.DataFrame) -> None:
     suptitle = "Mentoring dose-response: effect by planned relation length and weekly hours"
     if len(outcomes) == 1:
         suptitle += f"\nOutcome: {outcomes[0]}"
-    fig.suptitle(suptitle, fontsize=11, fontweight="bold")
+    fig.suptitle(suptitle)
     save(fig, path)
 
 
@@ -770,7 +716,7 @@ def _area_table(series: pd.DataFrame, figures: pd.DataFrame) -> str:
             (series["profile"].astype(str) == str(fig_row.profile))
             & (series["indicator"].astype(str) == str(fig_row.indicator))
         ]
-        block = block.assign(year=pd.to_numeric(block["year"], errors="coerce")).dropna(subset=["year"])
+        block = block.dropna(subset=["year"])
         unit = "share" if _is_share(str(fig_row.indicator)) else ""
         tol = (as_float(fig_row.upper) - as_float(fig_row.lower)) / 2
         decimals = decimals_for(tol, unit)
