@@ -97,9 +97,30 @@ def write_report(
     fig_dir.mkdir(exist_ok=True)
     paths = [fig_dir / f for f in FIGURE_FILES]
     with style():
-        _employment_figure(paths[0], timeseries, names, colours, baseline)
-        _dropout_figure(paths[1], timeseries, names, colours, baseline, window)
-        _difference_figure(paths[2], timeseries, names, colours, baseline, window)
+        employment = _column_or_empty(timeseries, "employment_rate")
+        dropouts = _column_or_empty(timeseries, "dropouts_per_100_enrolled", window)
+        _level_figure(
+            paths[0],
+            employment,
+            names,
+            colours,
+            baseline,
+            percent=True,
+            title="Employment rate 16-64 (ordinary jobs), residents living in the area",
+            ylabel="Employed, % of residents aged 16-64",
+        )
+        _level_figure(
+            paths[1],
+            dropouts,
+            names,
+            colours,
+            baseline,
+            percent=False,
+            title=f"Education dropouts per 100 enrolled per year\n(centred rolling mean over {window} "
+            "records, about one year, within each replicate)",
+            ylabel="Dropouts per 100 enrolled per year",
+        )
+        _difference_figure(paths[2], employment, dropouts, names, colours, baseline, window)
         _pipeline_figure(paths[3], timeseries, names, colours, baseline)
         _cost_figure(paths[4], summary, names, colours, baseline)
     report = out_dir / "report.html"
@@ -238,10 +259,12 @@ def _level_figure(
     names: Sequence[str],
     colours: Mapping[str, str],
     baseline: str,
+    *,
     title: str,
     ylabel: str,
     percent: bool,
 ) -> None:
+    """Levels over time: each scenario's mean over replicates with its middle 95 %."""
     fig, ax = subplots(figsize=(8.5, 4.8), layout="constrained")
     bands = {str(k): g for k, g in _band(table).groupby("scenario", sort=False)}
     if _draw_bands(ax, bands, names, colours, baseline):
@@ -254,44 +277,6 @@ def _level_figure(
     ax.set_ylabel(ylabel)
     ax.set_title(title, loc="left")
     save(fig, path)
-
-
-def _employment_figure(
-    path: Path, ts: pd.DataFrame, names: Sequence[str], colours: Mapping[str, str], baseline: str
-) -> None:
-    table = _column_or_empty(ts, "employment_rate")
-    _level_figure(
-        path,
-        table,
-        names,
-        colours,
-        baseline,
-        "Employment rate 16-64 (ordinary jobs), residents living in the area",
-        "Employed, % of residents aged 16-64",
-        percent=True,
-    )
-
-
-def _dropout_figure(
-    path: Path,
-    ts: pd.DataFrame,
-    names: Sequence[str],
-    colours: Mapping[str, str],
-    baseline: str,
-    window: int,
-) -> None:
-    table = _column_or_empty(ts, "dropouts_per_100_enrolled", window)
-    _level_figure(
-        path,
-        table,
-        names,
-        colours,
-        baseline,
-        f"Education dropouts per 100 enrolled per year\n(centred rolling mean over {window} "
-        "records, about one year, within each replicate)",
-        "Dropouts per 100 enrolled per year",
-        percent=False,
-    )
 
 
 def _column_or_empty(ts: pd.DataFrame, column: str, window: int | None = None) -> pd.DataFrame:
@@ -310,21 +295,18 @@ def _column_or_empty(ts: pd.DataFrame, column: str, window: int | None = None) -
 
 def _difference_figure(
     path: Path,
-    ts: pd.DataFrame,
+    employment: pd.DataFrame,
+    dropouts: pd.DataFrame,
     names: Sequence[str],
     colours: Mapping[str, str],
     baseline: str,
     window: int,
 ) -> None:
+    """Paired differences against the baseline: employment (top) and dropouts (bottom)."""
     panels = (
+        (employment, 100.0, "Employment rate 16-64", "Difference, percentage points"),
         (
-            _column_or_empty(ts, "employment_rate"),
-            100.0,
-            "Employment rate 16-64",
-            "Difference, percentage points",
-        ),
-        (
-            _column_or_empty(ts, "dropouts_per_100_enrolled", window),
+            dropouts,
             1.0,
             f"Dropouts per 100 enrolled per year (rolling mean over {window} records)",
             "Difference, dropouts per 100 enrolled",
