@@ -843,57 +843,54 @@ def _html(
     out.append(
         _targets_table(targets) if not targets.empty else _not_computed("Targets", "No targets were given.")
     )
-    out.append("<h2 id=forest>All targets against their acceptance bands</h2>")
-    if drawn.get(TARGETS_FIGURE):
-        out.append(
-            html.figure(
-                drawn[TARGETS_FIGURE],
-                "Forest plot of every calibration target",
-                "Each row is a target: the dot is the simulated mean and the line its 95% interval "
-                "over replicates, both as (simulated \u2212 observed) / tolerance so that targets in "
-                "different units share one axis; the green band [\u22121, 1] is the acceptance band "
-                "and the dashed line the observed figure. Green marks lie inside the band, red ones "
-                "outside; arrowheads at the edge mark means beyond the axis, with their distance "
-                "written next to them. Fitted and held-out targets are in separate panels.",
-            )
-        )
-    else:
-        out.append(_not_computed("Forest plot", "No targets were given."))
-    out.append("<h2 id=area>Baseline against the area figures</h2>")
-    if drawn.get(AREA_FIGURE):
-        out.append(
-            html.figure(
-                drawn[AREA_FIGURE],
-                "Baseline indicators over time against observed area figures",
-                "One panel per indicator: each profile's simulated mean over replicates (line) and "
-                "its 95% interval (shaded), against the figure reported for that kind of area "
-                "(dashed line in the same colour, with its tolerance band between dotted lines); the "
-                "legend names the source of each figure.",
-            )
-        )
-        out.append(_area_table(series, figures))
-    else:
-        out.append(_not_computed("Baseline against the area figures", "No baseline series were given."))
-        out.append(_area_table(series, figures))
-    out.append("<h2 id=dose>Mentoring dose-response</h2>")
-    if drawn.get(DOSE_FIGURE):
-        outcomes = _ordered([_text(o) for o in dose["outcome"] if _text(o)])
-        outcome = f" Outcome: {'; '.join(outcomes)}." if outcomes else ""
-        out.append(
-            html.figure(
-                drawn[DOSE_FIGURE],
-                "Mentoring effect by planned relation length and weekly hours",
-                "Difference between mentored residents and comparable residents without a mentor "
-                "(treated \u2212 control, percentage points), by planned length of the relation "
-                "and hours per week, one panel per kind of mentor; bands and whiskers are 95% "
-                "intervals, the solid line at zero is no effect. The dotted vertical lines mark the "
-                "sources' findings: relations shorter than about three months do harm "
-                "(CFBU-2013 p.11), and a relation should last at least a year (CFBU-2013 p.10)." + outcome,
-            )
-        )
-    else:
-        out.append(_not_computed("Dose-response", "No dose-response runs were given."))
-    out.append("<h2 id=fitted>Fitted parameters</h2>")
+
+    def figure_or_note(name: str, alt: str, caption: str, what: str, why: str) -> str:
+        path = drawn.get(name)
+        return html.figure(path, alt, caption) if path else _not_computed(what, why)
+
+    outcomes = _ordered([_text(o) for o in dose["outcome"] if _text(o)])
+    out += [
+        "<h2 id=forest>All targets against their acceptance bands</h2>",
+        figure_or_note(
+            TARGETS_FIGURE,
+            "Forest plot of every calibration target",
+            "Each row is a target: the dot is the simulated mean and the line its 95% interval "
+            "over replicates, both as (simulated \u2212 observed) / tolerance so that targets in "
+            "different units share one axis; the green band [\u22121, 1] is the acceptance band "
+            "and the dashed line the observed figure. Green marks lie inside the band, red ones "
+            "outside; arrowheads at the edge mark means beyond the axis, with their distance "
+            "written next to them. Fitted and held-out targets are in separate panels.",
+            "Forest plot",
+            "No targets were given.",
+        ),
+        "<h2 id=area>Baseline against the area figures</h2>",
+        figure_or_note(
+            AREA_FIGURE,
+            "Baseline indicators over time against observed area figures",
+            "One panel per indicator: each profile's simulated mean over replicates (line) and "
+            "its 95% interval (shaded), against the figure reported for that kind of area "
+            "(dashed line in the same colour, with its tolerance band between dotted lines); the "
+            "legend names the source of each figure.",
+            "Baseline against the area figures",
+            "No baseline series were given.",
+        ),
+        _area_table(series, figures),
+        "<h2 id=dose>Mentoring dose-response</h2>",
+        figure_or_note(
+            DOSE_FIGURE,
+            "Mentoring effect by planned relation length and weekly hours",
+            "Difference between mentored residents and comparable residents without a mentor "
+            "(treated \u2212 control, percentage points), by planned length of the relation "
+            "and hours per week, one panel per kind of mentor; bands and whiskers are 95% "
+            "intervals, the solid line at zero is no effect. The dotted vertical lines mark the "
+            "sources' findings: relations shorter than about three months do harm "
+            "(CFBU-2013 p.11), and a relation should last at least a year (CFBU-2013 p.10)."
+            + (f" Outcome: {'; '.join(outcomes)}." if outcomes else ""),
+            "Dose-response",
+            "No dose-response runs were given.",
+        ),
+        "<h2 id=fitted>Fitted parameters</h2>",
+    ]
     if fitted.empty:
         out.append(_not_computed("Fitted parameters", "No parameters were fitted."))
     else:
@@ -908,7 +905,7 @@ def _html(
         out.append(_not_computed("Assumptions", "No parameters are marked as assumptions."))
     else:
         out.append(
-            f"<p>{n_assumed} parameter{'s' if n_assumed != 1 else ''} of the scenario schema "
+            f"<p>{counted(n_assumed, 'parameter')} of the scenario schema "
             f"{'have' if n_assumed != 1 else 'has'} no source but an assumption. {n_set} of them "
             f"{'are' if n_set != 1 else 'is'} now set by the calibration (shaded); the other "
             f"{n_assumed - n_set} remain assumptions the results depend on, worth varying in a "
