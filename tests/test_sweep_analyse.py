@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +19,8 @@ from SALib.sample import sobol as sobol_sample
 from scipy import stats
 
 from sim.inputs.errors import InputError
-from sim.sweep.analyse import analyse, load_runs, point_summary, sensitivity
+from sim.sweep.analyse import analyse, load_runs
+from sim.sweep.stats import point_summary, sensitivity
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 KEYS = ("volunteer_corps.coordinator_hours_per_week", "mentoring.breakdown", "jobcentre.caseworkers")
@@ -193,7 +197,7 @@ def test_html_is_self_contained_and_lists_outputs(sobol_analysis):
     assert "2,562 of 2,562 planned runs done" in text  # (1280 points + reference) x 2
     assert "Sobol indices" in text
     # the per-point table is capped; the CSV has all points
-    assert "Showing the first 200 of 1281 points" in text
+    assert "Showing the first 200 of 1,281 points" in text  # counts with separators, as everywhere
     figures = sorted(p.name for p in (sobol_analysis / "figures").iterdir())
     assert figures == sorted([f"output_{o}.png" for o in OUTPUTS] + [f"sensitivity_{o}.png" for o in OUTPUTS])
     for p in (sobol_analysis / "figures").iterdir():
@@ -403,3 +407,17 @@ def test_sweep_with_no_finished_runs_yet(tmp_path):
     assert len(points) == 20 * len(OUTPUTS) and (points["n_missing"] == 2).all()
     assert pd.read_csv(out / "sensitivity.csv")["note"].str.startswith("cannot compute").all()
     assert "0 of 40 planned runs done" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_statistics_load_without_matplotlib():
+    """The statistics are plain numbers: importing them loads neither matplotlib nor the reports."""
+    code = (
+        "import sys, sim.sweep.stats; "
+        "loaded = [m for m in sys.modules if m.split('.')[0] == 'matplotlib' or m.startswith('sim.reporting')]; "
+        "assert not loaded, loaded"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr

@@ -15,9 +15,9 @@ from sim.reporting.validation import (
     DOSE_FIGURE,
     FIGURE_FILES,
     TARGETS_FIGURE,
-    _headline,
-    _normalised,
-    _targets,
+    headline,
+    normalised,
+    targets_frame,
     write_validation_report,
 )
 
@@ -375,18 +375,18 @@ def test_all_nan_and_missing_columns(tmp_path):
 
 def test_inside_recomputed_when_missing_and_bands_from_tolerance():
     frame = _validation().drop(columns=["inside", "lower", "upper"])
-    targets = _targets(frame)
+    targets = targets_frame(frame)
     assert targets["inside_ok"].tolist() == [True, True, True, False, True, False, False]
-    assert _headline(targets) == "3 of 4 fitted targets inside tolerance; 1 of 3 held-out targets inside"
-    only_fitted = _targets(frame[frame["role"] == "fitted"].assign(role="fitted"))
-    assert _headline(only_fitted) == "3 of 4 fitted targets inside tolerance; no held-out targets"
-    single = _targets(frame.iloc[[4]].assign(role="held_out"))
-    assert _headline(single) == "no fitted targets; 1 of 1 held-out target inside"
+    assert headline(targets) == "3 of 4 fitted targets inside tolerance; 1 of 3 held-out targets inside"
+    only_fitted = targets_frame(frame[frame["role"] == "fitted"].assign(role="fitted"))
+    assert headline(only_fitted) == "3 of 4 fitted targets inside tolerance; no held-out targets"
+    single = targets_frame(frame.iloc[[4]].assign(role="held_out"))
+    assert headline(single) == "no fitted targets; 1 of 1 held-out target inside"
 
 
 def test_normalised_distance_maps_band_to_unit_interval():
-    assert _normalised(0.16, 0.14, 0.12, 0.16) == pytest.approx(1.0)
-    assert _normalised(0.12, 0.14, 0.12, 0.16) == pytest.approx(-1.0)
-    assert _normalised(0.17, 0.14, 0.10, 0.16) == pytest.approx(1.5)  # asymmetric band
-    assert _normalised(0.08, 0.14, 0.10, 0.16) == pytest.approx(-1.5)
-    assert np.isnan(_normalised(np.nan, 0.14, 0.12, 0.16))
+    assert normalised(0.16, 0.14, 0.12, 0.16) == pytest.approx(1.0)
+    assert normalised(0.12, 0.14, 0.12, 0.16) == pytest.approx(-1.0)
+    assert normalised(0.17, 0.14, 0.10, 0.16) == pytest.approx(1.5)  # asymmetric band
+    assert normalised(0.08, 0.14, 0.10, 0.16) == pytest.approx(-1.5)
+    assert np.isnan(normalised(np.nan, 0.14, 0.12, 0.16))

@@ -4,9 +4,10 @@ The report answers one question first: does the calibrated model hit the figures
 and, more tellingly, the figures it was *not* fitted to (held out)? It then shows the baseline's
 indicators against the figures reported for the areas, the mentoring dose-response against the
 findings on relation length, the fitted parameters with their uncertainty, and the assumptions the
-results still rest on. Style, figure settings and HTML helpers are shared with :mod:`sim.reporting.comparison`;
-as there, every piece of text that comes from the inputs is HTML-escaped, the figures are embedded
-as data URIs, and writing the same inputs twice gives byte-identical files.
+results still rest on. Style, page and number formats are those of every report
+(:mod:`sim.reporting.figures`, :mod:`sim.reporting.html`, :mod:`sim.reporting.numbers`): text from
+the inputs is HTML-escaped, the figures are embedded as data URIs, and writing the same inputs
+twice gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -18,29 +19,36 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, NullLocator, PercentFormatter
 
-matplotlib.use("Agg")  # headless: no display needed, and the PNG bytes do not depend on one
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from matplotlib.ticker import FixedLocator, NullLocator, PercentFormatter  # noqa: E402
-
-from sim.reporting.comparison import (
+from sim.reporting import html
+from sim.reporting.figures import (
+    MUTED_COLOUR,
+    NOTE_BOX,
+    band,
+    colormap,
+    colour_cycle,
+    no_data,
+    save,
+    style,
+    subplots,
+)
+from sim.reporting.numbers import (
     DASH,
     MINUS,
-    PALETTE,
-    RC,
-    _esc,
-    _figure_html,
-    _finite,
-    _manifest_html,
-    _save,
-    html_head,
+    as_float,
+    counted,
+    decimals_for,
+    finite,
+    number,
+    quantity,
+    signed,
+    span,
 )
 
 TARGETS_FIGURE = "validation_targets.png"
@@ -50,9 +58,7 @@ FIGURE_FILES = (TARGETS_FIGURE, AREA_FIGURE, DOSE_FIGURE)
 FITTED, HELD_OUT = "fitted", "held out"
 INSIDE_COLOUR = "#1a9850"
 OUTSIDE_COLOUR = "#d73027"
-MISSING_COLOUR = "#777777"
 BAND_COLOUR = "#d9efd9"
-NOTE_BOX = {"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
 OBSERVED_COLOUR = "#333333"
 ROLE_MARKERS = {FITTED: "o", HELD_OUT: "D"}
 ROLE_TITLES = {
@@ -75,79 +81,31 @@ INDICATOR_LABELS = {
     "ltu_share_30_39": "Long-term unemployed, share of residents aged 30-39",
     "unemployed_share_16_50": "Unemployed, share of residents aged 16-50",
 }
-# Display of a value by its unit: (factor, suffix). Other units show the number and the unit.
-UNIT_FORMATS = {
-    "share": (100.0, "%"),
-    "pp": (1.0, " pp"),
-    "weeks": (1.0, " weeks"),
-    "years": (1.0, " years"),
-    "ratio": (1.0, ""),
-    "d": (1.0, ""),
-}
 FOREST_LIMIT = (2.5, 6.0)  # x-range of the forest plot, in tolerances: at least, at most
 EDGE_FRACTION = 0.01  # a fitted value this close to a prior bound (share of the range) is flagged
 
+# Expected input columns and the value a missing one takes: text "", numbers NaN.
 TARGET_COLUMNS: dict[str, Any] = {
-    "target": "",
-    "description": "",
-    "observed": np.nan,
-    "source": "",
-    "concerns": "",
-    "quantity": "",
-    "unit": "",
-    "sim_mean": np.nan,
-    "sim_lo": np.nan,
-    "sim_hi": np.nan,
-    "tolerance": np.nan,
-    "lower": np.nan,
-    "upper": np.nan,
-    "inside": np.nan,
+    **dict.fromkeys(("target", "description", "source", "concerns", "quantity", "unit"), ""),
+    **dict.fromkeys(("observed", "sim_mean", "sim_lo", "sim_hi", "tolerance", "lower", "upper"), np.nan),
+    "inside": None,  # a flag: True, False, "yes"...
     "role": FITTED,
     "replicates": np.nan,
 }
-SERIES_COLUMNS: dict[str, Any] = {
-    "profile": "",
-    "indicator": "",
-    "year": np.nan,
-    "mean": np.nan,
-    "lo": np.nan,
-    "hi": np.nan,
+SERIES_COLUMNS = {"profile": "", "indicator": "", **dict.fromkeys(("year", "mean", "lo", "hi"), np.nan)}
+AREA_COLUMNS = {
+    **dict.fromkeys(("profile", "indicator", "source", "label"), ""),
+    **dict.fromkeys(("observed", "lower", "upper"), np.nan),
 }
-AREA_COLUMNS: dict[str, Any] = {
-    "profile": "",
-    "indicator": "",
-    "observed": np.nan,
-    "lower": np.nan,
-    "upper": np.nan,
-    "source": "",
-    "label": "",
+DOSE_COLUMNS = {
+    **dict.fromkeys(("kind", "outcome"), ""),
+    **dict.fromkeys(("planned_weeks", "hours_per_week", "effect", "lo", "hi"), np.nan),
 }
-DOSE_COLUMNS: dict[str, Any] = {
-    "kind": "",
-    "planned_weeks": np.nan,
-    "hours_per_week": np.nan,
-    "effect": np.nan,
-    "lo": np.nan,
-    "hi": np.nan,
-    "outcome": "",
+FITTED_COLUMNS = {
+    **dict.fromkeys(("parameter", "unit"), ""),
+    **dict.fromkeys(("value", "lo", "hi", "prior_low", "prior_high", "default_before"), np.nan),
 }
-FITTED_COLUMNS: dict[str, Any] = {
-    "parameter": "",
-    "value": np.nan,
-    "lo": np.nan,
-    "hi": np.nan,
-    "prior_low": np.nan,
-    "prior_high": np.nan,
-    "default_before": np.nan,
-    "unit": "",
-}
-ASSUMPTION_COLUMNS: dict[str, Any] = {
-    "parameter": "",
-    "default": "",
-    "unit": "",
-    "description": "",
-    "fitted": False,
-}
+ASSUMPTION_COLUMNS = {**dict.fromkeys(("parameter", "default", "unit", "description"), ""), "fitted": False}
 
 
 def write_validation_report(
@@ -191,12 +149,12 @@ def write_validation_report(
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    targets = _targets(validation)
+    targets = targets_frame(validation)
     series = _ensure(area_series, SERIES_COLUMNS)
     figures = _ensure(area_figures, AREA_COLUMNS)
     dose = _ensure(dose_response, DOSE_COLUMNS)
     drawn: dict[str, Path | None] = {}
-    with plt.style.context("default"), plt.rc_context(RC):
+    with style():
         for name, ready, draw, data in (
             (TARGETS_FIGURE, not targets.empty, _targets_figure, (targets,)),
             (AREA_FIGURE, not series.empty, _area_figure, (series, figures)),
@@ -230,11 +188,16 @@ def write_validation_report(
 
 
 def _ensure(frame: pd.DataFrame | None, columns: Mapping[str, Any]) -> pd.DataFrame:
-    """A copy of frame with every expected column (missing ones filled with their default)."""
+    """A copy of frame with every expected column (missing ones filled with their default).
+
+    Columns whose default is NaN hold numbers: text in them that is no number becomes NaN.
+    """
     out = pd.DataFrame() if frame is None else frame.copy()
     for name, default in columns.items():
         if name not in out:
             out[name] = pd.Series([default] * len(out), index=out.index, dtype=object)
+        if isinstance(default, float):
+            out[name] = pd.to_numeric(out[name], errors="coerce")
     return out.reset_index(drop=True)
 
 
@@ -242,10 +205,6 @@ def _role(value: Any) -> str:
     """Normalise a role label: "held out", "held_out", "holdout"... are held out; else fitted."""
     text = re.sub(r"[\s_-]+", " ", str(value)).strip().lower()
     return HELD_OUT if text.startswith(("held", "hold")) else FITTED
-
-
-def _float(value: Any) -> float:
-    return float(value) if _finite(value) else math.nan
 
 
 def _flag(value: Any) -> bool | None:
@@ -262,23 +221,23 @@ def _flag(value: Any) -> bool | None:
     return bool(value)
 
 
-def _normalised(value: float, observed: float, lower: float, upper: float) -> float:
+def normalised(value: float, observed: float, lower: float, upper: float) -> float:
     """Distance of value from the observed figure in units of the band's half-width on its side.
 
     The acceptance band maps to [-1, 1] even when it is not symmetric around the observed figure.
     """
-    if not (_finite(value) and _finite(observed)):
+    if not (finite(value) and finite(observed)):
         return math.nan
     diff = value - observed
     half = (upper - observed) if diff >= 0 else (observed - lower)
-    if not _finite(half):
+    if not finite(half):
         return math.nan
     if half <= 0:
         return 0.0 if diff == 0 else math.copysign(math.inf, diff)
     return diff / half
 
 
-def _targets(validation: pd.DataFrame | None) -> pd.DataFrame:
+def targets_frame(validation: pd.DataFrame | None) -> pd.DataFrame:
     """Targets with bands completed, inside recomputed for missing values, fitted before held out."""
     frame = _ensure(validation, TARGET_COLUMNS)
     if frame.empty:
@@ -286,11 +245,11 @@ def _targets(validation: pd.DataFrame | None) -> pd.DataFrame:
     frame["target"] = frame["target"].astype(str)
     frame["role"] = [_role(r) for r in frame["role"]]
     for column in ("observed", "sim_mean", "sim_lo", "sim_hi", "tolerance", "lower", "upper"):
-        frame[column] = [_float(v) for v in frame[column]]
+        frame[column] = [as_float(v) for v in frame[column]]
     tol = frame["tolerance"]
     frame["lower"] = frame["lower"].where(frame["lower"].notna(), frame["observed"] - tol)
     frame["upper"] = frame["upper"].where(frame["upper"].notna(), frame["observed"] + tol)
-    frame["computed"] = [_finite(v) for v in frame["sim_mean"]]
+    frame["computed"] = [finite(v) for v in frame["sim_mean"]]
     inside = []
     for row in frame.itertuples(index=False):
         flag = _flag(row.inside)
@@ -303,7 +262,7 @@ def _targets(validation: pd.DataFrame | None) -> pd.DataFrame:
     frame["inside_ok"] = inside
     for column in ("mean", "lo", "hi"):
         frame[f"norm_{column}"] = [
-            _normalised(getattr(r, f"sim_{column}"), r.observed, r.lower, r.upper)
+            normalised(getattr(r, f"sim_{column}"), r.observed, r.lower, r.upper)
             for r in frame.itertuples(index=False)
         ]
     order = frame["role"].map({FITTED: 0, HELD_OUT: 1})
@@ -316,22 +275,16 @@ def _counts(targets: pd.DataFrame, role: str) -> tuple[int, int, int]:
     return int(block["inside_ok"].sum()), len(block), int((~block["computed"].astype(bool)).sum())
 
 
-def _headline(targets: pd.DataFrame) -> str:
+def headline(targets: pd.DataFrame) -> str:
     """E.g. "9 of 10 fitted targets inside tolerance; 3 of 5 held-out targets inside"."""
     if targets.empty:
         return "No calibration targets were given."
     fit_in, fit_n, _ = _counts(targets, FITTED)
     held_in, held_n, _ = _counts(targets, HELD_OUT)
     fitted = (
-        f"{fit_in} of {fit_n} fitted target{'s' if fit_n != 1 else ''} inside tolerance"
-        if fit_n
-        else "no fitted targets"
+        f"{fit_in} of {counted(fit_n, 'fitted target')} inside tolerance" if fit_n else "no fitted targets"
     )
-    held = (
-        f"{held_in} of {held_n} held-out target{'s' if held_n != 1 else ''} inside"
-        if held_n
-        else "no held-out targets"
-    )
+    held = f"{held_in} of {counted(held_n, 'held-out target')} inside" if held_n else "no held-out targets"
     return f"{fitted}; {held}"
 
 
@@ -353,63 +306,6 @@ def _indicator_label(indicator: str) -> str:
 
 def _is_share(name: str) -> bool:
     return bool(re.search(r"(share|rate)", str(name)))
-
-
-# -------------------------------------------------------------------------------------------
-# Number formatting
-# -------------------------------------------------------------------------------------------
-
-
-def _decimals(tolerance: float, factor: float) -> int:
-    """Decimals that show the tolerance with about two significant digits (0 to 4)."""
-    if not _finite(tolerance) or tolerance <= 0:
-        return 2
-    return int(min(4, max(0, math.ceil(-math.log10(tolerance * factor) - 1e-9) + 1)))
-
-
-def _unit_format(unit: Any) -> tuple[float, str]:
-    unit = str(unit).strip()
-    if unit in UNIT_FORMATS:
-        return UNIT_FORMATS[unit]
-    return 1.0, (f" {unit}" if unit and unit.lower() not in ("nan", "none") else "")
-
-
-def _fmt(value: Any, unit: Any, decimals: int, suffix: bool = True) -> str:
-    """A value in its unit: shares as percentages; missing values as a dash."""
-    if not _finite(value):
-        return DASH
-    factor, text_suffix = _unit_format(unit)
-    text = f"{float(value) * factor:.{decimals}f}".replace("-", MINUS)
-    if text.strip(f"{MINUS}0.") == "":
-        text = text.replace(MINUS, "")  # no "-0.0"
-    return text + (text_suffix if suffix else "")
-
-
-def _fmt_range(low: Any, high: Any, unit: Any, decimals: int) -> str:
-    if not (_finite(low) or _finite(high)):
-        return DASH
-    return f"{_fmt(low, unit, decimals, suffix=False)} {DASH} {_fmt(high, unit, decimals)}"
-
-
-def _num(value: Any) -> str:
-    """A parameter value: four significant digits, booleans and text as they are."""
-    if isinstance(value, bool | np.bool_):
-        return str(bool(value)).lower()
-    if isinstance(value, int | np.integer):
-        return f"{int(value):,}".replace("-", MINUS)
-    if isinstance(value, float | np.floating):
-        return format(float(value), ".4g").replace("-", MINUS) if _finite(value) else DASH
-    if value is None or value is pd.NA:
-        return DASH
-    return str(value)
-
-
-def _signed(value: float) -> str:
-    if not _finite(value):
-        return DASH
-    text = f"{abs(value):.1f}"
-    sign = "\u00b1" if text.strip("0.") == "" else ("+" if value > 0 else MINUS)
-    return f"{sign}{text}"
 
 
 def _text(value: Any) -> str:
@@ -436,7 +332,7 @@ def _targets_figure(path: Path, targets: pd.DataFrame) -> None:
     roles = [r for r in (FITTED, HELD_OUT) if (targets["role"] == r).any()]
     sizes = [int((targets["role"] == r).sum()) for r in roles]
     height = 1.9 + 0.36 * sum(sizes) + 0.75 * len(roles)
-    fig, axes = plt.subplots(
+    fig, axes = subplots(
         len(roles),
         1,
         figsize=(10.5, height),
@@ -463,12 +359,8 @@ def _targets_figure(path: Path, targets: pd.DataFrame) -> None:
             Line2D([], [], color="#555555", marker="D", linestyle="none", label="diamond: held-out target")
         )
     fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8)
-    fig.suptitle(
-        "Calibration targets: simulated mean and 95 % interval against the observed figure",
-        fontsize=11,
-        fontweight="bold",
-    )
-    _save(fig, path)
+    fig.suptitle("Calibration targets: simulated mean and 95 % interval against the observed figure")
+    save(fig, path)
 
 
 def _forest_panel(ax: Axes, block: pd.DataFrame, role: str, limit: float) -> None:
@@ -479,8 +371,8 @@ def _forest_panel(ax: Axes, block: pd.DataFrame, role: str, limit: float) -> Non
     ax.grid(axis="y", visible=False)
     marker = ROLE_MARKERS[role]
     for row, y in zip(block.itertuples(index=False), ypos, strict=True):
-        decimals = _decimals(row.tolerance, _unit_format(row.unit)[0])
-        observed = _fmt(row.observed, row.unit, decimals)
+        decimals = decimals_for(row.tolerance, row.unit)
+        observed = quantity(row.observed, row.unit, decimals)
         if not row.computed:
             ax.text(
                 0.0,
@@ -488,7 +380,7 @@ def _forest_panel(ax: Axes, block: pd.DataFrame, role: str, limit: float) -> Non
                 "not computed",
                 ha="center",
                 va="center",
-                color=MISSING_COLOUR,
+                color=MUTED_COLOUR,
                 style="italic",
                 bbox=NOTE_BOX,
             )
@@ -507,14 +399,14 @@ def _forest_panel(ax: Axes, block: pd.DataFrame, role: str, limit: float) -> Non
                 ax.text(
                     edge - math.copysign(0.15, mean),
                     y + 0.28,
-                    f"{_signed(mean)}" if math.isfinite(mean) else "off scale",
+                    f"{signed(mean)}" if math.isfinite(mean) else "off scale",
                     ha="right" if mean > 0 else "left",
                     va="bottom",
                     fontsize=7.5,
                     color=colour,
                 )
-            interval = _fmt_range(row.sim_lo, row.sim_hi, row.unit, decimals)
-            note = f"observed {observed}; simulated {_fmt(row.sim_mean, row.unit, decimals)} [{interval}]"
+            interval = span(row.sim_lo, row.sim_hi, row.unit, decimals)
+            note = f"observed {observed}; simulated {quantity(row.sim_mean, row.unit, decimals)} [{interval}]"
         ax.annotate(
             note,
             xy=(1.01, y),
@@ -530,16 +422,9 @@ def _forest_panel(ax: Axes, block: pd.DataFrame, role: str, limit: float) -> Non
     ax.set_title(ROLE_TITLES[role], loc="left", fontsize=10)
 
 
-def _note(ax: Axes, text: str) -> None:
-    """A grey note in the middle of a panel, on a white box so lines behind it do not cross it."""
-    ax.text(
-        0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color=MISSING_COLOUR, bbox=NOTE_BOX
-    )
-
-
 def _profile_colours(series: pd.DataFrame, figures: pd.DataFrame) -> dict[str, str]:
     profiles = _ordered([*series["profile"], *figures["profile"]])
-    return {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(profiles)}
+    return colour_cycle(profiles)
 
 
 def _area_figure(path: Path, series: pd.DataFrame, figures: pd.DataFrame) -> None:
@@ -550,7 +435,7 @@ def _area_figure(path: Path, series: pd.DataFrame, figures: pd.DataFrame) -> Non
     )
     indicators = _ordered([*series["indicator"], *figures["indicator"]])
     colours = _profile_colours(series, figures)
-    fig, axes = plt.subplots(
+    fig, axes = subplots(
         len(indicators),
         1,
         figsize=(11.0, 1.0 + 3.0 * len(indicators)),
@@ -562,40 +447,23 @@ def _area_figure(path: Path, series: pd.DataFrame, figures: pd.DataFrame) -> Non
         block = series[series["indicator"] == indicator]
         drawn = False
         for profile in _ordered(block["profile"]):
-            rows = block[block["profile"] == profile]
-            rows = rows.assign(
-                year=pd.to_numeric(rows["year"], errors="coerce"),
-                mean=pd.to_numeric(rows["mean"], errors="coerce"),
-                lo=pd.to_numeric(rows["lo"], errors="coerce"),
-                hi=pd.to_numeric(rows["hi"], errors="coerce"),
-            ).sort_values("year", kind="stable")
+            rows = block[block["profile"] == profile].sort_values("year", kind="stable")
             if rows["mean"].isna().all():
                 continue
-            colour = colours[profile]
-            x = rows["year"].to_numpy(dtype=float)
-            ax.fill_between(
-                x,
-                rows["lo"].to_numpy(dtype=float),
-                rows["hi"].to_numpy(dtype=float),
-                color=colour,
-                alpha=0.2,
-                linewidth=0,
-                zorder=2,
-            )
-            ax.plot(
-                x,
-                rows["mean"].to_numpy(dtype=float),
-                color=colour,
+            band(
+                ax,
+                *(rows[c].to_numpy(dtype=float) for c in ("year", "mean", "lo", "hi")),
+                colours[profile],
                 linewidth=1.9,
                 label=f"{_pretty(profile)}: simulated mean and 95 % interval",
                 zorder=4,
             )
             drawn = True
         for row in figures[figures["indicator"] == indicator].itertuples(index=False):
-            if not _finite(row.observed):
+            if not finite(row.observed):
                 continue
             colour = colours.get(row.profile, OBSERVED_COLOUR)
-            if _finite(row.lower) and _finite(row.upper):
+            if finite(row.lower) and finite(row.upper):
                 ax.axhspan(
                     float(row.lower), float(row.upper), color=colour, alpha=0.09, linewidth=0, zorder=1
                 )
@@ -612,7 +480,7 @@ def _area_figure(path: Path, series: pd.DataFrame, figures: pd.DataFrame) -> Non
                 label=f"observed: {label}" + (f" [{source}]" if source else "") + " \u00b1 tolerance",
             )
         if not drawn:
-            _note(ax, "simulated series not computed")
+            no_data(ax, boxed=True, text="simulated series not computed")
         if _is_share(indicator):
             ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=1))
         ax.set_title(f"{_indicator_label(indicator)} ({indicator})", loc="left")
@@ -625,36 +493,27 @@ def _area_figure(path: Path, series: pd.DataFrame, figures: pd.DataFrame) -> Non
     axes[-1, 0].set_xlabel("Years since start")
     fig.suptitle(
         "Baseline against the figures reported for the areas "
-        "(dashed line: observed figure; light band: tolerance)",
-        fontsize=11,
-        fontweight="bold",
+        "(dashed line: observed figure; light band: tolerance)"
     )
-    _save(fig, path)
+    save(fig, path)
 
 
 def _hour_colours(hours: Sequence[float]) -> dict[float, Any]:
-    cmap = plt.get_cmap("viridis")
+    cmap = colormap("viridis")
     positions = np.linspace(0.05, 0.85, len(hours)) if len(hours) > 1 else [0.35]
     return {h: cmap(p) for h, p in zip(hours, positions, strict=True)}
 
 
 def _dose_figure(path: Path, dose: pd.DataFrame) -> None:
     """Effect against planned relation length, one line per weekly hours, one panel per kind."""
-    dose = dose.assign(
-        kind=dose["kind"].astype(str),
-        planned_weeks=pd.to_numeric(dose["planned_weeks"], errors="coerce"),
-        hours_per_week=pd.to_numeric(dose["hours_per_week"], errors="coerce"),
-        effect=pd.to_numeric(dose["effect"], errors="coerce"),
-        lo=pd.to_numeric(dose["lo"], errors="coerce"),
-        hi=pd.to_numeric(dose["hi"], errors="coerce"),
-    )
+    dose = dose.assign(kind=dose["kind"].astype(str))
     kinds = _ordered(dose["kind"], KIND_ORDER)
-    hours = sorted({float(h) for h in dose["hours_per_week"] if _finite(h)})
+    hours = sorted({float(h) for h in dose["hours_per_week"] if finite(h)})
     colours = _hour_colours(hours)
     outcomes = _ordered([_text(o) for o in dose["outcome"] if _text(o)])
-    weeks = sorted({float(w) for w in dose["planned_weeks"] if _finite(w) and w > 0})
+    weeks = sorted({float(w) for w in dose["planned_weeks"] if finite(w) and w > 0})
     log_x = bool(weeks) and weeks[-1] / weeks[0] >= 8
-    fig, axes = plt.subplots(
+    fig, axes = subplots(
         1,
         len(kinds),
         figsize=(max(8.5, 1.4 + 4.5 * len(kinds)), 5.2),
@@ -706,14 +565,14 @@ def _dose_figure(path: Path, dose: pd.DataFrame) -> None:
             handles.setdefault(h, line)
             drawn = True
         if not drawn:
-            _note(ax, "not computed")
+            no_data(ax, boxed=True, text="not computed")
         for weeks_at, _label, colour in LENGTH_MARKERS:
             ax.axvline(weeks_at, color=colour, linestyle=":", linewidth=1.4, zorder=2)
         if log_x:
             ax.set_xscale("log")
         if weeks:
             ax.xaxis.set_major_locator(FixedLocator(weeks))
-            ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:g}")
+            ax.xaxis.set_major_formatter(lambda x, _pos: number(x))
             ax.xaxis.set_minor_locator(NullLocator())
         ax.set_xlabel("Planned relation length, weeks" + (" (log scale)" if log_x else ""))
         kind_outcomes = _ordered([_text(o) for o in block["outcome"] if _text(o)])
@@ -741,7 +600,7 @@ def _dose_figure(path: Path, dose: pd.DataFrame) -> None:
     if handles:
         fig.legend(
             [handles[h] for h in hours if h in handles],
-            [f"{h:g} h/week" for h in hours if h in handles],
+            [f"{number(h)} h/week" for h in hours if h in handles],
             loc="outside lower center",
             ncols=min(len(handles), 6),
             title="Mentoring hours per week (line: mean"
@@ -751,8 +610,8 @@ def _dose_figure(path: Path, dose: pd.DataFrame) -> None:
     suptitle = "Mentoring dose-response: effect by planned relation length and weekly hours"
     if len(outcomes) == 1:
         suptitle += f"\nOutcome: {outcomes[0]}"
-    fig.suptitle(suptitle, fontsize=11, fontweight="bold")
-    _save(fig, path)
+    fig.suptitle(suptitle)
+    save(fig, path)
 
 
 # -------------------------------------------------------------------------------------------
@@ -780,7 +639,7 @@ td.num { white-space: nowrap; }
 
 
 def _role_badge(role: str) -> str:
-    return f"<span class='role {'heldout' if role == HELD_OUT else 'fitted'}'>{_esc(role)}</span>"
+    return f"<span class='role {'heldout' if role == HELD_OUT else 'fitted'}'>{html.esc(role)}</span>"
 
 
 def _mark(computed: bool, inside: bool, distance: float) -> str:
@@ -788,8 +647,8 @@ def _mark(computed: bool, inside: bool, distance: float) -> str:
         return "<span class='mark missing'>\u2717 not computed</span><br><span class=small>counts as outside</span>"
     cls, text = ("inside", "\u2713 inside") if inside else ("outside", "\u2717 outside")
     extra = (
-        f"<br><span class=small>{_esc(_signed(distance))} \u00d7 tolerance</span>"
-        if _finite(distance)
+        f"<br><span class=small>{html.esc(signed(distance))} \u00d7 tolerance</span>"
+        if finite(distance)
         else ""
     )
     return f"<span class='mark {cls}'>{text}</span>{extra}"
@@ -804,42 +663,34 @@ def _targets_table(targets: pd.DataFrame) -> str:
         "Inside?",
         "Role",
     )
-    lines = [
-        "<table class=targets>",
-        "<thead><tr>" + "".join(f"<th>{_esc(h)}</th>" for h in head) + "</tr></thead>",
-        "<tbody>",
-    ]
+    rows = []
     for row in targets.itertuples(index=False):
-        factor = _unit_format(row.unit)[0]
-        decimals = _decimals(row.tolerance, factor)
+        decimals = decimals_for(row.tolerance, row.unit)
         details = []
         if _text(row.concerns):
-            details.append(f"Concerns: {_esc(row.concerns)}")
+            details.append(f"Concerns: {html.esc(row.concerns)}")
         if _text(row.quantity):
-            details.append(f"Model: {_esc(row.quantity)}")
+            details.append(f"Model: {html.esc(row.quantity)}")
         if _text(row.unit):
-            details.append(f"Unit: {_esc(row.unit)}")
-        target = f"<strong><code>{_esc(row.target)}</code></strong>"
+            details.append(f"Unit: {html.esc(row.unit)}")
+        target = f"<strong><code>{html.esc(row.target)}</code></strong>"
         if _text(row.description):
-            target += f"<br>{_esc(row.description)}"
+            target += f"<br>{html.esc(row.description)}"
         if details:
             target += "<br><span class=small>" + "; ".join(details) + "</span>"
-        observed = f"{_esc(_fmt(row.observed, row.unit, decimals))}"
+        observed = html.esc(quantity(row.observed, row.unit, decimals))
         if _text(row.source):
-            observed += f"<br><span class=small>{_esc(row.source)}</span>"
+            observed += f"<br><span class=small>{html.esc(row.source)}</span>"
         if row.computed:
-            simulated = (
-                f"{_esc(_fmt(row.sim_mean, row.unit, decimals))} <span class=range>"
-                f"({_esc(_fmt_range(row.sim_lo, row.sim_hi, row.unit, decimals))})</span>"
-            )
+            simulated = html.estimate(row.sim_mean, row.sim_lo, row.sim_hi, row.unit, decimals)
         else:
             simulated = "<em>not computed</em>"
-        if _finite(row.replicates):
-            n = int(float(row.replicates))
-            simulated += f"<br><span class=small>{n} replicate{'s' if n != 1 else ''}</span>"
-        band = _esc(_fmt_range(row.lower, row.upper, row.unit, decimals))
-        if _finite(row.tolerance):
-            band += f"<br><span class=small>observed \u00b1 {_esc(_fmt(row.tolerance, row.unit, decimals))}</span>"
+        if finite(row.replicates):
+            simulated += f"<br><span class=small>{counted(row.replicates, 'replicate')}</span>"
+        band = html.esc(span(row.lower, row.upper, row.unit, decimals))
+        if finite(row.tolerance):
+            tolerance = html.esc(quantity(row.tolerance, row.unit, decimals))
+            band += f"<br><span class=small>observed \u00b1 {tolerance}</span>"
         cells = (
             target,
             observed,
@@ -849,10 +700,10 @@ def _targets_table(targets: pd.DataFrame) -> str:
             _role_badge(row.role),
         )
         cls = " class=heldout" if row.role == HELD_OUT else ""
-        lines.append(f"<tr{cls} data-target='{_esc(row.target)}' data-role='{_esc(row.role)}'>")
-        lines.append("".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    lines += ["</tbody>", "</table>"]
-    return "\n".join(lines)
+        rows.append(
+            html.row(cells, f"{cls} data-target='{html.esc(row.target)}' data-role='{html.esc(row.role)}'")
+        )
+    return html.table(head, rows, " class=targets")
 
 
 def _area_table(series: pd.DataFrame, figures: pd.DataFrame) -> str:
@@ -865,45 +716,34 @@ def _area_table(series: pd.DataFrame, figures: pd.DataFrame) -> str:
             (series["profile"].astype(str) == str(fig_row.profile))
             & (series["indicator"].astype(str) == str(fig_row.indicator))
         ]
-        block = block.assign(year=pd.to_numeric(block["year"], errors="coerce")).dropna(subset=["year"])
+        block = block.dropna(subset=["year"])
         unit = "share" if _is_share(str(fig_row.indicator)) else ""
-        tol = (
-            (float(fig_row.upper) - float(fig_row.lower)) / 2
-            if _finite(fig_row.upper) and _finite(fig_row.lower)
-            else math.nan
-        )
-        decimals = _decimals(tol, _unit_format(unit)[0])
+        tol = (as_float(fig_row.upper) - as_float(fig_row.lower)) / 2
+        decimals = decimals_for(tol, unit)
         if block.empty:
             simulated = "<em>not computed</em>"
         else:
             last = block.sort_values("year", kind="stable").iloc[-1]
             simulated = (
-                f"{_esc(_fmt(last['mean'], unit, decimals))} <span class=range>"
-                f"({_esc(_fmt_range(last['lo'], last['hi'], unit, decimals))})</span>"
-                f"<br><span class=small>year {float(last['year']):g}</span>"
+                html.estimate(last["mean"], last["lo"], last["hi"], unit, decimals)
+                + f"<br><span class=small>year {number(float(last['year']))}</span>"
             )
         cells = (
-            f"{_esc(_text(fig_row.label) or _pretty(fig_row.profile))}<br>"
-            f"<span class=small><code>{_esc(fig_row.profile)}</code> · "
-            f"<code>{_esc(fig_row.indicator)}</code></span>",
-            _esc(_fmt(fig_row.observed, unit, decimals)),
-            _esc(_fmt_range(fig_row.lower, fig_row.upper, unit, decimals)),
+            f"{html.esc(_text(fig_row.label) or _pretty(fig_row.profile))}<br>"
+            f"<span class=small><code>{html.esc(fig_row.profile)}</code> · "
+            f"<code>{html.esc(fig_row.indicator)}</code></span>",
+            html.esc(quantity(fig_row.observed, unit, decimals)),
+            html.esc(span(fig_row.lower, fig_row.upper, unit, decimals)),
             simulated,
-            _esc(_text(fig_row.source)) or DASH,
+            html.esc(_text(fig_row.source)) or DASH,
         )
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        rows.append(html.row(cells))
     head = ("Figure", "Observed", "Tolerance band", "Simulated at the last recorded year", "Source")
-    return (
-        "<table><thead><tr>"
-        + "".join(f"<th>{_esc(h)}</th>" for h in head)
-        + "</tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
-    )
+    return html.table(head, rows)
 
 
 def _prior_note(value: Any, low: Any, high: Any) -> str:
-    if not (_finite(value) and _finite(low) and _finite(high)) or float(high) <= float(low):
+    if not (finite(value) and finite(low) and finite(high)) or float(high) <= float(low):
         return ""
     value, low, high = float(value), float(low), float(high)
     if value < low or value > high:
@@ -916,69 +756,52 @@ def _prior_note(value: Any, low: Any, high: Any) -> str:
 
 def _fitted_table(fitted: pd.DataFrame) -> str:
     head = ("Parameter", "Fitted value", "Interval", "Prior range", "Default before", "Unit", "Note")
-    lines = [
-        "<table>",
-        "<thead><tr>" + "".join(f"<th>{_esc(h)}</th>" for h in head) + "</tr></thead>",
-        "<tbody>",
-    ]
+    rows = []
     for row in fitted.itertuples(index=False):
         note = _prior_note(row.value, row.prior_low, row.prior_high)
         cells = (
-            f"<code>{_esc(row.parameter)}</code>",
-            f"<strong>{_esc(_num(row.value))}</strong>",
-            _esc(f"{_num(row.lo)} {DASH} {_num(row.hi)}") if (_finite(row.lo) or _finite(row.hi)) else DASH,
-            _esc(f"{_num(row.prior_low)} {DASH} {_num(row.prior_high)}")
-            if (_finite(row.prior_low) or _finite(row.prior_high))
-            else DASH,
-            _esc(_num(row.default_before)),
-            _esc(_text(row.unit)) or DASH,
-            f"<span class=warn>{_esc(note)}</span>" if note else "",
+            f"<code>{html.esc(row.parameter)}</code>",
+            f"<strong>{html.esc(number(row.value))}</strong>",
+            html.esc(span(row.lo, row.hi)),
+            html.esc(span(row.prior_low, row.prior_high)),
+            html.esc(number(row.default_before)),
+            html.esc(_text(row.unit)) or DASH,
+            f"<span class=warn>{html.esc(note)}</span>" if note else "",
         )
-        lines.append(
-            f"<tr><td>{cells[0]}</td>"
-            + "".join(f"<td class=num>{c}</td>" for c in cells[1:6])
-            + f"<td>{cells[6]}</td></tr>"
-        )
-    lines += ["</tbody>", "</table>"]
-    return "\n".join(lines)
+        rows.append(html.row(cells, cell_attrs=("", *[" class=num"] * 5)))
+    return html.table(head, rows)
 
 
 def _assumptions_table(assumptions: pd.DataFrame) -> str:
     head = ("Parameter", "Default", "Unit", "Description", "Set by calibration")
-    lines = [
-        "<table>",
-        "<thead><tr>" + "".join(f"<th>{_esc(h)}</th>" for h in head) + "</tr></thead>",
-        "<tbody>",
-    ]
+    rows = []
     for row in assumptions.itertuples(index=False):
         is_fitted = bool(_flag(row.fitted))
         cells = (
-            f"<code>{_esc(row.parameter)}</code>",
-            _esc(_num(row.default)),
-            _esc(_text(row.unit)) or DASH,
-            _esc(_text(row.description)),
+            f"<code>{html.esc(row.parameter)}</code>",
+            html.esc(number(row.default)),
+            html.esc(_text(row.unit)) or DASH,
+            html.esc(_text(row.description)),
             "<span class='mark inside'>\u2713 calibrated</span>"
             if is_fitted
             else "<span class=muted>no</span>",
         )
-        cls = " class=setbycal" if is_fitted else ""
-        lines.append(f"<tr{cls}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    lines += ["</tbody>", "</table>"]
-    return "\n".join(lines)
+        rows.append(html.row(cells, " class=setbycal" if is_fitted else ""))
+    return html.table(head, rows)
 
 
 def _not_computed(what: str, why: str) -> str:
-    return f"<p class=notcomputed><strong>{_esc(what)}: not computed.</strong> {_esc(why)}</p>"
+    return f"<p class=notcomputed><strong>{html.esc(what)}: not computed.</strong> {html.esc(why)}</p>"
 
 
 def _headline_html(targets: pd.DataFrame) -> str:
-    text = _headline(targets)
+    text = headline(targets)
     missing = int((~targets["computed"].astype(bool)).sum()) if not targets.empty else 0
     cls = "ok" if not targets.empty and bool(targets["inside_ok"].all()) else "bad"
-    out = f"<p class=headline id=headline><span class={cls}>{_esc(text)}</span></p>"
+    out = f"<p class=headline id=headline><span class={cls}>{html.esc(text)}</span></p>"
     if missing:
         out += (
-            f"<p class=warn>{missing} target{'s' if missing != 1 else ''} could not be computed "
+            f"<p class=warn>{counted(missing, 'target')} could not be computed "
             f"and {'count' if missing != 1 else 'counts'} as outside.</p>"
         )
     return out
@@ -994,21 +817,20 @@ def _html(
     manifest: Mapping[str, Any],
     drawn: Mapping[str, Path | None],
 ) -> str:
-    replicates = [float(r) for r in targets.get("replicates", []) if _finite(r)]
-    facts = [f"{len(targets)} calibration targets"]
+    replicates = [float(r) for r in targets.get("replicates", []) if finite(r)]
+    facts = [counted(len(targets), "calibration target")]
     if replicates:
-        facts.append(f"{int(max(replicates))} replicates per target")
+        facts.append(f"{counted(max(replicates), 'replicate')} per target")
         if max(replicates) < 2:
             facts.append("no intervals: they need at least two replicates")
-    facts.append(f"{len(fitted)} fitted parameters")
+    facts.append(counted(len(fitted), "fitted parameter"))
     n_assumed = len(assumptions)
     n_set = sum(bool(_flag(v)) for v in assumptions["fitted"]) if n_assumed else 0
-    facts.append(f"{n_assumed} parameters resting on assumption, {n_set} of them now calibrated")
+    facts.append(f"{counted(n_assumed, 'parameter')} resting on assumption, {n_set} of them now calibrated")
     out = [
-        *html_head(f"Validation: {_headline(targets)}", EXTRA_CSS),
         "<h1>Employment and education interventions: validation against observed figures</h1>",
         _headline_html(targets),
-        f"<p class=subtitle>{_esc(' · '.join(facts))}</p>",
+        f"<p class=subtitle>{html.esc(' · '.join(facts))}</p>",
         "<h2 id=targets>Calibration targets</h2>",
         "<p class=howto>Each target is a figure reported in the sources, computed in the model the "
         "way the source measured it. A target is <strong>inside</strong> when the simulated mean "
@@ -1021,57 +843,54 @@ def _html(
     out.append(
         _targets_table(targets) if not targets.empty else _not_computed("Targets", "No targets were given.")
     )
-    out.append("<h2 id=forest>All targets against their acceptance bands</h2>")
-    if drawn.get(TARGETS_FIGURE):
-        out.append(
-            _figure_html(
-                drawn[TARGETS_FIGURE],
-                "Forest plot of every calibration target",
-                "Each row is a target: the dot is the simulated mean and the line its 95% interval "
-                "over replicates, both as (simulated \u2212 observed) / tolerance so that targets in "
-                "different units share one axis; the green band [\u22121, 1] is the acceptance band "
-                "and the dashed line the observed figure. Green marks lie inside the band, red ones "
-                "outside; arrowheads at the edge mark means beyond the axis, with their distance "
-                "written next to them. Fitted and held-out targets are in separate panels.",
-            )
-        )
-    else:
-        out.append(_not_computed("Forest plot", "No targets were given."))
-    out.append("<h2 id=area>Baseline against the area figures</h2>")
-    if drawn.get(AREA_FIGURE):
-        out.append(
-            _figure_html(
-                drawn[AREA_FIGURE],
-                "Baseline indicators over time against observed area figures",
-                "One panel per indicator: each profile's simulated mean over replicates (line) and "
-                "its 95% interval (shaded), against the figure reported for that kind of area "
-                "(dashed line in the same colour, with its tolerance band between dotted lines); the "
-                "legend names the source of each figure.",
-            )
-        )
-        out.append(_area_table(series, figures))
-    else:
-        out.append(_not_computed("Baseline against the area figures", "No baseline series were given."))
-        out.append(_area_table(series, figures))
-    out.append("<h2 id=dose>Mentoring dose-response</h2>")
-    if drawn.get(DOSE_FIGURE):
-        outcomes = _ordered([_text(o) for o in dose["outcome"] if _text(o)])
-        outcome = f" Outcome: {'; '.join(outcomes)}." if outcomes else ""
-        out.append(
-            _figure_html(
-                drawn[DOSE_FIGURE],
-                "Mentoring effect by planned relation length and weekly hours",
-                "Difference between mentored residents and comparable residents without a mentor "
-                "(treated \u2212 control, percentage points), by planned length of the relation "
-                "and hours per week, one panel per kind of mentor; bands and whiskers are 95% "
-                "intervals, the solid line at zero is no effect. The dotted vertical lines mark the "
-                "sources' findings: relations shorter than about three months do harm "
-                "(CFBU-2013 p.11), and a relation should last at least a year (CFBU-2013 p.10)." + outcome,
-            )
-        )
-    else:
-        out.append(_not_computed("Dose-response", "No dose-response runs were given."))
-    out.append("<h2 id=fitted>Fitted parameters</h2>")
+
+    def figure_or_note(name: str, alt: str, caption: str, what: str, why: str) -> str:
+        path = drawn.get(name)
+        return html.figure(path, alt, caption) if path else _not_computed(what, why)
+
+    outcomes = _ordered([_text(o) for o in dose["outcome"] if _text(o)])
+    out += [
+        "<h2 id=forest>All targets against their acceptance bands</h2>",
+        figure_or_note(
+            TARGETS_FIGURE,
+            "Forest plot of every calibration target",
+            "Each row is a target: the dot is the simulated mean and the line its 95% interval "
+            "over replicates, both as (simulated \u2212 observed) / tolerance so that targets in "
+            "different units share one axis; the green band [\u22121, 1] is the acceptance band "
+            "and the dashed line the observed figure. Green marks lie inside the band, red ones "
+            "outside; arrowheads at the edge mark means beyond the axis, with their distance "
+            "written next to them. Fitted and held-out targets are in separate panels.",
+            "Forest plot",
+            "No targets were given.",
+        ),
+        "<h2 id=area>Baseline against the area figures</h2>",
+        figure_or_note(
+            AREA_FIGURE,
+            "Baseline indicators over time against observed area figures",
+            "One panel per indicator: each profile's simulated mean over replicates (line) and "
+            "its 95% interval (shaded), against the figure reported for that kind of area "
+            "(dashed line in the same colour, with its tolerance band between dotted lines); the "
+            "legend names the source of each figure.",
+            "Baseline against the area figures",
+            "No baseline series were given.",
+        ),
+        _area_table(series, figures),
+        "<h2 id=dose>Mentoring dose-response</h2>",
+        figure_or_note(
+            DOSE_FIGURE,
+            "Mentoring effect by planned relation length and weekly hours",
+            "Difference between mentored residents and comparable residents without a mentor "
+            "(treated \u2212 control, percentage points), by planned length of the relation "
+            "and hours per week, one panel per kind of mentor; bands and whiskers are 95% "
+            "intervals, the solid line at zero is no effect. The dotted vertical lines mark the "
+            "sources' findings: relations shorter than about three months do harm "
+            "(CFBU-2013 p.11), and a relation should last at least a year (CFBU-2013 p.10)."
+            + (f" Outcome: {'; '.join(outcomes)}." if outcomes else ""),
+            "Dose-response",
+            "No dose-response runs were given.",
+        ),
+        "<h2 id=fitted>Fitted parameters</h2>",
+    ]
     if fitted.empty:
         out.append(_not_computed("Fitted parameters", "No parameters were fitted."))
     else:
@@ -1086,12 +905,12 @@ def _html(
         out.append(_not_computed("Assumptions", "No parameters are marked as assumptions."))
     else:
         out.append(
-            f"<p>{n_assumed} parameter{'s' if n_assumed != 1 else ''} of the scenario schema "
+            f"<p>{counted(n_assumed, 'parameter')} of the scenario schema "
             f"{'have' if n_assumed != 1 else 'has'} no source but an assumption. {n_set} of them "
             f"{'are' if n_set != 1 else 'is'} now set by the calibration (shaded); the other "
             f"{n_assumed - n_set} remain assumptions the results depend on, worth varying in a "
             "sensitivity analysis.</p>"
         )
         out.append(_assumptions_table(assumptions))
-    out += ["<h2 id=manifest>Run manifest</h2>", _manifest_html(manifest), "</body>", "</html>", ""]
-    return "\n".join(out)
+    out += ["<h2 id=manifest>Run manifest</h2>", html.manifest_block(manifest)]
+    return html.page(f"Validation: {headline(targets)}", out, EXTRA_CSS)
