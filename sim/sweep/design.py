@@ -15,6 +15,8 @@ import pandas as pd
 
 from sim.sweep.spec import Sweep
 
+MORRIS_LEVELS = 4  # grid levels of a Morris design; the analysis reads the same number
+
 REFERENCE_POINT = -1
 CONFIRM_RUNS = 10_000
 """A sweep of more runs than this (points x replicates) runs only with ``--yes``."""
@@ -91,7 +93,7 @@ def _sampled(sweep: Sweep) -> np.ndarray:
     if sweep.design == "sobol":
         # Saltelli's scheme without second-order terms: N * (D + 2) points.
         return sobol.sample(problem, sweep.samples, calc_second_order=False, seed=seed)
-    return morris.sample(problem, sweep.samples, num_levels=4, seed=seed)
+    return morris.sample(problem, sweep.samples, num_levels=MORRIS_LEVELS, seed=seed)
 
 
 def design_points(sweep: Sweep) -> pd.DataFrame:

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from sim.runs.summary import t_half_width, undefined_reason
+from sim.sweep.design import MORRIS_LEVELS
 
 ERROR_KINDS_SHOWN = 5  # kinds of error listed in the run counts
 RESAMPLES = 1000  # SALib bootstrap resamples for the confidence intervals
-MORRIS_LEVELS = 4  # as sim.sweep.design
 SENSITIVITY_COLUMNS = {
     "sobol": ("S1", "S1_conf", "ST", "ST_conf"),
     "morris": ("mu", "mu_star", "mu_star_conf", "sigma"),
