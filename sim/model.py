@@ -38,12 +38,14 @@ from sim.engine.kernel_params import (
     effect_table,
 )
 from sim.engine.population import YOUTH_STREAM, Population
+from sim.engine.records import ResidentRecords
 from sim.engine.relation_log import RelationLog
 from sim.engine.relations import count_caseloads, count_mentees_by_kind
 from sim.engine.rng import stream
 from sim.engine.runtime import paused_gc
 from sim.engine.states import MentorKind
 from sim.engine.units import WEEKS_PER_YEAR
+from sim.inputs.residents_csv import read_residents_csv
 from sim.metrics import Recorder, WeekCounts
 from sim.scenario import EffortStart, Scenario, TargetGroup
 
@@ -57,6 +59,10 @@ class HousingAreaModel(mesa.Model):
     Args:
         scenario: A validated scenario.
         seed: The replicate's seed; every random draw derives from it.
+        records: The start residents when the scenario names a residents CSV
+            (``population.residents_csv``; docs/ODD.md, section 5 'Initialisation'). Runners read
+            the file once per scenario and pass the same records to every replicate; when none are
+            given, the model reads the file itself.
         create_resident_agents: Register a Mesa ``Resident`` agent per resident (on by default;
             benchmarks of the kernel alone turn it off).
         log_relations: Keep a :class:`~sim.engine.relation_log.RelationLog` of every mentoring relation
@@ -72,6 +78,7 @@ class HousingAreaModel(mesa.Model):
         self,
         scenario: Scenario,
         seed: int,
+        records: ResidentRecords | None = None,
         create_resident_agents: bool = True,
         log_relations: bool = False,
     ) -> None:
@@ -80,7 +87,9 @@ class HousingAreaModel(mesa.Model):
         self.seed = int(seed)
         self.week = 0
         self.horizon_weeks = scenario.simulation.years * WEEKS_PER_YEAR
-        self.population = Population(scenario, self.seed)
+        if records is None and scenario.population.residents_csv:
+            records = read_residents_csv(scenario.population.residents_csv)
+        self.population = Population(scenario, self.seed, records)
         self.create_resident_agents = create_resident_agents
         if create_resident_agents:
             with paused_gc():
