@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from types import TracebackType
 
 import mesa
 import numpy as np
@@ -55,6 +56,12 @@ SOCIAL_POOL = 1
 
 class HousingAreaModel(mesa.Model):
     """One housing area, its jobcentre and the interventions of a scenario, for one replicate.
+
+    A finished model should be released (mesa issue #3179, see :meth:`release`); used as a context
+    manager it is, when the block ends or raises::
+
+        with HousingAreaModel(scenario, seed) as model:
+            frame = model.run()
 
     Args:
         scenario: A validated scenario.
@@ -369,6 +376,18 @@ class HousingAreaModel(mesa.Model):
         """Drop Mesa's class-level reference to this model (mesa issue #3179).
 
         Mesa 3.3 keeps every model alive through ``Agent._ids``; long-running processes that
-        run many models call this when a run is done.
+        run many models call this when a run is done (leaving a ``with`` block does).
         """
         mesa.Agent._ids.pop(self, None)
+
+    def __enter__(self) -> HousingAreaModel:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Release the model, whether the block finished or raised (the exception goes on)."""
+        self.release()
