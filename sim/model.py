@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from types import TracebackType
 
 import mesa
 import numpy as np
@@ -39,12 +40,14 @@ from sim.engine.kernel_params import (
     effect_table,
 )
 from sim.engine.population import YOUTH_STREAM, Population
+from sim.engine.records import ResidentRecords
 from sim.engine.relation_log import RelationLog
 from sim.engine.relations import count_caseloads, count_mentees_by_kind
 from sim.engine.rng import stream
 from sim.engine.runtime import paused_gc
 from sim.engine.states import MentorKind
 from sim.engine.units import WEEKS_PER_YEAR
+from sim.inputs.residents_csv import read_residents_csv
 from sim.metrics import Recorder
 from sim.scenario import EffortStart, Scenario, TargetGroup
 
@@ -55,9 +58,19 @@ SOCIAL_POOL = 1
 class HousingAreaModel(mesa.Model):
     """One housing area, its jobcentre and the interventions of a scenario, for one replicate.
 
+    A finished model should be released (mesa issue #3179, see :meth:`release`); used as a context
+    manager it is, when the block ends or raises::
+
+        with HousingAreaModel(scenario, seed) as model:
+            frame = model.run()
+
     Args:
         scenario: A validated scenario.
         seed: The replicate's seed; every random draw derives from it.
+        records: The start residents when the scenario names a residents CSV
+            (``population.residents_csv``; docs/ODD.md, section 5 'Initialisation'). Runners read
+            the file once per scenario and pass the same records to every replicate; when none are
+            given, the model reads the file itself.
         create_resident_agents: Register a Mesa ``Resident`` agent per resident (on by default;
             benchmarks of the kernel alone turn it off).
         log_relations: Keep a :class:`~sim.engine.relation_log.RelationLog` of every mentoring relation
@@ -73,6 +86,7 @@ class HousingAreaModel(mesa.Model):
         self,
         scenario: Scenario,
         seed: int,
+        records: ResidentRecords | None = None,
         create_resident_agents: bool = True,
         log_relations: bool = False,
     ) -> None:
@@ -81,7 +95,9 @@ class HousingAreaModel(mesa.Model):
         self.seed = int(seed)
         self.week = 0
         self.horizon_weeks = scenario.simulation.years * WEEKS_PER_YEAR
-        self.population = Population(scenario, self.seed)
+        if records is None and scenario.population.residents_csv:
+            records = read_residents_csv(scenario.population.residents_csv)
+        self.population = Population(scenario, self.seed, records)
         self.create_resident_agents = create_resident_agents
         if create_resident_agents:
             with paused_gc():
@@ -356,6 +372,18 @@ class HousingAreaModel(mesa.Model):
         """Drop Mesa's class-level reference to this model (mesa issue #3179).
 
         Mesa 3.3 keeps every model alive through ``Agent._ids``; long-running processes that
-        run many models call this when a run is done.
+        run many models call this when a run is done (leaving a ``with`` block does).
         """
         mesa.Agent._ids.pop(self, None)
+
+    def __enter__(self) -> HousingAreaModel:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Release the model, whether the block finished or raised (the exception goes on)."""
+        self.release()

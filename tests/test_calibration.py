@@ -16,6 +16,7 @@ from sim.cli import app
 from sim.inputs.errors import InputError
 from sim.inputs.loader import load_scenario, with_overrides
 from sim.inputs.overrides import apply_overrides
+from sim.runs.runner import RunSpec
 
 runner = CliRunner()
 TARGETS = load_targets()
@@ -149,8 +150,8 @@ def small(name: str, residents: int = 1500):
 def test_quantities_are_deterministic_per_seed():
     scenario = small("programmes/tingbjerg.toml")
     options = {"pool": "volunteer_corps", "statistic": "completed_share", "years": 2}
-    first = relation_outcome(scenario, 5, options)
-    assert first == relation_outcome(scenario, 5, options)
+    first = relation_outcome(RunSpec(scenario, 0, 5), options)
+    assert first == relation_outcome(RunSpec(scenario, 0, 5), options)
     assert 0.0 <= first <= 1.0
 
 
@@ -158,9 +159,9 @@ def test_effort_record_follows_the_start_up_process():
     scenario = load_scenario(SCENARIOS / "baseline.toml")
     options = {"efforts": 200, "min_years_since_grant": 2, "max_years_since_grant": 2, "state": "starting"}
     on_plan = apply_overrides(scenario, {"volunteer_corps.effort.extra_delay_mean_weeks": 0.0})
-    assert effort_record(on_plan, 1, options) == 0.0  # 26 planned weeks < 2 years
+    assert effort_record(RunSpec(on_plan, 0, 1), options) == 0.0  # 26 planned weeks < 2 years
     slow = apply_overrides(scenario, {"volunteer_corps.effort.extra_delay_mean_weeks": 104.0})
-    share = effort_record(slow, 1, options)
+    share = effort_record(RunSpec(slow, 0, 1), options)
     # P(extra delay > 78 weeks) = exp(-78/104) = 0.47 for an exponential delay.
     assert abs(share - np.exp(-78 / 104)) < 0.12
 
@@ -176,8 +177,8 @@ def test_a_mentor_trial_with_no_effect_shows_none():
         "statistic": "difference",
         "group": {"statuses": ["education"]},
     }
-    assert mentoring_trial(apply_overrides(scenario, none), 3, options) == 0.0
-    assert mentoring_trial(scenario, 3, options) > 0.0
+    assert mentoring_trial(RunSpec(apply_overrides(scenario, none), 0, 3), options) == 0.0
+    assert mentoring_trial(RunSpec(scenario, 0, 3), options) > 0.0
 
 
 def test_templates_keep_their_own_settings_during_calibration():
@@ -312,7 +313,9 @@ def test_compute_dispatches_every_bundled_quantity():
         "mentor_reach",
     }
     cheap = next(t for t in TARGETS if t.quantity == "effort_record")
-    value = compute(cheap, load_scenario(TARGETS_FILE.parent / cheap.scenario), Setting().seeds[0])
+    value = compute(
+        cheap, RunSpec(load_scenario(TARGETS_FILE.parent / cheap.scenario), 0, Setting().seeds[0])
+    )
     assert 0.0 <= value <= 1.0
 
 

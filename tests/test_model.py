@@ -1,5 +1,8 @@
 """Whole-model properties: conservation, determinism, common random numbers, Mesa API, interventions."""
 
+import gc
+import weakref
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -170,6 +173,32 @@ def test_release_lets_finished_models_be_collected():
     assert model in mesa.Agent._ids
     model.release()
     assert model not in mesa.Agent._ids
+
+
+def test_a_with_block_releases_the_model_and_its_agents():
+    with HousingAreaModel(small("combined_package", years=1), seed=1) as model:
+        model.step()
+        assert model in mesa.Agent._ids
+        alive = weakref.ref(model)
+        agents = [weakref.ref(a) for a in model.agents]
+        assert len(agents) >= model.population.n_used  # a Resident per row, and the efforts' agents
+    assert model not in mesa.Agent._ids
+    del model
+    gc.collect()
+    # Nothing but the block held the model: it and every agent of it are gone.
+    assert alive() is None
+    assert all(a() is None for a in agents)
+
+
+def test_a_with_block_that_raises_still_releases_the_model():
+    with pytest.raises(RuntimeError, match="inside the block"):
+        with HousingAreaModel(small("baseline", years=1), seed=1) as model:
+            alive = weakref.ref(model)
+            raise RuntimeError("inside the block")
+    assert model not in mesa.Agent._ids
+    del model
+    gc.collect()
+    assert alive() is None
 
 
 def test_step_only_orchestrates_in_the_fixed_order(monkeypatch):

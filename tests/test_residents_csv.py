@@ -7,13 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.engine.population import Population
+from sim.engine.records import apply_records
 from sim.engine.states import Barrier, Status
 from sim.inputs.errors import InputError
 from sim.inputs.residents_csv import (
     BARRIER_COLUMNS,
     COLUMNS,
     STATUS_CODES,
-    apply_records,
     read_residents_csv,
     write_residents_csv,
 )
@@ -368,3 +368,17 @@ def test_any_valid_file_reads_back_its_values_and_round_trips(rows):
         np.testing.assert_array_equal(again.education_level[known], records.education_level[known])
         known = ~np.isnan(records.readiness)
         np.testing.assert_allclose(again.readiness[known], records.readiness[known], atol=5.1e-7)
+
+
+def test_the_engine_never_imports_the_readers():
+    """Records are engine state; reading them is sim.inputs, which imports the engine, not back."""
+    import ast
+
+    for module in sorted((ROOT / "sim" / "engine").glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            assert not any(n == "sim.inputs" or n.startswith("sim.inputs.") for n in names), module.name

@@ -6,11 +6,9 @@ the result does not depend on the number of worker processes or the order tasks 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ from sim.calibration.targets import FITTED_FILE, FreeParameter, Target
 from sim.engine.rng import spawn_seeds
 from sim.inputs.loader import load_scenario, read_toml, resolve_chain, with_overrides
 from sim.inputs.overrides import apply_overrides
-from sim.runs.lifeline import init_worker
+from sim.runs.runner import RunSpec, read_records, worker_pool
 from sim.scenario import Scenario
 
 
@@ -87,9 +85,9 @@ def candidate_values(params: Sequence[FreeParameter], values: dict[str, float]) 
     return out
 
 
-def _task(args: tuple[Target, Scenario, int]) -> float:
-    target, scenario, seed = args
-    return compute(target, scenario, seed)
+def _task(args: tuple[Target, RunSpec]) -> float:
+    target, spec = args
+    return compute(target, spec)
 
 
 class Evaluator:
@@ -109,11 +107,9 @@ class Evaluator:
         if setting.workers > 1:
             # Workers run models one after another; every model is released after its run
             # (mesa #3179), so they stay lean. (max_tasks_per_child is avoided: on Python 3.11 a
-            # pool that replaces workers can hang.)
-            ctx = get_context("spawn")
-            self._pool = ProcessPoolExecutor(
-                setting.workers, mp_context=ctx, initializer=init_worker, initargs=(os.getpid(),)
-            )
+            # pool that replaces workers can hang.) Spawned, not forked: workers start with the first
+            # candidate, while the study's database and the progress bar's thread are open here.
+            self._pool = worker_pool(setting.workers, "spawn")
 
     def close(self) -> None:
         """Stop the worker processes."""
@@ -140,7 +136,8 @@ class Evaluator:
             mine = self.own_keys[t.id]
             values = {k: v for k, v in overrides.items() if k not in mine}
             scenario = apply_overrides(self.scenarios[t.id], values, "candidate")
-            tasks += [(t, scenario, seed) for seed in self.setting.seeds]
+            records = read_records(scenario)  # once per scenario, shared by its replicates
+            tasks += [(t, RunSpec(scenario, r, seed, records)) for r, seed in enumerate(self.setting.seeds)]
         if self._pool is None:
             results = []
             for task in tasks:

@@ -1,6 +1,7 @@
 """How the model computes the quantity matching each calibration target, one replicate at a time.
 
-Every quantity is a pure function of (target, scenario, seed): the same seed gives the same value,
+Every quantity is a pure function of (target, replicate): a :class:`~sim.runs.runner.RunSpec` holds
+the scenario, the seed and the records of a residents CSV. The same seed gives the same value,
 and every candidate of a fit is run on the same seeds (common random numbers), so differences
 between candidates are not sampling noise. Quantities:
 
@@ -18,8 +19,10 @@ between candidates are not sampling noise. Quantities:
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -32,16 +35,15 @@ from sim.engine.states import MentorKind, RandomSlot, Status
 from sim.engine.targeting import find_targets
 from sim.engine.units import WEEKS_PER_YEAR
 from sim.inputs.loader import with_overrides
-from sim.scenario import Scenario, TargetGroup
+from sim.runs.runner import RunSpec, run_replicate
+from sim.scenario import TargetGroup
 
-ENGAGED = (int(Status.EMPLOYED), int(Status.SUBSIDISED), int(Status.EDUCATION))
-TRIAL_SLOT = int(RandomSlot.MENTOR_REFERRAL) + 9
-
-
-def _model(scenario: Scenario, seed: int, log_relations: bool = False):
+if TYPE_CHECKING:
     from sim.model import HousingAreaModel
 
-    return HousingAreaModel(scenario, seed, create_resident_agents=False, log_relations=log_relations)
+T = TypeVar("T")
+ENGAGED = (int(Status.EMPLOYED), int(Status.SUBSIDISED), int(Status.EDUCATION))
+TRIAL_SLOT = int(RandomSlot.MENTOR_REFERRAL) + 9
 
 
 def _advance(model, weeks: int) -> None:
@@ -50,32 +52,35 @@ def _advance(model, weeks: int) -> None:
             model.step()
 
 
-def _sized(scenario: Scenario, years: float) -> Scenario:
-    return with_overrides(scenario, years=max(1, math.ceil(years)))
+def _sized(spec: RunSpec, years: float) -> RunSpec:
+    """The replicate with a horizon of at least ``years`` (whole years)."""
+    return dataclasses.replace(spec, scenario=with_overrides(spec.scenario, years=max(1, math.ceil(years))))
 
 
-def area_indicator(scenario: Scenario, seed: int, options: dict[str, Any]) -> float:
+def _measure(spec: RunSpec, measure: Callable[[HousingAreaModel], T], log_relations: bool = False) -> T:
+    """Run :func:`sim.runs.runner.run_replicate` without a Mesa agent per resident."""
+    return run_replicate(spec, measure, create_resident_agents=False, log_relations=log_relations)
+
+
+def area_indicator(spec: RunSpec, options: dict[str, Any]) -> float:
     """Mean of a recorded area indicator over ``from_year``..``to_year``."""
-    first, last = float(options.get("from_year", 0)), float(options.get("to_year", scenario.simulation.years))
-    model = _model(_sized(scenario, last), seed)
-    try:
-        frame = model.run()
-    finally:
-        model.release()
+    first = float(options.get("from_year", 0))
+    last = float(options.get("to_year", spec.scenario.simulation.years))
+    frame = _measure(_sized(spec, last), lambda model: model.run())
     window = frame[(frame["year"] >= first) & (frame["year"] <= last)]
     return float(window[options["indicator"]].mean())
 
 
-def relation_outcome(scenario: Scenario, seed: int, options: dict[str, Any]) -> float:
+def relation_outcome(spec: RunSpec, options: dict[str, Any]) -> float:
     """A statistic over the relations one effort started during ``years`` years."""
     years = float(options.get("years", 3))
-    model = _model(_sized(scenario, years), seed, log_relations=True)
-    try:
-        _advance(model, int(years * WEEKS_PER_YEAR))
-        relations = model.relation_log.frame()
-    finally:
-        model.release()
     horizon = int(years * WEEKS_PER_YEAR)
+
+    def relations_started(model: HousingAreaModel):
+        _advance(model, horizon)
+        return model.relation_log.frame()
+
+    relations = _measure(_sized(spec, years), relations_started, log_relations=True)
     rel = relations[
         (relations["pool"] == options["pool"])
         & (relations["start_week"] + relations["planned_weeks"] < horizon)
@@ -98,25 +103,32 @@ def relation_outcome(scenario: Scenario, seed: int, options: dict[str, Any]) -> 
     raise ValueError(f"unknown relation statistic {statistic!r}")
 
 
-def _paired(scenario: Scenario, seed: int, options: dict[str, Any], treat) -> tuple[np.ndarray, np.ndarray]:
-    """Outcome ('engaged' or 'employed') of a target group at ``follow_weeks``, treated and untreated."""
+def _paired(spec: RunSpec, options: dict[str, Any], treat) -> tuple[np.ndarray, np.ndarray]:
+    """Outcome ('engaged' or 'employed') of a target group at ``follow_weeks``, treated and untreated.
+
+    Both arms are models of the same replicate, held side by side: the treated arm is built and
+    measured within the control arm's measurement, and each is released when its own ends.
+    """
     follow = int(options["follow_weeks"])
-    sized = _sized(scenario, follow / WEEKS_PER_YEAR + 1)
-    control, treated = _model(sized, seed), _model(sized, seed)
-    try:
-        group = TargetGroup(**options.get("group", {}))
+    sized = _sized(spec, follow / WEEKS_PER_YEAR + 1)
+    group = TargetGroup(**options.get("group", {}))
+    wanted = (int(Status.EMPLOYED),) if options.get("outcome", "engaged") == "employed" else ENGAGED
+
+    def trial(control: HousingAreaModel) -> tuple[np.ndarray, np.ndarray]:
         rows = find_targets(control.population, group, int(options.get("sample", 400)), 0, TRIAL_SLOT)
-        treat(treated, rows)
-        _advance(control, follow)
-        _advance(treated, follow)
-        wanted = (int(Status.EMPLOYED),) if options.get("outcome", "engaged") == "employed" else ENGAGED
-        return (
-            np.isin(treated.population.status[rows], wanted).astype(float),
-            np.isin(control.population.status[rows], wanted).astype(float),
-        )
-    finally:
-        control.release()
-        treated.release()
+
+        def follow_both(treated: HousingAreaModel) -> tuple[np.ndarray, np.ndarray]:
+            treat(treated, rows)
+            _advance(control, follow)
+            _advance(treated, follow)
+            return (
+                np.isin(treated.population.status[rows], wanted).astype(float),
+                np.isin(control.population.status[rows], wanted).astype(float),
+            )
+
+        return _measure(sized, follow_both)
+
+    return _measure(sized, trial)
 
 
 def _effect(treated: np.ndarray, control: np.ndarray, statistic: str) -> float:
@@ -131,7 +143,7 @@ def _effect(treated: np.ndarray, control: np.ndarray, statistic: str) -> float:
     return difference / sd if sd > 0 else float("nan")
 
 
-def mentoring_trial(scenario: Scenario, seed: int, options: dict[str, Any]) -> float:
+def mentoring_trial(spec: RunSpec, options: dict[str, Any]) -> float:
     """Effect of a mentor given at week 0 to a target group, after ``follow_weeks``."""
     kind = MentorKind[options.get("kind", "volunteer").upper()]
 
@@ -151,11 +163,11 @@ def mentoring_trial(scenario: Scenario, seed: int, options: dict[str, Any]) -> f
         mentor = Mentor(model, profile)
         mentor.take_on(rows)
 
-    treated, control = _paired(scenario, seed, options, treat)
+    treated, control = _paired(spec, options, treat)
     return _effect(treated, control, options.get("statistic", "d"))
 
 
-def programme_trial(scenario: Scenario, seed: int, options: dict[str, Any]) -> float:
+def programme_trial(spec: RunSpec, options: dict[str, Any]) -> float:
     """Effect on employment of a course started at week 0, after ``follow_weeks``."""
 
     def treat(model, rows: np.ndarray) -> None:
@@ -165,30 +177,34 @@ def programme_trial(scenario: Scenario, seed: int, options: dict[str, Any]) -> f
         pop.programme_weeks[rows] = model.scenario.programmes.activation_weeks
         model.count_places()
 
-    treated, control = _paired(scenario, seed, {**options, "outcome": "employed"}, treat)
+    treated, control = _paired(spec, {**options, "outcome": "employed"}, treat)
     return _effect(treated, control, "difference")
 
 
-def effort_record(scenario: Scenario, seed: int, options: dict[str, Any]) -> float:
-    """Share of ``efforts`` efforts in ``state`` (starting, running, ended) some years after their grant."""
-    spec = getattr(scenario, options.get("effort", "volunteer_corps")).effort
+def effort_record(spec: RunSpec, options: dict[str, Any]) -> float:
+    """Share of ``efforts`` efforts in ``state`` (starting, running, ended) some years after their grant.
+
+    No model is built: the efforts' start-up processes alone are drawn.
+    """
+    seed = spec.seed
+    effort_spec = getattr(spec.scenario, options.get("effort", "volunteer_corps")).effort
     count = int(options.get("efforts", 26))
     rng = np.random.default_rng([seed, 7])
     low, high = float(options["min_years_since_grant"]), float(options["max_years_since_grant"])
     states = []
     for k in range(count):
-        effort = Effort(spec, np.random.default_rng([seed, k]))
+        effort = Effort(effort_spec, np.random.default_rng([seed, k]))
         states.append(effort.state(int(rng.uniform(low, high) * WEEKS_PER_YEAR)))
     return states.count(options["state"]) / count
 
 
-def mentor_reach(scenario: Scenario, seed: int, options: dict[str, Any]) -> float:
+def mentor_reach(spec: RunSpec, options: dict[str, Any]) -> float:
     """Share of match group ``group`` offered a mentor within a year, averaged over year ends."""
     first, last = int(options.get("from_year", 1)), int(options.get("to_year", 3))
     group = int(options.get("group", 3))
-    model = _model(_sized(scenario, last), seed)
-    reaches = []
-    try:
+
+    def reaches(model: HousingAreaModel) -> list[float]:
+        found = []
         for year in range(1, last + 1):
             _advance(model, WEEKS_PER_YEAR)
             if year < first:
@@ -207,10 +223,11 @@ def mentor_reach(scenario: Scenario, seed: int, options: dict[str, Any]) -> floa
                 offered = (pop.view("mentor_offer_week") >= window) & (
                     pop.view("mentor_offer_group") == group
                 )
-                reaches.append(float(np.mean(offered[eligible])))
-    finally:
-        model.release()
-    return float(np.mean(reaches)) if reaches else float("nan")
+                found.append(float(np.mean(offered[eligible])))
+        return found
+
+    found = _measure(_sized(spec, last), reaches)
+    return float(np.mean(found)) if found else float("nan")
 
 
 QUANTITIES = {
@@ -223,6 +240,6 @@ QUANTITIES = {
 }
 
 
-def compute(target: Target, scenario: Scenario, seed: int) -> float:
-    """The model's value of one target's quantity for one replicate seed."""
-    return QUANTITIES[target.quantity](scenario, seed, target.options)
+def compute(target: Target, spec: RunSpec) -> float:
+    """The model's value of one target's quantity for one replicate."""
+    return QUANTITIES[target.quantity](spec, target.options)

@@ -15,6 +15,7 @@ from typing import get_args
 import numba as nb
 import numpy as np
 
+from sim.engine.records import ResidentRecords, apply_records
 from sim.engine.rng import uniform, uniform_array
 from sim.engine.states import Barrier, RandomSlot, Status
 from sim.engine.units import WEEKS_PER_YEAR
@@ -289,12 +290,39 @@ def _synthesise(
 class Population:
     """Resident state in numpy arrays, with synthesis of the start population and newcomers.
 
+    The store does no I/O: a start population from individual records (docs/ODD.md, section 5
+    'Initialisation') is given as ``records``, read once by the caller (the model or a runner) and
+    shared by every replicate.
+
+    Args:
+        scenario: A validated scenario.
+        seed: The replicate's seed; every synthesised attribute derives from it.
+        records: The start residents, one record per resident, when the scenario names a residents
+            CSV (``population.residents_csv``); they overwrite what synthesis drew for them.
+        capacity: Rows to allocate at first (default: room for the expected newcomers).
+
     Attributes:
         n_used: Number of rows in use (residents ever simulated, including those who moved out).
         n_start: Size of the start cohort.
+
+    Raises:
+        ValueError: when the scenario names a residents CSV but no records are given, or the
+            records are not one per resident.
     """
 
-    def __init__(self, scenario: Scenario, seed: int, capacity: int | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int,
+        records: ResidentRecords | None = None,
+        capacity: int | None = None,
+    ) -> None:
+        if records is None and scenario.population.residents_csv:
+            # Starting from synthesised residents instead would change the run without a word.
+            raise ValueError(
+                f"the scenario starts from {scenario.population.residents_csv}: pass its records "
+                "(sim.inputs.residents_csv.read_residents_csv)"
+            )
         self.scenario = scenario
         self.seed = seed
         self.tables = SynthesisTables(scenario)
@@ -309,12 +337,10 @@ class Population:
         self.n_used = 0
         self.n_start = n
         rows = self.add(n, week=-1, is_cohort=True)
-        if scenario.population.residents_csv:
+        if records is not None:
             # Synthesis first fills what a register extract may lack (readiness, motivation);
             # the records then overwrite what they give.
-            from sim.inputs.residents_csv import apply_records, read_residents_csv
-
-            apply_records(self, read_residents_csv(scenario.population.residents_csv), rows, week=-1)
+            apply_records(self, records, rows, week=-1)
 
     def add(self, count: int, week: int, is_cohort: bool = False, stream: int = 0) -> np.ndarray:
         """Synthesise ``count`` new residents arriving in ``week``; return their row indices.

@@ -1,11 +1,13 @@
 """Residents from a CSV of individual records (e.g. an anonymised register extract), and back.
 
-:func:`read_residents_csv` validates a file into :class:`ResidentRecords`, reporting the first
-problem in one line that names the file, the line, the column, the value and what is allowed.
-:func:`apply_records` writes the records over rows a :class:`~sim.engine.population.Population` has
-already synthesised, and :func:`write_residents_csv` writes a population in the same format, so
-that a file read, applied and written again comes back unchanged. The format is documented in
-``docs/residents_csv.md``.
+:func:`read_residents_csv` validates a file into :class:`~sim.engine.records.ResidentRecords`,
+reporting the first problem in one line that names the file, the line, the column, the value and
+what is allowed. :func:`sim.engine.records.apply_records` (engine logic, no I/O) writes the records
+over rows a :class:`~sim.engine.population.Population` has already synthesised, and
+:func:`write_residents_csv` writes a population in the same format, so that a file read, applied
+and written again comes back unchanged. The format is documented in ``docs/residents_csv.md``.
+This module imports from the engine, never the other way round: the runners read a file once and
+hand the records to every replicate's model.
 
 A file describes residents as they are at the start of one week: ``write_residents_csv(pop, path,
 week)`` writes the start of ``week``, and ``apply_records(pop, records, rows, week)`` sets the state
@@ -20,13 +22,13 @@ import functools
 import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.engine.states import PROGRAMMES, Barrier, RandomSlot, Status
+from sim.engine.records import ResidentRecords
+from sim.engine.states import Barrier, Status
 from sim.engine.units import WEEKS_PER_YEAR
 from sim.inputs.errors import InputError, nearest
 
@@ -36,10 +38,6 @@ if TYPE_CHECKING:
 MIN_AGE, MAX_AGE = 14, 64
 MAX_PRIOR_DROPOUTS = 20
 FLOAT_DECIMALS = 6  # readiness and motivation are written with this many decimals
-# Draw slots of apply_records; synthesis uses SYNTHESIS + 0..22, so these do not collide.
-BIRTH_OFFSET_SLOT = int(RandomSlot.SYNTHESIS) + 30
-STATUS_SINCE_SLOT = int(RandomSlot.SYNTHESIS) + 31
-EDUCATION_SLOT = int(RandomSlot.SYNTHESIS) + 9  # the draw synthesis uses for youth vs higher education
 
 STATUS_CODES = {s.name.lower(): int(s) for s in Status if s != Status.RETIRED}
 SEX_CODES = {"m": 0, "male": 0, "f": 1, "female": 1}
@@ -60,40 +58,6 @@ COLUMNS = REQUIRED + OPTIONAL
 # The current unemployment spell ends on taking a job or starting education (sim.engine.kernel).
 NO_UNEMPLOYMENT = (int(Status.EMPLOYED), int(Status.EDUCATION))
 _INT = re.compile(r"[+-]?\d{1,9}")
-
-
-@dataclass(frozen=True, eq=False)
-class ResidentRecords:
-    """Validated residents of one CSV file, one array element per data row, in file order.
-
-    Attributes:
-        path: The file read.
-        age_years: Age in whole years, 14..64.
-        sex: 0 male, 1 female.
-        status: Codes of :class:`sim.engine.states.Status` (never RETIRED).
-        unemployment_weeks: Weeks of the current unemployment spell, 0 when not given.
-        weeks_in_status: Weeks in the current status, -1 when not given.
-        education_level: 0 none beyond primary, 1 low schooling, 2 youth education, 3 higher; -1 unknown.
-        prior_dropouts: Earlier dropouts from education, 0..20.
-        barriers: Bit flags of :class:`sim.engine.states.Barrier`.
-        readiness: 0..1, NaN when not given.
-        motivation: 0..1, NaN when not given.
-    """
-
-    path: Path
-    age_years: np.ndarray
-    sex: np.ndarray
-    status: np.ndarray
-    unemployment_weeks: np.ndarray
-    weeks_in_status: np.ndarray
-    education_level: np.ndarray
-    prior_dropouts: np.ndarray
-    barriers: np.ndarray
-    readiness: np.ndarray
-    motivation: np.ndarray
-
-    def __len__(self) -> int:
-        return int(self.age_years.shape[0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -358,59 +322,8 @@ def _frozen(values: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------
-# Population state from records, and back
+# Writing a population
 # ---------------------------------------------------------------------------------------------
-
-
-def apply_records(pop: Population, records: ResidentRecords, rows: np.ndarray, week: int = -1) -> None:
-    """Overwrite the synthesised state of ``rows`` with ``records`` (the k-th record goes to rows[k]).
-
-    The records describe the start of week ``week + 1``, as synthesis at ``week`` does. Where a
-    record leaves something open, the result follows :func:`sim.engine.population._synthesise`: a kept
-    status keeps its synthesised start week; a changed one starts uniformly within the last year,
-    or within its programme's length; an unknown education level is derived from age and the low
-    schooling barrier with synthesis's own draw. Mentor fields are not touched.
-
-    Args:
-        pop: Population whose rows have been synthesised.
-        records: Residents read by :func:`read_residents_csv`.
-        rows: Row indices, one per record.
-        week: Week of arrival the rows were synthesised for (-1 for the start population).
-    """
-    rows = np.asarray(rows, dtype=np.int64)
-    if rows.shape != (len(records),):
-        raise ValueError(f"{len(records)} records need as many rows, got an array of shape {rows.shape}")
-    if rows.size and (rows.min() < 0 or rows.max() >= pop.n_used):
-        raise ValueError(f"rows must be synthesised rows 0..{pop.n_used - 1}")
-    start = week + 1
-    # Whole years come from the file; the week within the year is a counter-based draw.
-    offset = (pop.draws(rows, week, BIRTH_OFFSET_SLOT) * WEEKS_PER_YEAR).astype(np.int64)
-    age_weeks = records.age_years * WEEKS_PER_YEAR + offset
-    pop.birth_week[rows] = start - age_weeks
-    status = records.status.astype(np.int64)
-    changed = status != pop.status[rows]
-    pop.status[rows] = status
-    pop.sex[rows] = records.sex
-    pop.unemployment_weeks[rows] = records.unemployment_weeks
-    programme = np.isin(status, [int(s) for s in PROGRAMMES])
-    length = np.where(programme, pop.tables.programme_weeks[np.clip(status - 1, 0, 2)], 0)
-    pop.programme_weeks[rows] = length
-    u = pop.draws(rows, week, STATUS_SINCE_SLOT)
-    drawn = start - (u * np.where(programme, length, WEEKS_PER_YEAR)).astype(np.int64)
-    given = records.weeks_in_status >= 0
-    since = np.where(given, start - records.weeks_in_status, np.where(changed, drawn, pop.status_since[rows]))
-    pop.status_since[rows] = since
-    education = records.education_level.astype(np.int64)
-    low_schooling = (records.barriers >> int(Barrier.LOW_SCHOOLING)) & 1
-    youth_or_higher = np.where(pop.draws(rows, week, EDUCATION_SLOT) < 0.8, 2, 3)
-    derived = np.where(age_weeks < 16 * WEEKS_PER_YEAR, 0, np.where(low_schooling == 1, 1, youth_or_higher))
-    pop.education_level[rows] = np.where(education >= 0, education, derived)
-    pop.prior_dropouts[rows] = records.prior_dropouts
-    pop.barriers[rows] = records.barriers
-    for name in ("readiness", "motivation"):
-        given_value = getattr(records, name)
-        target = getattr(pop, name)
-        target[rows] = np.where(np.isnan(given_value), target[rows], given_value)
 
 
 def write_residents_csv(

@@ -60,9 +60,13 @@ def _die() -> None:
 
 
 def init_worker(parent_pid: int) -> None:
-    """Initializer of the worker pools: tie the worker to its parent; one Numba thread.
+    """Set up a worker process: tie it to its parent; one Numba thread.
 
-    One Numba thread per worker process, since the processes already use the cores.
+    The one initialiser of every worker this tool starts: the pools of
+    :func:`sim.runs.runner.worker_pool` (``compare``, ``calibrate``, ``validate``) and, through
+    :func:`dask_setup`, the workers of a sweep's local cluster. One Numba thread per worker
+    process, since the processes already use the cores (the serial and parallel kernels give the
+    same results, so this changes speed only).
     """
     watch_parent(parent_pid)
     import numba
@@ -73,5 +77,8 @@ def init_worker(parent_pid: int) -> None:
 @click.command()
 @click.option("--parent-pid", type=int, required=True)
 def dask_setup(worker: object, parent_pid: int) -> None:
-    """Dask preload (``preload=["sim.runs.lifeline"]``): a local worker ends with the sweep's process."""
-    watch_parent(parent_pid)
+    """Dask preload (``preload=["sim.runs.lifeline"]``): set up a local worker like a pool's.
+
+    It ends with the sweep's process and runs one Numba thread (:func:`init_worker`).
+    """
+    init_worker(parent_pid)

@@ -5,6 +5,13 @@ keyed by (seed, resident, week, slot), so the difference between a scenario and 
 replicate r is a paired difference with common random numbers. Runs are spread over worker
 processes; each result is keyed by (scenario, replicate), so results are identical whatever the
 number of workers or the order runs finish in.
+
+Every runner goes through the same two pieces: :func:`run_replicate` builds one replicate's model,
+hands it to a measurement and releases it (``compare``/``run``/``validate`` through
+:func:`run_one`, a sweep's tasks, every calibration quantity), and :func:`worker_pool` starts worker
+processes with the one initialiser :func:`sim.runs.lifeline.init_worker`. A scenario's residents
+CSV is read once, by :func:`read_records`, and its records travel with every replicate's
+:class:`RunSpec`.
 """
 
 from __future__ import annotations
@@ -14,38 +21,99 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 
 from sim.engine.costs import INTERVENTION_CATEGORIES
+from sim.engine.records import ResidentRecords
 from sim.engine.rng import spawn_seeds
 from sim.engine.units import WEEKS_PER_YEAR
+from sim.inputs.residents_csv import read_residents_csv
 from sim.runs.lifeline import init_worker
 from sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.model import HousingAreaModel
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One replicate of one scenario."""
+    """One replicate of one scenario.
+
+    Attributes:
+        scenario: The scenario.
+        replicate: Index of the replicate (a label of its results).
+        seed: The replicate's seed.
+        records: The start residents when the scenario names a residents CSV, read once per
+            scenario (:func:`read_records`) and shared by its replicates; None otherwise.
+    """
 
     scenario: Scenario
     replicate: int
     seed: int
+    records: ResidentRecords | None = None
+
+
+def read_records(scenario: Scenario) -> ResidentRecords | None:
+    """The residents of the scenario's residents CSV, or None when it synthesises its residents.
+
+    Runners call this once per scenario and put the records in every replicate's :class:`RunSpec`.
+
+    Raises:
+        InputError: when the file cannot be read or is not a valid CSV of residents.
+    """
+    path = scenario.population.residents_csv
+    return read_residents_csv(path) if path else None
+
+
+def run_replicate(
+    spec: RunSpec,
+    measure: Callable[[HousingAreaModel], T],
+    *,
+    create_resident_agents: bool = True,
+    log_relations: bool = False,
+) -> T:
+    """Build the model of one replicate, measure it, and release it, even when measuring raises.
+
+    Releasing (mesa issue #3179) is what lets a worker that runs many models one after another
+    free each of them.
+
+    Args:
+        spec: The replicate.
+        measure: Runs the model as far as it needs and returns what it measured.
+        create_resident_agents: Register a Mesa agent per resident (see
+            :class:`~sim.model.HousingAreaModel`).
+        log_relations: Keep a log of every mentoring relation.
+
+    Returns:
+        What ``measure`` returned.
+    """
+    from sim.model import HousingAreaModel  # imported here so worker processes import lazily
+
+    with HousingAreaModel(
+        spec.scenario,
+        spec.seed,
+        spec.records,
+        create_resident_agents=create_resident_agents,
+        log_relations=log_relations,
+    ) as model:
+        return measure(model)
 
 
 def run_one(spec: RunSpec) -> pd.DataFrame:
-    """Run one replicate and return its recorded indicators."""
-    from sim.model import HousingAreaModel  # imported here so worker processes import lazily
-
-    model = HousingAreaModel(spec.scenario, seed=spec.seed)
-    try:
-        frame = model.run()
-    finally:
-        model.release()
+    """Run one replicate to its horizon and return its recorded indicators."""
+    frame = run_replicate(spec, _run_to_horizon)
     frame.insert(0, "scenario", spec.scenario.name)
     frame.insert(1, "replicate", spec.replicate)
     frame.insert(2, "seed", str(spec.seed))
     return add_intervention_cost(frame)
+
+
+def _run_to_horizon(model: HousingAreaModel) -> pd.DataFrame:
+    return model.run()
 
 
 def add_intervention_cost(frame: pd.DataFrame) -> pd.DataFrame:
@@ -71,7 +139,10 @@ def run_all(
         on_done: Called after each finished run (progress bars).
     """
     seeds = spawn_seeds(base_seed, replicates)
-    specs = [RunSpec(sc, r, seeds[r]) for sc in scenarios for r in range(replicates)]
+    specs = []
+    for sc in scenarios:
+        records = read_records(sc)  # once per scenario, shared by its replicates
+        specs += [RunSpec(sc, r, seeds[r], records) for r in range(replicates)]
     frames: dict[tuple[str, int], pd.DataFrame] = {}
     if workers <= 1 or len(specs) == 1:
         for spec in specs:
@@ -79,10 +150,7 @@ def run_all(
             if on_done:
                 on_done(spec)
     else:
-        ctx = get_context(_start_method())
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=init_worker, initargs=(os.getpid(),)
-        ) as pool:
+        with worker_pool(workers) as pool:
             futures = {pool.submit(run_one, spec): spec for spec in specs}
             for future in as_completed(futures):
                 spec = futures[future]
@@ -91,6 +159,22 @@ def run_all(
                     on_done(spec)
     ordered = [frames[(sc.name, r)] for sc in scenarios for r in range(replicates)]
     return pd.concat(ordered, ignore_index=True)
+
+
+def worker_pool(workers: int, start_method: str | None = None) -> ProcessPoolExecutor:
+    """A pool of worker processes, each set up by :func:`~sim.runs.lifeline.init_worker`.
+
+    Every worker is tied to this process (it ends when this one does) and runs one Numba thread.
+
+    Args:
+        workers: Worker processes.
+        start_method: ``"fork"`` or ``"spawn"``; by default fork unless Numba's thread pool
+            already runs here (see :func:`_start_method`).
+    """
+    ctx = get_context(start_method or _start_method())
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=init_worker, initargs=(os.getpid(),)
+    )
 
 
 def _start_method() -> str:

@@ -34,12 +34,16 @@ from sim.inputs.loader import load_scenario, with_overrides
 from sim.inputs.overrides import apply_overrides
 from sim.metrics import depends_on_record_interval
 from sim.runs.folders import clean_stale, fresh_folder, prepare_target, probe, write_file_atomically
+from sim.runs.runner import RunSpec, add_intervention_cost, check_memory, read_records, run_replicate
 from sim.scenario import Scenario
 from sim.sweep.design import check_size, design_points, point_values, salib_problem
 from sim.sweep.spec import Sweep, as_dict, load_sweep, sweep_hash
 
 if TYPE_CHECKING:
     import psutil
+
+    from sim.engine.records import ResidentRecords
+    from sim.model import HousingAreaModel
 
 PART_ROWS = 500  # runs per parquet part
 TIDY_EVERY = 50  # a worker collects cycles and returns freed memory to the OS every this many runs
@@ -53,31 +57,51 @@ CONNECT_TIMEOUT = "10s"
 
 
 def run_task(
-    scenario: Scenario, point: int, replicate: int, seed: int, outputs: list[str], timeseries: bool
+    scenario: Scenario,
+    point: int,
+    replicate: int,
+    seed: int,
+    outputs: list[str],
+    timeseries: bool,
+    records: ResidentRecords | None = None,
 ) -> dict[str, Any]:
     """Run one replicate of one design point; return its row (and yearly rows when asked).
 
     An exception in the model is caught and returned as the row's ``error``, so the sweep goes on.
-    The model is released from Mesa's class-level registry afterwards (mesa issue #3179), so a
-    long-lived worker does not accumulate finished models.
-    """
-    from sim.model import HousingAreaModel
-    from sim.runs.runner import add_intervention_cost
+    The model is built, run and released by :func:`sim.runs.runner.run_replicate` (released from
+    Mesa's class-level registry, mesa issue #3179), so a long-lived worker does not accumulate
+    finished models.
 
-    started = time.perf_counter()
-    row: dict[str, Any] = {"point": point, "replicate": replicate, "seed": str(seed), "error": ""}
-    yearly = None
-    model = None
-    try:
-        # Residents are not registered as Mesa agents here: they are views of the arrays and do
-        # not change any result, and a sweep runs thousands of models.
-        model = HousingAreaModel(scenario, seed, create_resident_agents=False)
+    Args:
+        scenario: The design point's scenario.
+        point: The design point.
+        replicate: The replicate.
+        seed: The replicate's seed.
+        outputs: Indicators to keep.
+        timeseries: Also keep the outputs at every year end.
+        records: The start residents when the scenario names a residents CSV, read once by the
+            client (:func:`sim.runs.runner.read_records`).
+    """
+    import sim.model  # noqa: F401 - imported before the clock starts: a run's seconds exclude it
+
+    def measure(model: HousingAreaModel) -> pd.DataFrame:
         model.run_model()
         # Only the records kept (the horizon is a year end): a frame of every record would cost
         # about 1 % of a run.
         horizon = model.week
         weeks = range(WEEKS_PER_YEAR, horizon + 1, WEEKS_PER_YEAR) if timeseries else [horizon]
-        frame = add_intervention_cost(model.results(weeks))
+        return model.results(weeks)
+
+    started = time.perf_counter()
+    row: dict[str, Any] = {"point": point, "replicate": replicate, "seed": str(seed), "error": ""}
+    yearly = None
+    try:
+        # Residents are not registered as Mesa agents here: they are views of the arrays and do
+        # not change any result, and a sweep runs thousands of models. A full gc.collect() after
+        # each run would cost ~0.15 s in a worker's large heap; releasing the model is what frees
+        # it (the automatic collector does the rest).
+        spec = RunSpec(scenario, replicate, seed, records)
+        frame = add_intervention_cost(run_replicate(spec, measure, create_resident_agents=False))
         last = frame.iloc[-1]
         row.update({name: float(last[name]) for name in outputs})
         if timeseries:
@@ -94,12 +118,6 @@ def run_task(
         row.update(dict.fromkeys(outputs, float("nan")))
         row["error"] = f"{type(exc).__name__}: {exc}"[:2000]
         row["traceback"] = traceback.format_exc()[-4000:]
-    finally:
-        if model is not None:
-            # A full gc.collect() here would cost ~0.15 s a run in a worker's large heap;
-            # releasing the model is what frees it (the automatic collector does the rest).
-            model.release()
-            del model
     _tidy()
     row["seconds"] = time.perf_counter() - started
     # The worker's memory once the run is released: a sweep's own record that workers stay lean.
@@ -228,8 +246,6 @@ def prepare(sweep_path: Path, options: SweepOptions) -> tuple[Sweep, Scenario, p
         # depends on the record interval, recording yearly gives the same values for less work.
         base = with_overrides(base, record_every_weeks=WEEKS_PER_YEAR)
     if options.scheduler is None:  # a cluster's workers have their own memory
-        from sim.runs.runner import check_memory
-
         check_memory([base], options.workers, str(sweep_path), key="residents")
     points = design_points(sweep)
     # Every point is built once here, so a combination the scenario's rules refuse stops the
@@ -339,8 +355,12 @@ def run_sweep(
         seen: set[tuple[int, int]] = set()
 
         @functools.lru_cache(maxsize=1)  # runs go out point by point: one scenario at a time
-        def scenario_of(point: int) -> Scenario:
-            return apply_overrides(base, point_values(points, rows_by_point[point], sweep), str(sweep_path))
+        def inputs_of(point: int) -> tuple[Scenario, ResidentRecords | None]:
+            """A point's scenario and its residents CSV's records, read once for its replicates."""
+            scenario = apply_overrides(
+                base, point_values(points, rows_by_point[point], sweep), str(sweep_path)
+            )
+            return scenario, read_records(scenario)
 
         def submit_next() -> bool:
             item = next(pending, None)
@@ -348,15 +368,17 @@ def run_sweep(
                 return False
             point, r = item
             key = f"run-{digest[:12]}-{point}-{r}"
+            scenario, records = inputs_of(point)
             completed.add(
                 client.submit(
                     run_task,
-                    scenario_of(point),
+                    scenario,
                     point,
                     r,
                     seeds[r],
                     sweep.outputs,
                     sweep.timeseries,
+                    records,
                     key=key,
                     pure=False,
                 )
