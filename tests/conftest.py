@@ -1,8 +1,17 @@
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from sim.inputs.loader import load_scenario, with_overrides
+
+# Property tests draw the same examples on every run, so the suite is deterministic; set
+# HYPOTHESIS_PROFILE=explore to search afresh (and more widely) before a release.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("explore", max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

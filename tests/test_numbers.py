@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sim.reporting.numbers import (
@@ -106,6 +106,8 @@ FORMATTERS = (
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(range(len(FORMATTERS))))
+@example(1.797693134862316e306, 1)  # finite, but infinite once a share is scaled to per cent
+@example(-1e308, 4)
 def test_formatting_never_raises_nor_prints_nan_or_inf(value, which):
     text = FORMATTERS[which](value)
     assert isinstance(text, str) and text

@@ -76,10 +76,10 @@ def quantity(value: Any, unit: Any = "", decimals: int | None = None, *, suffix:
         decimals: Digits after the decimal point; None for four significant digits.
         suffix: Whether to append the unit's suffix.
     """
-    if not finite(value):
-        return DASH
     factor, text = unit_format(unit)
-    scaled = float(value) * factor
+    scaled = as_float(value) * factor
+    if not math.isfinite(scaled):  # missing, or too large to scale (a share of 1e306 is no percentage)
+        return DASH
     digits = _general(scaled) if decimals is None else _digits(scaled, f",.{decimals}f")
     return digits + (text if suffix else "")
 
@@ -101,10 +101,10 @@ def number(value: Any) -> str:
 
 def signed(value: Any, unit: Any = "", decimals: int = 1) -> str:
     """A difference with its sign, e.g. "+1.2 pp", "−0.4", "±0.0"; a difference of shares in pp."""
-    if not finite(value):
-        return DASH
     factor, text = (100.0, " pp") if unit == "share" else unit_format(unit)
-    scaled = float(value) * factor
+    scaled = as_float(value) * factor
+    if not math.isfinite(scaled):
+        return DASH
     magnitude = format(abs(scaled), f",.{decimals}f")
     if magnitude.strip("0.,") == "":
         sign = PLUS_MINUS
