@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint format docs calibrate validate clean
+.PHONY: run test golden bench lint format docs calibrate validate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ run: $(STAMP)
 ## test: the whole test suite
 test: $(STAMP)
 	$(PY) -m pytest
+
+## golden: rewrite tests/golden/ from the current code (only when a change of results is intended;
+## tests/test_golden.py checks every bundled scenario against these files exactly)
+golden: $(STAMP)
+	$(PY) tests/golden/regenerate.py
 
 ## bench: kernel, whole-run and reference speeds side by side, memory per resident, and sweeps on Dask
 bench: $(STAMP)

@@ -1,5 +1,7 @@
 """The Numba kernel against the plain-Python reference, and kernel invariants."""
 
+import inspect
+
 import numba
 import numpy as np
 import pytest
@@ -14,7 +16,7 @@ from sim.engine.kernel_params import (
     duration_table,
     effect_table,
 )
-from sim.engine.population import Population
+from sim.engine.population import FIELDS, KERNEL_FIELDS, Population
 from sim.engine.reference import step_residents_reference
 from sim.engine.states import Status
 from sim.scenario import Scenario
@@ -162,3 +164,26 @@ def test_each_kernel_variant_has_its_own_cache_entry():
     assert len(index) == 2
     assert step_residents_parallel.targetoptions.get("parallel")
     assert not step_residents_serial.targetoptions.get("parallel")
+
+
+def _parameters(func) -> list[str]:
+    return list(inspect.signature(func).parameters)
+
+
+@pytest.mark.parametrize(
+    "kernel", [step_residents_serial, step_residents_parallel], ids=["serial", "parallel"]
+)
+def test_kernel_fields_name_the_kernels_array_parameters_in_order(kernel):
+    # Population.kernel_arrays() passes the arrays positionally: a field out of order would hand
+    # the kernel the wrong array without any error (most share a dtype).
+    names = _parameters(kernel.py_func)
+    assert names[0] == "n_used"
+    assert tuple(names[1 : 1 + len(KERNEL_FIELDS)]) == KERNEL_FIELDS
+    assert set(KERNEL_FIELDS) <= set(FIELDS)
+
+
+def test_kernel_and_reference_take_the_same_tables_and_settings_in_the_same_order():
+    # The reference takes the population itself where the kernel takes its arrays; the tables,
+    # parameters, seed, week and demand after them must line up.
+    kernel_tail = _parameters(step_residents_serial.py_func)[1 + len(KERNEL_FIELDS) :]
+    assert _parameters(step_residents_reference) == ["pop", *kernel_tail]
