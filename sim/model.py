@@ -1,4 +1,4 @@
-"""The housing-area model: a Mesa model whose ``step()`` only orchestrates (design.md, 'The weekly step').
+"""The housing-area model: a Mesa model whose ``step()`` only orchestrates (docs/ODD.md 3).
 
 Order of a week, fixed so that runs are reproducible:
 
