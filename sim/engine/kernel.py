@@ -1,4 +1,4 @@
-"""Numba kernel of the residents' weekly transitions (design.md, 'The weekly step', stage 4).
+"""Numba kernel of the residents' weekly transitions (docs/ODD.md 3, stage 3; 7.6-7.10).
 
 ``step_residents`` updates every resident slot in place: ageing, the mentoring dose and relation
 endings, readiness and motivation drift, and one competing-hazards transition. All randomness comes
@@ -85,6 +85,15 @@ STOCK_NAMES = (
 COUNT_NAMES = EVENT_COUNT_NAMES + STOCK_NAMES
 
 
+# The sections of the weekly update below are compiled into the kernel's loop (inline="always":
+# Numba inlines them before compiling, so they cost no call and keep the kernel's fastmath and
+# error model). They follow the sections of sim.engine.reference, in its order. A first split
+# whose sections wrote arrays through nested inlined calls (ending a relation, completing an
+# education) ran the serial kernel at half speed, with atomic reference counts on the arrays
+# (NRT_incref in the LLVM IR), so those writes stay in the loop. The week's counts are kept in
+# the loop too, where Numba sees them as reductions.
+
+
 @nb.njit(cache=True, inline="always")
 def _end_relation(i, mentor_id, mentor_kind, relation_weeks, relation_quality) -> None:
     mentor_id[i] = -1
@@ -100,6 +109,291 @@ def _clip01(x: float) -> float:
     if x > 1.0:
         return 1.0
     return x
+
+
+@nb.njit(cache=True, inline="always")
+def _mentoring_relation(
+    i,
+    kind,
+    r,
+    m,
+    relation_weeks,
+    relation_quality,
+    relation_planned_weeks,
+    relation_hours,
+    relation_support,
+    match_quality,
+    effects,
+    p,
+    seed,
+    ident,
+    week,
+    breakdown_exp_max,
+):
+    """The mentoring relation of a mentee of kind ``kind`` (docs/ODD.md 7.8).
+
+    The dose raises the relation's quality, which saturates (CFBU-2013 p.10-11); the effects scale
+    with quality. Then the relation is completed at its planned length or may break down.
+
+    Returns:
+        (ended, r, m, events, job_mult, drop_mult, conv_mult, edu_mult); the caller ends the
+        relation if ``ended``.
+    """
+    ev = 0
+    rw = relation_weeks[i] + 1
+    relation_weeks[i] = rw
+    mq = np.float64(match_quality[i])
+    dose = np.float64(relation_hours[i]) / p.reference_hours
+    if dose > 1.5:
+        dose = 1.5
+    dose *= (0.5 + 0.5 * np.float64(relation_support[i])) * (0.5 + 0.5 * mq)
+    q = np.float64(relation_quality[i])
+    q = q + p.quality_growth * dose * (1.0 - q)
+    if q > 1.0:
+        q = 1.0
+    relation_quality[i] = q
+    job_mult = 1.0 + effects[kind, EFFECT_JOB] * q
+    drop_mult = 1.0 - effects[kind, EFFECT_DROPOUT] * q
+    conv_mult = 1.0 + effects[kind, EFFECT_CONVERSION] * q
+    edu_mult = 1.0 + effects[kind, EFFECT_EDUCATION] * q
+    r += effects[kind, EFFECT_READINESS] * q
+    m += effects[kind, EFFECT_MOTIVATION] * q
+    ended = False
+    if rw >= relation_planned_weeks[i]:
+        ended = True
+        ev |= EV_REL_COMPLETED
+    else:
+        ub = uniform(seed, ident, week, SLOT_BREAKDOWN)
+        if ub < p.breakdown * breakdown_exp_max:  # else no breakdown whatever the exp
+            hb = p.breakdown * np.exp(
+                -p.breakdown_match_effect * (mq - 0.5) - p.breakdown_motivation_effect * (m - 0.5)
+            )
+            if ub < 1.0 - np.exp(-hb):
+                ended = True
+                ev |= EV_REL_BROKE
+    # Any end before about three months lets the mentee down, planned or not (CFBU-2013 p.11).
+    if ended and rw < p.early_end_weeks:
+        m -= p.early_end_motivation_penalty
+        ev |= EV_REL_EARLY
+    return ended, r, m, ev, job_mult, drop_mult, conv_mult, edu_mult
+
+
+@nb.njit(cache=True, inline="always")
+def _drift(st, r, m, uw, p):
+    """Readiness and motivation drift with status (docs/ODD.md 7.6): scarring out of work, gains in it.
+
+    Returns:
+        (r, m, unemployment weeks), r and m clipped to [0, 1].
+    """
+    if st == EMPLOYED or st == EDUCATION or st == SUBSIDISED:
+        r += p.readiness_gain_employed
+    elif st == ACTIVATION or st == INTERNSHIP:
+        r += p.activation_readiness_gain
+        uw += 1
+    elif st == UNEMPLOYED_READY or st == UNEMPLOYED_FAR:
+        r -= p.readiness_loss_unemployed
+        uw += 1
+        if uw > 52:
+            m -= p.motivation_loss_long_term
+    return _clip01(r), _clip01(m), uw
+
+
+@nb.njit(cache=True, inline="always")
+def _assessed(r, p):
+    """Job-ready or activity-ready, by readiness (docs/ODD.md 7.6)."""
+    return UNEMPLOYED_READY if r >= p.ready_threshold else UNEMPLOYED_FAR
+
+
+@nb.njit(cache=True, inline="always")
+def _programme_end(st, u, r, conv_mult, p):
+    """Destination at a programme's planned end: an ordinary job or back to the jobcentre (docs/ODD.md 7.6)."""
+    conv = 0.0
+    if st == INTERNSHIP:
+        conv = p.internship_conversion * conv_mult
+    elif st == SUBSIDISED:
+        conv = p.subsidy_conversion * conv_mult
+    if u < conv:
+        return EMPLOYED
+    return _assessed(r, p)
+
+
+@nb.njit(cache=True, inline="always")
+def _hazards(
+    st,
+    age,
+    r,
+    m,
+    uw,
+    here,
+    is_programme,
+    prior_dropouts_i,
+    barriers_i,
+    job_mult,
+    drop_mult,
+    edu_mult,
+    duration_mult,
+    barrier_mult,
+    p,
+    demand,
+    job_exp_max,
+    dropout_exp_max,
+):
+    """Weekly hazards out of the current status (docs/ODD.md 7.6, 7.7, 7.9), in the reference's order.
+
+    Hazards a and b may have a log-linear part in readiness and motivation, exponentiated only if
+    an event is possible, with an upper bound of its exponential for r and m in [0, 1].
+
+    Returns:
+        (h_a, lp_a, bound_a, d_a, h_b, lp_b, bound_b, d_b, h_c, d_c, h_move); the destination of
+        a hazard the status does not have is -1.
+    """
+    h_a = 0.0
+    h_b = 0.0
+    h_c = 0.0
+    lp_a = 0.0
+    lp_b = 0.0
+    bound_a = 1.0
+    bound_b = 1.0
+    d_a = -1
+    d_b = -1
+    d_c = -1
+    young = age < YOUNG_WEEKS
+    if st == EMPLOYED:
+        h_a = p.job_loss
+        d_a = UNEMPLOYED_READY
+        h_b = p.to_inactive
+        d_b = INACTIVE
+        if young:
+            h_c = p.employed_to_education
+            d_c = EDUCATION
+    elif st == EDUCATION:
+        h_a = p.completion
+        d_a = DEST_COMPLETE
+        h_b = p.dropout * (1.0 + p.prior_dropout_effect * prior_dropouts_i) * drop_mult
+        lp_b = -p.motivation_effect * (m - 0.5)
+        bound_b = dropout_exp_max
+        d_b = DEST_DROPOUT
+    elif st == INACTIVE:
+        h_a = p.inactive_return
+        d_a = UNEMPLOYED_FAR
+    else:
+        far = st == UNEMPLOYED_FAR
+        base = p.job_finding_far if far else p.job_finding_ready
+        d = uw if uw < MAX_DURATION_WEEKS else MAX_DURATION_WEEKS
+        h_a = base * duration_mult[d] * demand * barrier_mult[barriers_i] * job_mult
+        if is_programme:
+            h_a *= p.lock_in
+        lp_a = p.readiness_effect * (r - 0.5) + p.motivation_effect * (m - 0.5)
+        bound_a = job_exp_max
+        d_a = EMPLOYED
+        h_b = p.to_inactive * (2.0 if far else 1.0)
+        d_b = INACTIVE
+        if young and not is_programme:
+            h_c = p.unemployed_to_education * (0.5 if far else 1.0) * edu_mult
+            d_c = EDUCATION
+    h_move = 0.0
+    if here:
+        h_move = p.move_out_weekly
+        if st == EMPLOYED:
+            h_move *= p.employed_move_out_multiplier
+    return h_a, lp_a, bound_a, d_a, h_b, lp_b, bound_b, d_b, h_c, d_c, h_move
+
+
+@nb.njit(cache=True, inline="always")
+def _competing_hazards(u, here, hazards):
+    """At most one event of competing hazards, drawn with the single uniform ``u`` (docs/ODD.md 7.6).
+
+    Returns:
+        (destination, or -1 for none; on completing an education, a uniform on [0, 1) that
+        chooses what follows (docs/ODD.md 7.7), else 0).
+    """
+    h_a, lp_a, bound_a, d_a, h_b, lp_b, bound_b, d_b, h_c, d_c, h_move = hazards
+    dest = -1
+    v = 0.0
+    # Since 1 - exp(-total) <= total <= bound, u >= bound means no event: the exponentials are
+    # then skipped, with the same outcome as evaluating them.
+    p_leave = 0.0
+    total = 0.0
+    if u < h_a * bound_a + h_b * bound_b + h_c + h_move:
+        if lp_a != 0.0:
+            h_a *= np.exp(lp_a)
+        if lp_b != 0.0:
+            h_b *= np.exp(lp_b)
+        total = h_a + h_b + h_c + h_move
+        p_leave = 1.0 - np.exp(-total)
+    if u < p_leave:
+        # Reuse the uniform: given an event, u / p_leave is uniform on [0, 1).
+        x = u / p_leave * total
+        if x < h_a:
+            dest = d_a
+            if dest == DEST_COMPLETE:
+                v = x / h_a
+        elif x < h_a + h_b:
+            dest = d_b
+        elif x < h_a + h_b + h_c:
+            dest = d_c
+        elif here:
+            dest = DEST_MOVE_OUT
+    return dest, v
+
+
+@nb.njit(cache=True, inline="always")
+def _complete_education(v, age, r, p):
+    """Destination on completing an education, by a uniform ``v`` (docs/ODD.md 7.7).
+
+    Returns:
+        (destination, r after the completion's readiness gain).
+    """
+    if v < p.completion_to_job:
+        dest = EMPLOYED
+    elif age < FURTHER_EDUCATION_WEEKS and v < p.completion_to_job + p.completion_to_further_education:
+        dest = EDUCATION
+    else:
+        dest = _assessed(r + p.completion_readiness_gain, p)
+    return dest, _clip01(r + p.completion_readiness_gain)
+
+
+@nb.njit(cache=True, inline="always")
+def _drop_out(r, m, p):
+    """Destination on dropping out of education (docs/ODD.md 7.7).
+
+    Returns:
+        (destination, m after the dropout's motivation penalty).
+    """
+    return _assessed(r, p), _clip01(m - p.dropout_motivation_penalty)
+
+
+@nb.njit(cache=True, inline="always")
+def _move_out(i, kind, m, in_area, relation_weeks, p):
+    """Leave the area (docs/ODD.md 7.9); a relation under way ends, early ones counterproductively (7.8).
+
+    Returns:
+        (m, events); the caller ends the relation.
+    """
+    in_area[i] = 0
+    ev = EV_MOVED_OUT
+    if kind >= 0 and relation_weeks[i] < p.early_end_weeks:
+        m = _clip01(m - p.early_end_motivation_penalty)
+        ev |= EV_REL_EARLY
+    return m, ev
+
+
+@nb.njit(cache=True, inline="always")
+def _enter_status(i, dest, uw, week, status, status_since):
+    """Enter status ``dest`` from next week; an ordinary job or education resets unemployment (docs/ODD.md 7.6).
+
+    Returns:
+        (unemployment weeks, events).
+    """
+    status[i] = dest
+    status_since[i] = week + 1
+    ev = 0
+    if dest == EMPLOYED:
+        uw = 0
+        ev = EV_FOUND_JOB
+    elif dest == EDUCATION:
+        uw = 0
+    return uw, ev
 
 
 def _step_residents(
@@ -166,7 +460,6 @@ def _step_residents(
         if st == RETIRED or (in_area[i] == 0 and cohort[i] == 0):
             events[i] = 0
             continue
-        ev = 0
         # Age and time in status are derived from a birth week and a status start week, which
         # change rarely: writing counters for everyone every week would cost memory bandwidth.
         age = week + 1 - birth_week[i]
@@ -186,213 +479,102 @@ def _step_residents(
         m = np.float64(motivation[i])
         here = in_area[i] == 1
 
-        # Mentoring dose: quality grows with hours, emotional support and match quality and
-        # saturates (CFBU-2013 p.10-11); its effects scale with quality.
+        # --- the mentoring relation ---------------------------------------------------------
+        ev = 0
         job_mult = 1.0
         drop_mult = 1.0
         conv_mult = 1.0
         edu_mult = 1.0
         if kind >= 0:
-            rw = relation_weeks[i] + 1
-            relation_weeks[i] = rw
-            mq = np.float64(match_quality[i])
-            dose = np.float64(relation_hours[i]) / p.reference_hours
-            if dose > 1.5:
-                dose = 1.5
-            dose *= (0.5 + 0.5 * np.float64(relation_support[i])) * (0.5 + 0.5 * mq)
-            q = np.float64(relation_quality[i])
-            q = q + p.quality_growth * dose * (1.0 - q)
-            if q > 1.0:
-                q = 1.0
-            relation_quality[i] = q
-            job_mult = 1.0 + effects[kind, EFFECT_JOB] * q
-            drop_mult = 1.0 - effects[kind, EFFECT_DROPOUT] * q
-            conv_mult = 1.0 + effects[kind, EFFECT_CONVERSION] * q
-            edu_mult = 1.0 + effects[kind, EFFECT_EDUCATION] * q
-            r += effects[kind, EFFECT_READINESS] * q
-            m += effects[kind, EFFECT_MOTIVATION] * q
-            ended = 0
-            if rw >= relation_planned_weeks[i]:
-                ended = 1
-            else:
-                ub = uniform(seed, ident, week, SLOT_BREAKDOWN)
-                if ub < p.breakdown * breakdown_exp_max:  # else no breakdown whatever the exp
-                    hb = p.breakdown * np.exp(
-                        -p.breakdown_match_effect * (mq - 0.5) - p.breakdown_motivation_effect * (m - 0.5)
-                    )
-                    if ub < 1.0 - np.exp(-hb):
-                        ended = 2
-            if ended > 0:
-                if ended == 1:
-                    ev |= EV_REL_COMPLETED
+            ended, r, m, ev, job_mult, drop_mult, conv_mult, edu_mult = _mentoring_relation(
+                i,
+                kind,
+                r,
+                m,
+                relation_weeks,
+                relation_quality,
+                relation_planned_weeks,
+                relation_hours,
+                relation_support,
+                match_quality,
+                effects,
+                p,
+                seed,
+                ident,
+                week,
+                breakdown_exp_max,
+            )
+            if ended:
+                if ev & EV_REL_COMPLETED:
                     rel_completed += 1
                 else:
-                    ev |= EV_REL_BROKE
                     rel_broke += 1
-                # Any end before about three months lets the mentee down, planned or not (CFBU-2013 p.11).
-                if rw < p.early_end_weeks:
-                    m -= p.early_end_motivation_penalty
-                    ev |= EV_REL_EARLY
+                if ev & EV_REL_EARLY:
                     rel_early += 1
                 _end_relation(i, mentor_id, mentor_kind, relation_weeks, relation_quality)
                 kind = -1
 
-        # Readiness and motivation drift with status (scarring out of work, gains in work).
-        uw = unemployment_weeks[i]
-        if st == EMPLOYED or st == EDUCATION or st == SUBSIDISED:
-            r += p.readiness_gain_employed
-        elif st == ACTIVATION or st == INTERNSHIP:
-            r += p.activation_readiness_gain
-            uw += 1
-        elif st == UNEMPLOYED_READY or st == UNEMPLOYED_FAR:
-            r -= p.readiness_loss_unemployed
-            uw += 1
-            if uw > 52:
-                m -= p.motivation_loss_long_term
-        r = _clip01(r)
-        m = _clip01(m)
+        # --- drift of readiness and motivation ----------------------------------------------
+        r, m, uw = _drift(st, r, m, unemployment_weeks[i], p)
 
-        # Competing weekly hazards.
+        # --- the transition -----------------------------------------------------------------
         wis = week + 1 - status_since[i]
-        dest = -1
         u = uniform(seed, ident, week, SLOT_TRANSITION)
         is_programme = st == ACTIVATION or st == INTERNSHIP or st == SUBSIDISED
         if is_programme and wis >= programme_weeks[i]:
-            # Planned end of a programme: conversion to an ordinary job or back to the jobcentre.
-            conv = 0.0
-            if st == INTERNSHIP:
-                conv = p.internship_conversion * conv_mult
-            elif st == SUBSIDISED:
-                conv = p.subsidy_conversion * conv_mult
-            if u < conv:
-                dest = EMPLOYED
-            elif r >= p.ready_threshold:
-                dest = UNEMPLOYED_READY
-            else:
-                dest = UNEMPLOYED_FAR
+            dest = _programme_end(st, u, r, conv_mult, p)
         else:
-            h_a = 0.0
-            h_b = 0.0
-            h_c = 0.0
-            lp_a = 0.0  # log-linear parts, exponentiated only when an event is possible
-            lp_b = 0.0
-            bound_a = 1.0  # upper bounds of exp(lp) given readiness and motivation in [0, 1]
-            bound_b = 1.0
-            d_a = -1
-            d_b = -1
-            d_c = -1
-            young = age < YOUNG_WEEKS
-            if st == EMPLOYED:
-                h_a = p.job_loss
-                d_a = UNEMPLOYED_READY
-                h_b = p.to_inactive
-                d_b = INACTIVE
-                if young:
-                    h_c = p.employed_to_education
-                    d_c = EDUCATION
-            elif st == EDUCATION:
-                h_a = p.completion
-                d_a = DEST_COMPLETE
-                h_b = p.dropout * (1.0 + p.prior_dropout_effect * prior_dropouts[i]) * drop_mult
-                lp_b = -p.motivation_effect * (m - 0.5)
-                bound_b = dropout_exp_max
-                d_b = DEST_DROPOUT
-            elif st == INACTIVE:
-                h_a = p.inactive_return
-                d_a = UNEMPLOYED_FAR
-            else:
-                far = st == UNEMPLOYED_FAR
-                base = p.job_finding_far if far else p.job_finding_ready
-                d = uw if uw < MAX_DURATION_WEEKS else MAX_DURATION_WEEKS
-                h_a = base * duration_mult[d] * demand * barrier_mult[barriers[i]] * job_mult
-                if is_programme:
-                    h_a *= p.lock_in
-                lp_a = p.readiness_effect * (r - 0.5) + p.motivation_effect * (m - 0.5)
-                bound_a = job_exp_max
-                d_a = EMPLOYED
-                h_b = p.to_inactive * (2.0 if far else 1.0)
-                d_b = INACTIVE
-                if young and not is_programme:
-                    h_c = p.unemployed_to_education * (0.5 if far else 1.0) * edu_mult
-                    d_c = EDUCATION
-            h_move = 0.0
-            if here:
-                h_move = p.move_out_weekly
-                if st == EMPLOYED:
-                    h_move *= p.employed_move_out_multiplier
-            # Since 1 - exp(-total) <= total <= bound, u >= bound means no event: the
-            # exponentials are then skipped, with the same outcome as evaluating them.
-            p_leave = 0.0
-            total = 0.0
-            if u < h_a * bound_a + h_b * bound_b + h_c + h_move:
-                if lp_a != 0.0:
-                    h_a *= np.exp(lp_a)
-                if lp_b != 0.0:
-                    h_b *= np.exp(lp_b)
-                total = h_a + h_b + h_c + h_move
-                p_leave = 1.0 - np.exp(-total)
-            if u < p_leave:
-                # Reuse the uniform: given an event, u / p_leave is uniform on [0, 1).
-                x = u / p_leave * total
-                if x < h_a:
-                    dest = d_a
-                    if dest == DEST_COMPLETE:
-                        v = x / h_a  # uniform on [0, 1) given completion
-                        if v < p.completion_to_job:
-                            dest = EMPLOYED
-                        elif (
-                            age < FURTHER_EDUCATION_WEEKS
-                            and v < p.completion_to_job + p.completion_to_further_education
-                        ):
-                            dest = EDUCATION
-                        elif r + p.completion_readiness_gain >= p.ready_threshold:
-                            dest = UNEMPLOYED_READY
-                        else:
-                            dest = UNEMPLOYED_FAR
-                        r = _clip01(r + p.completion_readiness_gain)
-                        if education_level[i] < 3:
-                            education_level[i] += 1
-                        ev |= EV_COMPLETED
-                        if here:
-                            completions_area += 1
-                elif x < h_a + h_b:
-                    dest = d_b
-                    if dest == DEST_DROPOUT:
-                        dest = UNEMPLOYED_READY if r >= p.ready_threshold else UNEMPLOYED_FAR
-                        if prior_dropouts[i] < 100:
-                            prior_dropouts[i] += 1
-                        m = _clip01(m - p.dropout_motivation_penalty)
-                        ev |= EV_DROPOUT
-                        if here:
-                            dropouts_area += 1
-                        if cohort[i] == 1:
-                            dropouts_cohort += 1
-                elif x < h_a + h_b + h_c:
-                    dest = d_c
-                elif here:
-                    dest = DEST_MOVE_OUT
-
+            hazards = _hazards(
+                st,
+                age,
+                r,
+                m,
+                uw,
+                here,
+                is_programme,
+                prior_dropouts[i],
+                barriers[i],
+                job_mult,
+                drop_mult,
+                edu_mult,
+                duration_mult,
+                barrier_mult,
+                p,
+                demand,
+                job_exp_max,
+                dropout_exp_max,
+            )
+            dest, v = _competing_hazards(u, here, hazards)
+            if dest == DEST_COMPLETE:
+                dest, r = _complete_education(v, age, r, p)
+                if education_level[i] < 3:
+                    education_level[i] += 1
+                ev |= EV_COMPLETED
+                if here:
+                    completions_area += 1
+            elif dest == DEST_DROPOUT:
+                dest, m = _drop_out(r, m, p)
+                if prior_dropouts[i] < 100:
+                    prior_dropouts[i] += 1
+                ev |= EV_DROPOUT
+                if here:
+                    dropouts_area += 1
+                if cohort[i] == 1:
+                    dropouts_cohort += 1
         if dest == DEST_MOVE_OUT:
-            in_area[i] = 0
-            ev |= EV_MOVED_OUT
+            m, ev_move = _move_out(i, kind, m, in_area, relation_weeks, p)
+            ev |= ev_move
             moved_out += 1
+            if ev_move & EV_REL_EARLY:
+                rel_early += 1
             if kind >= 0:
-                # Moving away ends the relation; an early end is counterproductive all the same.
-                if relation_weeks[i] < p.early_end_weeks:
-                    m = _clip01(m - p.early_end_motivation_penalty)
-                    ev |= EV_REL_EARLY
-                    rel_early += 1
                 _end_relation(i, mentor_id, mentor_kind, relation_weeks, relation_quality)
         elif dest >= 0:
-            status[i] = dest
-            status_since[i] = week + 1
-            if dest == EMPLOYED:
-                uw = 0
-                ev |= EV_FOUND_JOB
-                if here:
-                    jobs_found_area += 1
-            elif dest == EDUCATION:
-                uw = 0
+            uw, ev_status = _enter_status(i, dest, uw, week, status, status_since)
+            ev |= ev_status
+            if dest == EMPLOYED and here:
+                jobs_found_area += 1
+
         # Store only what changed: large populations are bound by memory bandwidth, and a
         # store to an unchanged value still dirties its cache line.
         if unemployment_weeks[i] != uw:
@@ -405,6 +587,7 @@ def _step_residents(
             motivation[i] = m32
         if events[i] != ev:
             events[i] = ev
+
         # Stocks after the update, counted without branches (statuses are unpredictable).
         st = status[i]
         area = np.int64(in_area[i] == 1)
