@@ -87,7 +87,7 @@ def dumps(doc: dict[str, Any]) -> str:
 
 def schema_keys(*roots: type[BaseModel]) -> list[str]:
     """Every key name of the models reachable from ``roots``."""
-    from sim.inputs.errors import _submodel
+    from sim.inputs.errors import submodel
 
     seen, keys, todo = set(), set(), list(roots)
     while todo:
@@ -97,7 +97,7 @@ def schema_keys(*roots: type[BaseModel]) -> list[str]:
         seen.add(model)
         for name, field in model.model_fields.items():
             keys.add(name)
-            sub = _submodel(field.annotation)
+            sub = submodel(field.annotation)
             if sub is not None:
                 todo.append(sub)
     return sorted(keys)

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 import sim.runs.runner
 import sim.sweep.run
-from sim.calibration.validate import _mean_interval, _undefined_note
+from sim.calibration.validate import mean_interval, undefined_note
 from sim.cli import app
 from sim.inputs.errors import InputError
 from sim.inputs.loader import load_scenario, with_overrides
@@ -361,8 +361,8 @@ def test_sweep_points_note_undefined_and_single_values():
 
 
 def test_validation_rows_with_one_replicate_have_no_interval_and_a_note():
-    mean, low, high = _mean_interval(np.array([0.2]))
+    mean, low, high = mean_interval(np.array([0.2]))
     assert mean == 0.2 and math.isnan(low) and math.isnan(high)
-    assert _undefined_note(np.array([0.2])) == "interval needs at least two replicates"
-    assert _undefined_note(np.array([0.2, np.nan, 0.3])).startswith("undefined in 1 of 3 replicates")
-    assert _undefined_note(np.array([0.2, 0.3])) == ""
+    assert undefined_note(np.array([0.2])) == "interval needs at least two replicates"
+    assert undefined_note(np.array([0.2, np.nan, 0.3])).startswith("undefined in 1 of 3 replicates")
+    assert undefined_note(np.array([0.2, 0.3])) == ""

@@ -66,11 +66,11 @@ def dose_targets(weeks: Sequence[int] = DOSE_WEEKS, hours: Sequence[float] = DOS
     return out
 
 
-def _mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
     """Mean and t-interval of the mean over replicates (paired trials: the effect's uncertainty).
 
     NaN (an empty cell) where undefined: no finite value, or one only for the interval;
-    :func:`_undefined_note` says which.
+    :func:`undefined_note` says which.
     """
     v = values[np.isfinite(values)]
     if v.size == 0:
@@ -81,7 +81,7 @@ def _mean_interval(values: np.ndarray) -> tuple[float, float, float]:
     return float(v.mean()), float(v.mean() - half), float(v.mean() + half)
 
 
-def _undefined_note(values: np.ndarray, interval: bool = True) -> str:
+def undefined_note(values: np.ndarray, interval: bool = True) -> str:
     """Why a row's simulated value or interval is empty: replicates with no value, or only one."""
     n = values.size
     ok = int(np.isfinite(values).sum())
@@ -118,7 +118,7 @@ def validation_table(targets: Sequence[Target], values: dict[str, np.ndarray]) -
                 "inside": bool(finite.size and t.lower <= mean <= t.upper),
                 "role": "fitted" if t.role == "fit" else "held out",
                 "replicates": int(finite.size),
-                "note": _undefined_note(v, interval=False),
+                "note": undefined_note(v, interval=False),
             }
         )
     return pd.DataFrame(rows)
@@ -143,7 +143,7 @@ def area_series(
     for (profile, year), block in frames.groupby(["scenario", "year"], sort=True):
         for indicator in AREA_INDICATORS:
             values = block[indicator].to_numpy(dtype=float)
-            mean, lo, hi = _mean_interval(values)
+            mean, lo, hi = mean_interval(values)
             rows.append(
                 {
                     "profile": profile,
@@ -152,7 +152,7 @@ def area_series(
                     "mean": mean,
                     "lo": lo,
                     "hi": hi,
-                    "note": _undefined_note(values),
+                    "note": undefined_note(values),
                 }
             )
     figures = [
@@ -183,7 +183,7 @@ def dose_response(
         values = evaluator.run({}, on_done)
     rows = []
     for t in grid:
-        mean, lo, hi = _mean_interval(values[t.id])
+        mean, lo, hi = mean_interval(values[t.id])
         rows.append(
             {
                 "kind": t.options["kind"],
@@ -193,7 +193,7 @@ def dose_response(
                 "lo": lo,
                 "hi": hi,
                 "outcome": "in education or work a year after the planned end (difference, mentored minus not)",
-                "note": _undefined_note(values[t.id]),
+                "note": undefined_note(values[t.id]),
             }
         )
     return pd.DataFrame(rows)

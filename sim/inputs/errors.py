@@ -42,12 +42,12 @@ def _key_text(part: str | int) -> str:
     return text if _BARE_KEY.fullmatch(text) else shown_value(text)
 
 
-def _submodel(annotation: Any) -> type[BaseModel] | None:
+def submodel(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model inside a field's annotation (``Model``, ``Model | None``, ``list[Model]``)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in get_args(annotation):
-        model = _submodel(arg)
+        model = submodel(arg)
         if model is not None:
             return model
     return None
@@ -63,7 +63,7 @@ def _section_model(root: type[BaseModel], path: tuple[Any, ...]) -> type[BaseMod
             continue
         if part not in model.model_fields:
             return None
-        model = _submodel(model.model_fields[part].annotation)
+        model = submodel(model.model_fields[part].annotation)
     return model
 
 
