@@ -36,6 +36,16 @@ options = {{ efforts = 26, min_years_since_grant = 1.5, max_years_since_grant = 
 """
 
 
+def on_plan(scenario):
+    """Efforts start as planned and never end (start-up failure and delay are tested on their own)."""
+    for section in ("volunteer_corps", "professional_mentors", "business_mentors"):
+        effort = getattr(scenario, section).effort
+        effort.never_starts = 0.0
+        effort.extra_delay_mean_weeks = 0.0
+        effort.end_rate_per_year = 0.0
+    return scenario
+
+
 def small(name: str, residents: int = 800, years: int = 2, replicates: int = 2):
     """A bundled scenario shrunk for fast tests (capacities scale with residents)."""
     return with_overrides(

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import SCENARIOS, small
+from conftest import SCENARIOS, on_plan, small
 
 from sim.agents import Mentor, MentorProfile, MentorTeam
 from sim.agents.effort import Effort
@@ -177,15 +177,6 @@ def test_the_bounds_themselves_are_valid():
     for share in (0.0, 1.0):
         MentorProfile(**{**VALID, "emotional_support": share, "match_quality": share})
     MentorProfile(**{**VALID, "hours_per_week": 0.0, "leave_hazard": 0.0, "capacity": 1, "planned_weeks": 1})
-
-
-def on_plan(scenario):
-    for section in ("volunteer_corps", "professional_mentors", "business_mentors"):
-        effort = getattr(scenario, section).effort
-        effort.never_starts = 0.0
-        effort.extra_delay_mean_weeks = 0.0
-        effort.end_rate_per_year = 0.0
-    return scenario
 
 
 def test_every_mentor_of_an_effort_carries_its_one_profile_and_its_dose_reaches_the_mentees():

@@ -7,7 +7,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import small
+from conftest import on_plan, small
 
 from sim.agents import Mentor, Resident
 from sim.engine.states import STATUS_NAMES, MentorKind, Status
@@ -84,16 +84,6 @@ def test_a_business_network_with_no_firms_changes_nothing():
     _, a = run(base)
     _, b = run(empty)
     pd.testing.assert_frame_equal(a.drop(columns=[]), b)
-
-
-def on_plan(scenario):
-    """Efforts start as planned and never end (start-up failure and delay are tested on their own)."""
-    for section in ("volunteer_corps", "professional_mentors", "business_mentors"):
-        effort = getattr(scenario, section).effort
-        effort.never_starts = 0.0
-        effort.extra_delay_mean_weeks = 0.0
-        effort.end_rate_per_year = 0.0
-    return scenario
 
 
 def test_a_volunteer_corps_without_coordinator_hours_matches_nobody_and_shows_the_bottleneck():
