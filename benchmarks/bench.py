@@ -99,6 +99,52 @@ def whole_run(residents: int, years: int, name: str = "baseline", repeats: int =
     return best
 
 
+def kernel_seconds(residents: int, weeks: int, repeats: int = 5) -> float:
+    """Seconds the kernel alone takes for ``weeks`` weeks of a fresh population; best of ``repeats``."""
+    sc = scenario(residents)
+    p = build_kernel_params(sc)
+    tables = (duration_table(sc), barrier_table(sc), effect_table(sc))
+    best = float("inf")
+    for _ in range(repeats):
+        pop = Population(sc, seed=1)
+        step_residents(pop.n_used, *pop.kernel_arrays(), *tables, p, 1, 0, 1.0)  # compile or load
+        start = time.perf_counter()
+        for week in range(1, weeks + 1):
+            step_residents(pop.n_used, *pop.kernel_arrays(), *tables, p, 1, week, demand_index(sc, week))
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+ESTATE_DESIGNS = ("baseline", "combined_package_as_planned")
+
+
+def estate_scale(residents: int = 10_000, years: int = 10, repeats: int = 5) -> dict[str, dict[str, float]]:
+    """Whole runs of an estate against the kernel alone over the same weeks, per design.
+
+    At estate scale most of a run is the weekly Python stages (jobcentre, efforts, recording), not
+    the kernel; the kernel's share of the whole run is the figure new mechanisms must not lower much.
+    """
+    kernel = kernel_seconds(residents, years * 52, repeats)
+    out = {}
+    for name in ESTATE_DESIGNS:
+        whole = whole_run(residents, years, name, repeats=repeats)
+        out[name] = {
+            "whole_seconds": whole["seconds"],
+            "kernel_seconds": kernel,
+            "kernel_share": kernel / whole["seconds"],
+        }
+    return out
+
+
+def print_estate(estate: dict[str, dict[str, float]], residents: int) -> None:
+    print(f"estate scale ({residents:,} residents x 10 years; whole run and kernel alone, best of 5 each)")
+    for name, e in estate.items():
+        print(
+            f"  {name:<28}: whole run {e['whole_seconds']:5.2f} s, kernel alone {e['kernel_seconds']:5.2f} s, "
+            f"kernel share of the run {e['kernel_share']:6.1%}"
+        )
+
+
 def million_run_peak_rss(years: int) -> dict[str, float]:
     """Peak memory of a 1,000,000-resident run, in a fresh process so nothing else counts."""
     code = (
@@ -124,7 +170,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a fast look")
     parser.add_argument("--skip-million", action="store_true", help="skip the 1,000,000-resident memory run")
+    parser.add_argument("--estate-only", action="store_true", help="only the estate-scale figures")
     args = parser.parse_args()
+    estate_n = 10_000
+    if args.estate_only:
+        print_estate(estate_scale(estate_n), estate_n)
+        return
     municipal = 50_000  # a municipality's areas: 20,000-50,000 residents (design.md)
     big = 200_000 if args.quick else 1_000_000
     whole_n = 20_000 if args.quick else 100_000
@@ -144,6 +195,8 @@ def main() -> None:
     print(f"measuring a whole {whole_n:,}-resident 10-year run ...", flush=True)
     whole = whole_run(whole_n, 10)
     combined = whole_run(whole_n, 10, "combined_package", repeats=1)
+    print(f"measuring estate-scale runs ({estate_n:,} residents) against the kernel alone ...", flush=True)
+    estate = estate_scale(estate_n)
     results.update(
         kernel_1_thread=k1,
         kernel_all_threads=kn,
@@ -152,6 +205,7 @@ def main() -> None:
         reference=ref,
         whole_run=whole,
         whole_run_combined=combined,
+        estate=estate,
     )
     if not args.skip_million:
         print("measuring peak memory of a 1,000,000-resident 10-year run (fresh process) ...", flush=True)
@@ -174,6 +228,7 @@ def main() -> None:
         f"({whole['resident_weeks_per_s'] / 1e6:.1f} M/s; {whole['rows_simulated']:,} residents ever simulated)"
     )
     print(f"  whole run, combined package, same size (1 run) : {combined['seconds']:6.2f} s")
+    print_estate(estate, estate_n)
     if "million" in results:
         m = results["million"]
         print("memory")

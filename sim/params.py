@@ -76,3 +76,17 @@ def share(default: float, source: str, description: str) -> Any:
 def weekly(default: float, source: str, description: str) -> Any:
     """Declare a non-negative weekly hazard."""
     return param(default, "per week", source, description, ge=0.0, le=1.0)
+
+
+def yearly_rate(default: float, source: str, description: str, *, le: float = 10.0) -> Any:
+    """Declare a yearly rate: events per person-year, converted to the weekly hazard ``rate / 52``.
+
+    A rate may exceed 1 (2.0 is two events a year on average, a yearly chance of 86 %); see
+    :mod:`sim.engine.units`.
+    """
+    return param(default, "rate per year", source, description, ge=0.0, le=le)
+
+
+def yearly_probability(default: float, source: str, description: str) -> Any:
+    """Declare a yearly probability (below 1), converted to the weekly hazard ``-ln(1 - p) / 52``."""
+    return param(default, "probability per year", source, description, ge=0.0, lt=1.0)

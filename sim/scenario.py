@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from sim.params import ASSUMPTION, SETTING, param, relative_bound, share, weekly
+from sim.params import ASSUMPTION, SETTING, param, relative_bound, share, weekly, yearly_rate
 
 MAX_UNIT_COST_DKK = 1e9
 """Upper bound of every unit cost (assumption): a thousand times the dearest unit cost in the sources
@@ -243,13 +243,11 @@ class Population(Section):
         ASSUMPTION,
         "Share of residents 16-29 with one or more earlier dropouts (CFBU-2013 p.23).",
     )
-    move_out_rate_per_year: float = param(
+    move_out_rate_per_year: float = yearly_rate(
         0.10,
-        "per year",
         ASSUMPTION,
-        "Yearly move-out rate of residents not in work; move-out rates are high (HT-2005 p.4).",
-        ge=0.0,
-        le=1.0,
+        "Move-out rate of residents not in work; move-out rates are high (HT-2005 p.4).",
+        le=5.0,
     )
     employed_move_out_multiplier: float = param(
         2.0,
@@ -783,12 +781,10 @@ class EffortStart(Section):
         "CFBU-2015 p.16",
         "Chance the effort never gets running, drawn once per replicate (value an assumption).",
     )
-    end_rate_per_year: float = param(
+    end_rate_per_year: float = yearly_rate(
         0.0,
-        "per year",
         "CFBU-2015 p.9, 16",
-        "Hazard that a running effort ends (2 of 10 started had ended); calibrated.",
-        ge=0.0,
+        "Rate at which a running effort ends (2 of 10 started had ended); calibrated.",
         le=52.0,
     )
 
@@ -910,9 +906,7 @@ class VolunteerCorps(Section):
         ge=1,
         le=520,
     )
-    attrition_per_year: float = param(
-        0.25, "per year", ASSUMPTION, "Volunteers leaving when supervised.", ge=0.0, le=10.0
-    )
+    attrition_per_year: float = yearly_rate(0.25, ASSUMPTION, "Volunteers leaving when supervised.")
     unsupervised_attrition_multiplier: float = param(
         3.0, "ratio", ASSUMPTION, "Attrition when supervision hours fall short.", ge=1.0, le=50.0
     )
@@ -1002,13 +996,8 @@ class ProfessionalMentors(Section):
     target: TargetGroup = TargetGroup(
         statuses=["unemployed_ready", "unemployed_far", "inactive", "education"], min_age=15, max_age=29
     )
-    turnover_per_year: float = param(
-        0.15,
-        "per year",
-        "HT-2005 p.5",
-        "Staff leaving; turnover stalled projects (value an assumption).",
-        ge=0.0,
-        le=10.0,
+    turnover_per_year: float = yearly_rate(
+        0.15, "HT-2005 p.5", "Staff leaving; turnover stalled projects (value an assumption)."
     )
     vacancy_weeks: int = param(12, "weeks", ASSUMPTION, "Weeks to refill a vacated post.", ge=0, le=520)
     cost_per_mentor_per_year_dkk: float = param(
@@ -1066,9 +1055,7 @@ class BusinessMentors(Section):
         ge=0.0,
         le=10.0,
     )
-    turnover_per_year: float = param(
-        0.2, "per year", ASSUMPTION, "Business mentors leaving.", ge=0.0, le=10.0
-    )
+    turnover_per_year: float = yearly_rate(0.2, ASSUMPTION, "Business mentors leaving.")
     cost_per_match_week_dkk: float = param(
         350.0,
         "DKK per match-week",

@@ -10,7 +10,7 @@ from conftest import SCENARIOS, on_plan, small
 from sim.agents import Mentor, MentorProfile, MentorTeam
 from sim.agents.effort import Effort
 from sim.engine.states import MentorKind
-from sim.engine.units import weekly_from_yearly
+from sim.engine.units import weekly_hazard
 from sim.inputs.loader import load_scenario
 from sim.model import HousingAreaModel
 from sim.scenario import EffortStart, TargetGroup
@@ -55,7 +55,7 @@ def old_values(scenario):
             vc.emotional_support,
             vc.match_quality,
             vc.planned_weeks,
-            weekly_from_yearly(min(vc.attrition_per_year, 0.999)),
+            weekly_hazard(vc.attrition_per_year),
         ),
         "social": (
             MentorKind.PROFESSIONAL,
@@ -65,7 +65,7 @@ def old_values(scenario):
             pm.emotional_support,
             pm.match_quality,
             pm.planned_weeks,
-            weekly_from_yearly(pm.turnover_per_year),
+            weekly_hazard(pm.turnover_per_year),
         ),
         "jobcentre": (
             MentorKind.PROFESSIONAL,
@@ -75,7 +75,7 @@ def old_values(scenario):
             jc.mentor_support_emotional_support,
             jc.mentor_support_match_quality,
             jc.mentor_support_weeks,
-            weekly_from_yearly(pm.turnover_per_year),  # one labour market for mentor staff
+            weekly_hazard(pm.turnover_per_year),  # one labour market for mentor staff
         ),
         "business": (
             MentorKind.BUSINESS,
@@ -85,7 +85,7 @@ def old_values(scenario):
             bm.emotional_support,
             bm.match_quality,
             bm.planned_weeks,
-            weekly_from_yearly(bm.turnover_per_year),
+            weekly_hazard(bm.turnover_per_year),
         ),
     }
 

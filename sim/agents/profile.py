@@ -14,12 +14,8 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 from sim.engine.states import MentorKind
-from sim.engine.units import weekly_from_yearly
+from sim.engine.units import weekly_hazard
 from sim.scenario import Scenario
-
-# A volunteer's yearly attrition is read as at most 0.999, keeping its weekly hazard finite and
-# below 1 (docs/ODD.md 7.2).
-VOLUNTEER_ATTRITION_CAP = 0.999
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,7 +92,7 @@ class MentorProfile:
             emotional_support=vc.emotional_support,
             match_quality=vc.match_quality,
             planned_weeks=vc.planned_weeks,
-            leave_hazard=weekly_from_yearly(min(vc.attrition_per_year, VOLUNTEER_ATTRITION_CAP)),
+            leave_hazard=weekly_hazard(vc.attrition_per_year),
         )
 
     @classmethod
@@ -111,7 +107,7 @@ class MentorProfile:
             emotional_support=pm.emotional_support,
             match_quality=pm.match_quality,
             planned_weeks=pm.planned_weeks,
-            leave_hazard=weekly_from_yearly(pm.turnover_per_year),
+            leave_hazard=weekly_hazard(pm.turnover_per_year),
         )
 
     @classmethod
@@ -130,7 +126,7 @@ class MentorProfile:
             emotional_support=jc.mentor_support_emotional_support,
             match_quality=jc.mentor_support_match_quality,
             planned_weeks=jc.mentor_support_weeks,
-            leave_hazard=weekly_from_yearly(scenario.professional_mentors.turnover_per_year),
+            leave_hazard=weekly_hazard(scenario.professional_mentors.turnover_per_year),
         )
 
     @classmethod
@@ -145,5 +141,5 @@ class MentorProfile:
             emotional_support=bm.emotional_support,
             match_quality=bm.match_quality,
             planned_weeks=bm.planned_weeks,
-            leave_hazard=weekly_from_yearly(bm.turnover_per_year),
+            leave_hazard=weekly_hazard(bm.turnover_per_year),
         )

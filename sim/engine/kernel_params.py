@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.engine.states import N_BARRIERS
-from sim.engine.units import WEEKS_PER_YEAR, weekly_from_yearly
+from sim.engine.units import WEEKS_PER_YEAR, weekly_hazard
 from sim.scenario import Scenario
 
 MAX_DURATION_WEEKS = 1040  # the duration table is flat beyond 20 years
@@ -111,7 +111,7 @@ def build_kernel_params(sc: Scenario) -> KernelParams:
         breakdown=me.breakdown,
         breakdown_match_effect=me.breakdown_match_effect,
         breakdown_motivation_effect=me.breakdown_motivation_effect,
-        move_out_weekly=weekly_from_yearly(po.move_out_rate_per_year),
+        move_out_weekly=weekly_hazard(po.move_out_rate_per_year),
         employed_move_out_multiplier=po.employed_move_out_multiplier,
     )
 
