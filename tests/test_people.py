@@ -387,3 +387,17 @@ def test_bad_new_key_in_a_scenario_file_is_one_line(tmp_path):
     assert (
         len(lines) == 1 and "backgrounds" in lines[0] and "danish" in lines[0] and "danish_origin" in lines[0]
     )
+
+
+def test_the_old_language_prevalence_key_says_where_it_went(tmp_path):
+    from sim.inputs.errors import InputError
+    from sim.inputs.loader import load_scenario as load
+
+    path = tmp_path / "s.toml"
+    path.write_text(
+        f'extends = "{SCENARIOS / "baseline.toml"}"\n[population.barrier_prevalence]\nlanguage = 0.3\n'
+    )
+    with pytest.raises(InputError) as info:
+        load(path)
+    message = str(info.value)
+    assert "\n" not in message and "population.language_by_background" in message and "= 0.3" in message
