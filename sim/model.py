@@ -167,6 +167,7 @@ class HousingAreaModel(mesa.Model):
             vacancy_weeks=pm.vacancy_weeks,
             outreach_per_week=pm.outreach_per_week,
             outreach_target=pm.target,
+            referrals=pm.referrals,
         )
 
     def _firm_network(self) -> FirmNetwork | None:

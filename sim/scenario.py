@@ -174,8 +174,51 @@ class BarrierPrevalence(Section):
     mental_health: float = share(0.30, ASSUMPTION, "Mental illness.")
     substance_use: float = share(0.10, ASSUMPTION, "Substance use (hash among the young, CFBU-2013 p.18).")
     criminal_record: float = share(0.08, ASSUMPTION, "Criminal record or ties to criminal groups.")
-    language: float = share(0.35, ASSUMPTION, "Weak Danish.")
-    childcare: float = share(0.10, ASSUMPTION, "Childcare that limits availability.")
+    childcare: float = share(
+        0.10,
+        ASSUMPTION,
+        "Childcare that limits availability (split between the sexes by population.childcare_women_share).",
+    )
+
+
+# --- who people are: background and sex (issue 11, item 3) ---------------------------------
+
+
+class BackgroundShares(Section):
+    """Shares of residents by ethnic background, at the start and among newcomers.
+
+    The estates house many residents of non-Danish background (HT-2005 p.3-4), whose employment
+    rate was 55 % in Høje-Taastrup in 2002 (HT-2005 p.8); the shares themselves are assumptions.
+    Background has no direct effect on any hazard: it acts through the language barrier
+    (:class:`LanguageByBackground`) and schooling, and target groups can select by it.
+    """
+
+    danish_origin: float = share(0.50, ASSUMPTION, "Share of Danish origin.")
+    immigrant: float = share(
+        0.35, ASSUMPTION, "Share of immigrants (many residents of non-Danish background, HT-2005 p.3-4)."
+    )
+    descendant: float = share(
+        0.15, ASSUMPTION, "Share of descendants of immigrants, born in Denmark (HT-2005 p.3-4)."
+    )
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> BackgroundShares:
+        _check_sums_to_one(self.model_dump(), "background shares")
+        return self
+
+
+class LanguageByBackground(Section):
+    """Share of activity-ready residents with weak Danish (the language barrier), by background.
+
+    Weak Danish is a barrier named by CFBU-2015 p.14 and HT-2005 p.7-10; it is tied to background:
+    mostly immigrants, few descendants, almost no one of Danish origin (values assumptions, chosen
+    so that with the estate's background mix about a third of activity-ready residents have it).
+    Residents who are not activity-ready have it at ``barrier_prevalence_ratio_others`` times this.
+    """
+
+    danish_origin: float = share(0.02, ASSUMPTION, "Residents of Danish origin.")
+    immigrant: float = share(0.85, ASSUMPTION, "Immigrants.")
+    descendant: float = share(0.15, ASSUMPTION, "Descendants of immigrants.")
 
 
 class EducationLevels(Section):
@@ -229,6 +272,14 @@ class Population(Section):
         "(CFBU-2015 p.10, 14); sets their readiness below jobcentre.passive_threshold.",
     )
     barrier_prevalence: BarrierPrevalence = BarrierPrevalence()
+    background: BackgroundShares = BackgroundShares()
+    language_by_background: LanguageByBackground = LanguageByBackground()
+    childcare_women_share: float = share(
+        0.8,
+        ASSUMPTION,
+        "Share of the childcare barrier carried by women (sex is drawn with even odds, so women have "
+        "it at 2 x this x barrier_prevalence.childcare); many single parents (HT-2005 p.3-4).",
+    )
     barrier_prevalence_ratio_others: float = param(
         0.3,
         "ratio",
@@ -293,6 +344,22 @@ class Population(Section):
         rest_long_term = self.long_term_unemployed_share_18_64 * working_age - w_30_39 * u_30_39 * at_30_39
         others = rest_long_term / rest_unemployed if rest_unemployed > 0 else 0.0
         return at_30_39, others
+
+    def childcare_by_sex(self) -> tuple[float, float]:
+        """Childcare barrier prevalence among activity-ready (men, women): the average is the profile's."""
+        prevalence, women = self.barrier_prevalence.childcare, self.childcare_women_share
+        return 2.0 * prevalence * (1.0 - women), 2.0 * prevalence * women
+
+    @model_validator(mode="after")
+    def _childcare_within_one(self) -> Population:
+        men, women = self.childcare_by_sex()
+        if max(men, women) > 1.0 + 1e-9:
+            raise ValueError(
+                f"barrier_prevalence.childcare ({self.barrier_prevalence.childcare:g}) with childcare_women_share "
+                f"({self.childcare_women_share:g}) needs a prevalence of {max(men, women):.3g} in one sex: "
+                "their product, and that of childcare and 1 - childcare_women_share, must not exceed 0.5"
+            )
+        return self
 
     @model_validator(mode="after")
     def _long_term_within_unemployed(self) -> Population:
@@ -406,6 +473,14 @@ class LabourMarket(Section):
     )
     demand_phase_years: float = param(
         0.0, "years", ASSUMPTION, "Where in the cycle week 0 lies.", ge=0.0, le=50.0
+    )
+    # --- sex: parental leave (issue 11, item 3) ---
+    parental_leave_women_20_44: float = weekly(
+        0.0006,
+        "HT-2005 p.7-8",
+        "Extra hazard into inactivity (parental leave) of women aged 20-44 in work, a programme or "
+        "unemployment, on top of to_inactive: 18 of Jobexpres's 586 contacts went on parental leave "
+        "in about two years (value an assumption).",
     )
 
 
@@ -801,6 +876,16 @@ TargetStatus = Literal[
 ]
 
 
+TargetSex = Literal["male", "female"]
+TargetBackground = Literal["danish_origin", "immigrant", "descendant"]
+TargetBarrier = Literal[
+    "health", "mental_health", "substance_use", "criminal_record", "language", "low_schooling", "childcare"
+]
+MAX_TARGET_WEEKS = 3380  # working life, 65 x 52 weeks: no unemployment spell is longer
+SELF_REFERRAL_MIN_MOTIVATION = 0.5
+"""Assumption: residents who come to an effort by themselves are at least this motivated (HT-2005 p.13)."""
+
+
 class TargetGroup(Section):
     """Who an effort reaches by its own recruitment (referrals from schools, outreach, firm hiring)."""
 
@@ -827,11 +912,103 @@ class TargetGroup(Section):
         "Reach enrolled young people only when at dropout risk (an earlier dropout or low motivation).",
     )
 
+    # --- who people are (issue 11, item 3); the defaults select everyone, as before ---
+    sexes: list[TargetSex] = param(
+        ["male", "female"], "sexes", SETTING, "Sexes of the target group (e.g. women only).", min_length=1
+    )
+    backgrounds: list[TargetBackground] = param(
+        ["danish_origin", "immigrant", "descendant"],
+        "backgrounds",
+        SETTING,
+        "Backgrounds of the target group (e.g. young people of immigrant background, HT-2005 p.10-11).",
+        min_length=1,
+    )
+    barriers_any: list[TargetBarrier] = param(
+        [],
+        "barriers",
+        SETTING,
+        "Reach only residents with at least one of these barriers (empty: no condition).",
+    )
+    barriers_all: list[TargetBarrier] = param(
+        [],
+        "barriers",
+        SETTING,
+        "Reach only residents with every one of these barriers (empty: no condition).",
+    )
+    match_groups: list[Literal[0, 1, 2, 3]] = param(
+        [0, 1, 2, 3],
+        "match groups",
+        SETTING,
+        "Match groups at the last assessment (0: never assessed; CFBU-2015 p.10, 14).",
+        min_length=1,
+    )
+    min_unemployment_weeks: int = param(
+        0,
+        "weeks",
+        SETTING,
+        "Shortest current unemployment spell (104: long-term unemployed, CFBU-2015 p.13-14).",
+        ge=0,
+        le=MAX_TARGET_WEEKS,
+    )
+    max_unemployment_weeks: int = param(
+        MAX_TARGET_WEEKS, "weeks", SETTING, "Longest current unemployment spell.", ge=0, le=MAX_TARGET_WEEKS
+    )
+    min_prior_dropouts: int = param(
+        0,
+        "dropouts",
+        SETTING,
+        "Fewest earlier dropouts from education (Middelfart's mentees had 4-8, CABI-2011 p.4).",
+        ge=0,
+        le=100,
+    )
+    min_motivation: float = share(
+        0.0, SETTING, "Lowest motivation of those reached (self-referrals come from the motivated)."
+    )
+
     @model_validator(mode="after")
     def _ages_ordered(self) -> TargetGroup:
         if self.min_age > self.max_age:
             raise ValueError(f"min_age ({self.min_age}) must not exceed max_age ({self.max_age})")
+        if self.min_unemployment_weeks > self.max_unemployment_weeks:
+            raise ValueError(
+                f"min_unemployment_weeks ({self.min_unemployment_weeks}) must not exceed "
+                f"max_unemployment_weeks ({self.max_unemployment_weeks})"
+            )
+        if self.min_motivation > self.max_motivation:
+            raise ValueError(
+                f"min_motivation ({self.min_motivation:g}) must not exceed max_motivation ({self.max_motivation:g})"
+            )
         return self
+
+
+class ReferralSources(Section):
+    """Referral flows into an effort besides schools, outreach and the jobcentre (docs/ODD.md 7.2).
+
+    Each flow picks residents of the effort's own target group; referrals that find no one, or a
+    full waiting list, are counted as unmet demand of their source. The defaults add no flow.
+    """
+
+    housing_plan_per_week: float = param(
+        0.0,
+        "referrals per week",
+        "CFBU-2015 p.20",
+        "Mentees the housing plan's staff recruit for the effort (its supporting role; value an assumption).",
+        ge=0.0,
+        scales=True,
+        per_resident=1,
+        why="referrals are residents",
+    )
+    self_per_week: float = param(
+        0.0,
+        "referrals per week",
+        "HT-2005 p.13",
+        "Residents of the target group who come by themselves; target groups often lack motivation "
+        "and do not, so only the motivated do (value an assumption).",
+        ge=0.0,
+        scales=True,
+        per_resident=1,
+        why="referrals are residents",
+    )
 
 
 class VolunteerCorps(Section):
@@ -915,13 +1092,14 @@ class VolunteerCorps(Section):
         "referrals per week",
         "CABI-2011 p.4",
         "Mentees from the target group referred by schools or recruited by the effort itself "
-        "(besides jobcentre referrals).",
+        "(besides jobcentre, housing-plan and self-referrals).",
         ge=0.0,
         scales=True,
         per_resident=1,
         why="referrals are residents",
     )
     target: TargetGroup = TargetGroup()
+    referrals: ReferralSources = ReferralSources()
     mentor_kind: Literal["volunteer", "business"] = param(
         "volunteer",
         "choice",
@@ -996,6 +1174,7 @@ class ProfessionalMentors(Section):
     target: TargetGroup = TargetGroup(
         statuses=["unemployed_ready", "unemployed_far", "inactive", "education"], min_age=15, max_age=29
     )
+    referrals: ReferralSources = ReferralSources()
     turnover_per_year: float = yearly_rate(
         0.15, "HT-2005 p.5", "Staff leaving; turnover stalled projects (value an assumption)."
     )

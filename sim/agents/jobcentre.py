@@ -18,6 +18,7 @@ import numpy as np
 from sim.engine.population import PERSON_KEY_BITS
 from sim.engine.rng import uniform
 from sim.engine.states import MentorKind, RandomSlot, Status
+from sim.engine.targeting import in_target
 from sim.scenario import VOLUNTEER_SHARE_BY_ATTITUDE
 
 if TYPE_CHECKING:
@@ -273,23 +274,31 @@ class Jobcentre(mesa.Agent):
         return offered
 
     def send_offers(self, offered: np.ndarray) -> None:
-        """Send mentor offers to the volunteer corps or the jobcentre's own mentors (CABI-2011 p.7-9)."""
+        """Send mentor offers through the efforts whose target group includes the person (docs/ODD.md 7.1).
+
+        An offer goes to the volunteer corps with the attitude's chance (CABI-2011 p.7-9), but only
+        for people in the corps' target group; every other offer goes to the jobcentre's own
+        mentors (whose target group is its clients) if it has posts, else it is unmet.
+        """
         offers = dict.fromkeys(self.mentor_offers, 0)
         offers["offered"] = int(offered.size)
         if offered.size:
             pop = self.model.population
+            week = self.model.week
             corps: VolunteerCorps | None = self.model.volunteer_corps
             team: MentorTeam | None = self.model.jobcentre_mentors
             rest = offered
             if corps is not None and corps.running():
-                v = pop.draws(offered, self.model.week, int(RandomSlot.JOBCENTRE_PROGRAMME))
-                to_volunteers = v < self.volunteer_share
+                v = pop.draws(offered, week, int(RandomSlot.JOBCENTRE_PROGRAMME))
+                to_volunteers = (v < self.volunteer_share) & in_target(pop, offered, corps.spec.target, week)
                 offers["volunteer"] = corps.refer(offered[to_volunteers])
                 rest = offered[~to_volunteers]
-            if team is not None and team.posts > 0 and team.effort.running(self.model.week):
-                offers["jobcentre"] = team.waiting.add(rest, self.model.week)
+            if team is not None and team.posts > 0 and team.effort.running(week):
+                offers["jobcentre"] = team.waiting.add(rest, week)
             offers["unmet"] = offers["offered"] - offers["volunteer"] - offers["jobcentre"]
         self.mentor_offers = offers
+        for key in ("offered", "volunteer", "jobcentre", "unmet"):
+            self.model.tally(f"jobcentre_offers_{key}", offers[key])
 
     def utilisation(self) -> float:
         """Contacts due relative to caseworker capacity (above 1: a backlog builds)."""

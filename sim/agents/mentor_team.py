@@ -14,11 +14,12 @@ import numpy as np
 
 from sim.agents.effort import Effort
 from sim.agents.mentor import Mentor, MentorRoster
+from sim.agents.referrals import extra_flows
 from sim.engine.rng import stream
 from sim.engine.states import RandomSlot
 from sim.engine.targeting import find_targets
 from sim.engine.waiting import WaitingList
-from sim.scenario import TargetGroup
+from sim.scenario import ReferralSources, TargetGroup
 
 if TYPE_CHECKING:
     from sim.agents.area import HousingArea
@@ -39,6 +40,7 @@ class MentorTeam(mesa.Agent):
         vacancy_weeks: Weeks a vacated post stays empty.
         outreach_per_week: New mentees each mentor in post finds per week (0: referrals only).
         outreach_target: Whom outreach looks for.
+        referrals: Housing-plan and self-referral flows from the outreach target group (none by default).
 
     Attributes:
         name: ``social_mentors`` or ``jobcentre_mentors`` (the profile's pool).
@@ -59,6 +61,7 @@ class MentorTeam(mesa.Agent):
         vacancy_weeks: int,
         outreach_per_week: float,
         outreach_target: TargetGroup,
+        referrals: ReferralSources | None = None,
     ) -> None:
         super().__init__(model)
         self.name = profile.pool
@@ -75,6 +78,7 @@ class MentorTeam(mesa.Agent):
         # Referrals beyond one full caseload per post are turned away rather than queued for years.
         self.waiting = WaitingList(model.population, pool_id, max_length=posts * profile.capacity)
         self._outreach_owed = 0.0
+        self.flows = extra_flows(model, self.name, pool_id, referrals, outreach_target) if referrals else []
 
     def step(self) -> None:
         """Fill vacant posts, lose staff to turnover, and take on mentees."""
@@ -111,6 +115,8 @@ class MentorTeam(mesa.Agent):
 
     def take_on_mentees(self, week: int) -> None:
         """Match waiting referrals, then reach new young people by outreach."""
+        for flow in self.flows:
+            flow.step(self.waiting)
         if not len(self.waiting) and self.outreach_per_week <= 0:  # nobody to take on
             return
         free = self.roster.total_free()
@@ -130,6 +136,7 @@ class MentorTeam(mesa.Agent):
                 )
                 self._outreach_owed -= found.size
                 self.model.tally(f"{self.name}_outreach", found.size)
+                self.model.tally(f"{self.name}_outreach_unmet", wanted - found.size)
                 rows = np.concatenate([rows, found])
             # Outreach not used this week (no one to find) is not banked beyond one per mentor.
             self._outreach_owed = min(self._outreach_owed, float(len(self.roster)))

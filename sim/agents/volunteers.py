@@ -15,10 +15,11 @@ import numpy as np
 
 from sim.agents.effort import Effort
 from sim.agents.mentor import Mentor, MentorRoster
+from sim.agents.referrals import ReferralFlow, extra_flows
 from sim.engine.rng import stream
 from sim.engine.states import RandomSlot
-from sim.engine.targeting import find_targets
 from sim.engine.waiting import WaitingList
+from sim.scenario import TargetGroup
 
 if TYPE_CHECKING:
     from sim.agents.area import HousingArea
@@ -52,6 +53,17 @@ def work_in_units(
     return done, max(done * hours_per_unit - progress, 0.0), 0.0
 
 
+def school_target(target: TargetGroup) -> TargetGroup:
+    """Whom schools refer: the enrolled part of a target group that also holds other statuses.
+
+    A group of enrolled residents only, or one without any, is recruited from as a whole (the
+    effort's own recruitment), as before referral sources were told apart.
+    """
+    if "education" in target.statuses and len(set(target.statuses)) > 1:
+        return target.model_copy(update={"statuses": ["education"]})
+    return target
+
+
 class VolunteerCorps(mesa.Agent):
     """Coordinator, applicants, trained volunteers and the mentee waiting list.
 
@@ -80,7 +92,18 @@ class VolunteerCorps(mesa.Agent):
         self.hours_used = {"supervision": 0.0, "matching": 0.0, "training": 0.0}
         self.supervised_share = 1.0
         self.constraint = "not running"
-        self._school_owed = 0.0
+        # Referral sources besides the jobcentre: schools, then the housing plan and self-referrals.
+        self.flows = [
+            ReferralFlow(
+                model,
+                "volunteer",
+                "school",
+                self.spec.referrals_per_week,
+                school_target(self.spec.target),
+                int(RandomSlot.MENTOR_REFERRAL) + 2,
+            ),
+            *extra_flows(model, "volunteer", POOL, self.spec.referrals, self.spec.target),
+        ]
         # Coordinator hours already put into the next match and the next trainee: tasks longer
         # than a week's spare hours are finished over several weeks.
         self._matching_progress = 0.0
@@ -109,26 +132,19 @@ class VolunteerCorps(mesa.Agent):
         self.lose_volunteers()
 
     def take_referrals(self) -> None:
-        """Schools refer young people at risk of dropping out (CABI-2011 p.4), or the effort recruits its target group."""
-        self._school_owed += self.spec.referrals_per_week
-        wanted = int(self._school_owed)
-        if wanted <= 0:
-            return
-        rows = find_targets(
-            self.model.population,
-            self.spec.target,
-            wanted,
-            self.model.week,
-            int(RandomSlot.MENTOR_REFERRAL) + 2,
-        )
-        self._school_owed -= wanted
-        accepted = self.waiting.add(rows, self.model.week)
-        self.model.tally("volunteer_referrals_school", accepted)
+        """Take the week's referrals from schools, the housing plan and self-referrals.
+
+        Schools refer young people at risk of dropping out (CABI-2011 p.4), or the effort recruits
+        its target group; each source picks from the target group.
+        """
+        for flow in self.flows:
+            flow.step(self.waiting)
 
     def refer(self, rows: np.ndarray) -> int:
-        """Accept referrals from the jobcentre; return how many got onto the list."""
+        """Accept referrals from the jobcentre (people in the corps' target group); return how many got onto the list."""
         accepted = self.waiting.add(rows, self.model.week)
         self.model.tally("volunteer_referrals_jobcentre", accepted)
+        self.model.tally("volunteer_referrals_jobcentre_unmet", rows.size - accepted)
         return accepted
 
     def recruit(self) -> None:

@@ -55,6 +55,9 @@ SAFE_FASTMATH = {"nnan", "ninf", "nsz"}
 
 YOUNG_WEEKS = 30 * 52  # education moves are open to residents under 30
 FURTHER_EDUCATION_WEEKS = 25 * 52  # completers under 25 may go on to a further education
+# Ages of the parental-leave hazard of women (docs/ODD.md 7.6): from 20 up to the eve of 45.
+LEAVE_FROM_WEEKS = 20 * 52
+LEAVE_UNTIL_WEEKS = 45 * 52
 
 # Destination codes of the competing hazards, besides statuses.
 DEST_MOVE_OUT = 100
@@ -228,6 +231,7 @@ def _hazards(
     is_programme,
     prior_dropouts_i,
     barriers_i,
+    female,
     job_mult,
     drop_mult,
     edu_mult,
@@ -258,10 +262,14 @@ def _hazards(
     d_b = -1
     d_c = -1
     young = age < YOUNG_WEEKS
+    # Parental leave: women 20-44 go inactive more often (docs/ODD.md 7.6).
+    leave = 0.0
+    if female and LEAVE_FROM_WEEKS <= age < LEAVE_UNTIL_WEEKS:
+        leave = p.parental_leave_women
     if st == EMPLOYED:
         h_a = p.job_loss
         d_a = UNEMPLOYED_READY
-        h_b = p.to_inactive
+        h_b = p.to_inactive + leave
         d_b = INACTIVE
         if young:
             h_c = p.employed_to_education
@@ -286,7 +294,7 @@ def _hazards(
         lp_a = p.readiness_effect * (r - 0.5) + p.motivation_effect * (m - 0.5)
         bound_a = job_exp_max
         d_a = EMPLOYED
-        h_b = p.to_inactive * (2.0 if far else 1.0)
+        h_b = p.to_inactive * (2.0 if far else 1.0) + leave
         d_b = INACTIVE
         if young and not is_programme:
             h_c = p.unemployed_to_education * (0.5 if far else 1.0) * edu_mult
@@ -420,6 +428,7 @@ def _step_residents(
     programme_weeks,
     events,
     person_key,
+    sex,
     duration_mult,
     barrier_mult,
     effects,
@@ -534,6 +543,7 @@ def _step_residents(
                 is_programme,
                 prior_dropouts[i],
                 barriers[i],
+                sex[i] == 1,
                 job_mult,
                 drop_mult,
                 edu_mult,

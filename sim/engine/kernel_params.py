@@ -59,6 +59,8 @@ class KernelParams(NamedTuple):
     breakdown_motivation_effect: float
     move_out_weekly: float
     employed_move_out_multiplier: float
+    # Sex (issue 11): extra hazard into inactivity of women 20-44 (parental leave).
+    parental_leave_women: float
 
 
 # Columns of the per-kind effect table (rows: volunteer, professional, business).
@@ -113,6 +115,7 @@ def build_kernel_params(sc: Scenario) -> KernelParams:
         breakdown_motivation_effect=me.breakdown_motivation_effect,
         move_out_weekly=weekly_hazard(po.move_out_rate_per_year),
         employed_move_out_multiplier=po.employed_move_out_multiplier,
+        parental_leave_women=lm.parental_leave_women_20_44,
     )
 
 

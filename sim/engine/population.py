@@ -17,8 +17,9 @@ import numpy as np
 
 from sim.engine.records import ResidentRecords, apply_records
 from sim.engine.rng import uniform, uniform_array
-from sim.engine.states import Barrier, RandomSlot, Status
+from sim.engine.states import Background, Barrier, RandomSlot, Status
 from sim.engine.units import WEEKS_PER_YEAR
+from sim.scenario import Population as PopulationProfile
 from sim.scenario import Scenario, TargetStatus
 
 # name -> (dtype, fill value for an empty row). The kernel is bound by memory bandwidth on large
@@ -62,6 +63,8 @@ FIELDS: dict[str, tuple[type, float]] = {
     # (week, order of arrival) for newcomers, so the k-th newcomer of a week is the same person
     # with the same luck in every scenario even when scenarios differ in how many move out.
     "person_key": (np.int64, 0),
+    # Who people are (issue 11): ethnic background, codes of sim.engine.states.Background.
+    "background": (np.int8, 0),
 }
 
 # The arrays step_residents takes, in its argument order.
@@ -88,6 +91,7 @@ KERNEL_FIELDS = (
     "programme_weeks",
     "events",
     "person_key",
+    "sex",  # parental leave (docs/ODD.md 7.6)
 )
 
 SYNTHESIS_SLOT = int(RandomSlot.SYNTHESIS)
@@ -98,15 +102,40 @@ AGE_BANDS_YEARS = ((14, 18), (18, 30), (30, 50), (50, 65))
 BAND_KEYS = ("age_14_17", "age_18_29", "age_30_49", "age_50_64")
 STATUS_KEYS = get_args(TargetStatus)  # the statuses a resident can start in, in code order
 # Barriers drawn from their prevalence, with their bit positions; poor schooling instead follows
-# from the education level.
+# from the education level. Weak Danish is drawn by background and childcare by sex (docs/ODD.md 5).
 BARRIER_KEYS = ("health", "mental_health", "substance_use", "criminal_record", "language", "childcare")
 BARRIER_BITS = np.array([int(Barrier[key.upper()]) for key in BARRIER_KEYS], dtype=np.int64)
+BACKGROUND_KEYS = tuple(b.name.lower() for b in Background)  # in code order
+IMMIGRANT = int(Background.IMMIGRANT)
+DESCENDANT = int(Background.DESCENDANT)
+BACKGROUND_SLOT = 23  # synthesis draw of background, after base + 22 (first contact)
 LOW_SCHOOLING_BIT = int(Barrier.LOW_SCHOOLING)
 EDUCATION_LEVEL_KEYS = ("basic", "youth_education", "higher")  # education_level codes 1, 2, 3
 
 
 class SynthesisTables:
     """Cumulative distributions for synthesis, built once per scenario."""
+
+    @staticmethod
+    def barrier_table(pop: PopulationProfile) -> np.ndarray:
+        """Prevalence among activity-ready residents, by (background, sex, barrier of BARRIER_KEYS).
+
+        Weak Danish follows background (``population.language_by_background``), childcare sex
+        (``population.childcare_women_share``); the other barriers are the same for everyone.
+        """
+        table = np.empty((len(BACKGROUND_KEYS), 2, len(BARRIER_KEYS)), dtype=np.float64)
+        childcare = pop.childcare_by_sex()
+        for g, background in enumerate(BACKGROUND_KEYS):
+            for sex in range(2):
+                for b, key in enumerate(BARRIER_KEYS):
+                    if key == "language":
+                        value = getattr(pop.language_by_background, background)
+                    elif key == "childcare":
+                        value = childcare[sex]
+                    else:
+                        value = getattr(pop.barrier_prevalence, key)
+                    table[g, sex, b] = value
+        return table
 
     def __init__(self, sc: Scenario) -> None:
         pop = sc.population
@@ -118,9 +147,8 @@ class SynthesisTables:
             shares = getattr(pop.status_by_age, band)
             status_rows.append(np.cumsum([getattr(shares, k) for k in STATUS_KEYS]))
         self.status_cum = np.array(status_rows, dtype=np.float64)
-        self.barrier_prevalence = np.array(
-            [getattr(pop.barrier_prevalence, k) for k in BARRIER_KEYS], dtype=np.float64
-        )
+        self.barrier_prevalence = self.barrier_table(pop)
+        self.background_cum = np.cumsum([getattr(pop.background, k) for k in BACKGROUND_KEYS])
         self.education_cum = np.cumsum([getattr(pop.education_levels, k) for k in EDUCATION_LEVEL_KEYS])
         # Chances an unemployed-like adult is long-term unemployed, so that the shares of residents
         # 30-39 and 18-64 match the profile (the schema checks both lie in [0, 1]).
@@ -168,6 +196,8 @@ def _synthesise(
     next_contact_week,
     programme_weeks,
     person_key,
+    background,
+    background_cum,
     age_cum,
     band_lo,
     band_hi,
@@ -206,7 +236,17 @@ def _synthesise(
         while st < 7 and u >= status_cum[band, st]:
             st += 1
         status[i] = st
-        sex[i] = 1 if uniform(seed, key, week, base + 3) < 0.5 else 0
+        s = 1 if uniform(seed, key, week, base + 3) < 0.5 else 0
+        sex[i] = s
+        # Background by the profile's shares; a young person of the area turning 14 was born here,
+        # so is of Danish origin or a descendant, never an immigrant.
+        u = uniform(seed, key, week, base + BACKGROUND_SLOT)
+        g = 0
+        while g < 2 and u >= background_cum[g]:
+            g += 1
+        if as_youth and g == IMMIGRANT:
+            g = DESCENDANT
+        background[i] = g
         in_area[i] = 1
         cohort[i] = is_cohort
         unemployed_like = st == 2 or st == 3 or st == 4 or st == 5
@@ -253,8 +293,8 @@ def _synthesise(
         motivation[i] = min(max(m, 0.0), 1.0)
         bits = 0
         far = st == 5 or st == 7
-        for b in range(barrier_prevalence.shape[0]):
-            prev = barrier_prevalence[b] if far else barrier_prevalence[b] * ratio_others
+        for b in range(barrier_prevalence.shape[2]):
+            prev = barrier_prevalence[g, s, b] if far else barrier_prevalence[g, s, b] * ratio_others
             if uniform(seed, key, week, base + 10 + barrier_bits[b]) < prev:
                 bits |= 1 << barrier_bits[b]
         if age < 16 * 52:
@@ -382,6 +422,8 @@ class Population:
             self.next_contact_week,
             self.programme_weeks,
             self.person_key,
+            self.background,
+            t.background_cum,
             t.age_cum,
             t.band_lo,
             t.band_hi,

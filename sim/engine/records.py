@@ -25,7 +25,7 @@ from sim.engine.units import WEEKS_PER_YEAR
 if TYPE_CHECKING:
     from sim.engine.population import Population
 
-# Draw slots of apply_records; synthesis uses SYNTHESIS + 0..22, so these do not collide.
+# Draw slots of apply_records; synthesis uses SYNTHESIS + 0..23, so these do not collide.
 BIRTH_OFFSET_SLOT = int(RandomSlot.SYNTHESIS) + 30
 STATUS_SINCE_SLOT = int(RandomSlot.SYNTHESIS) + 31
 EDUCATION_SLOT = int(RandomSlot.SYNTHESIS) + 9  # the draw synthesis uses for youth vs higher education
@@ -47,6 +47,8 @@ class ResidentRecords:
         barriers: Bit flags of :class:`sim.engine.states.Barrier`.
         readiness: 0..1, NaN when not given.
         motivation: 0..1, NaN when not given.
+        background: Codes of :class:`sim.engine.states.Background`, -1 where not given (None: no
+            column); where not given the synthesised background is kept.
     """
 
     path: Path
@@ -60,6 +62,7 @@ class ResidentRecords:
     barriers: np.ndarray
     readiness: np.ndarray
     motivation: np.ndarray
+    background: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.age_years.shape[0])
@@ -113,6 +116,9 @@ def apply_records(pop: Population, records: ResidentRecords, rows: np.ndarray, w
     pop.education_level[rows] = np.where(education >= 0, education, derived)
     pop.prior_dropouts[rows] = records.prior_dropouts
     pop.barriers[rows] = records.barriers
+    if records.background is not None:
+        given_background = records.background.astype(np.int64)
+        pop.background[rows] = np.where(given_background >= 0, given_background, pop.background[rows])
     for name in ("readiness", "motivation"):
         given_value = getattr(records, name)
         target = getattr(pop, name)

@@ -270,10 +270,12 @@ def _hazards(
     """Weekly hazards out of the current status, in the kernel's order (a, b, c, move out)."""
     job_mult, drop_mult, edu_mult = multipliers
     young = age < 30 * 52
+    # Parental leave: women 20-44 go inactive more often.
+    leave = p.parental_leave_women if pop.sex[i] == 1 and 20 * 52 <= age < 45 * 52 else 0.0
     hazards: list[tuple[object, float]] = []
     if status == Status.EMPLOYED:
         hazards.append((Status.UNEMPLOYED_READY, p.job_loss))
-        hazards.append((Status.INACTIVE, p.to_inactive))
+        hazards.append((Status.INACTIVE, p.to_inactive + leave))
         if young:
             hazards.append((Status.EDUCATION, p.employed_to_education))
     elif status == Status.EDUCATION:
@@ -297,7 +299,7 @@ def _hazards(
             job *= p.lock_in
         job *= math.exp(p.readiness_effect * (readiness - 0.5) + p.motivation_effect * (motivation - 0.5))
         hazards.append((Status.EMPLOYED, job))
-        hazards.append((Status.INACTIVE, p.to_inactive * (2.0 if far else 1.0)))
+        hazards.append((Status.INACTIVE, p.to_inactive * (2.0 if far else 1.0) + leave))
         if young and not in_programme:
             hazards.append((Status.EDUCATION, p.unemployed_to_education * (0.5 if far else 1.0) * edu_mult))
     if in_area:

@@ -39,6 +39,18 @@ class Barrier(IntEnum):
 N_BARRIERS = len(Barrier)
 
 
+class Background(IntEnum):
+    """Ethnic background of a resident (HT-2005 p.3-4: many residents of non-Danish background)."""
+
+    DANISH_ORIGIN = 0
+    IMMIGRANT = 1
+    DESCENDANT = 2  # born in Denmark to immigrant parents
+
+
+BACKGROUND_NAMES = [b.name.lower() for b in Background]
+SEX_NAMES = ("male", "female")  # codes 0 and 1 of the ``sex`` array
+
+
 class MentorKind(IntEnum):
     """The three kinds of mentor (CFBU-2013 p.5; CFBU-2015 p.20); NONE marks no relation."""
 
@@ -69,4 +81,8 @@ class RandomSlot(IntEnum):
     JOBCENTRE_REFERRAL = 2
     JOBCENTRE_PROGRAMME = 3
     MENTOR_REFERRAL = 4
+    # Referral sources of an effort besides schools and outreach (docs/ODD.md 7.2); the effort's
+    # pool number is added in thousands so that two efforts do not pick the same people.
+    HOUSING_PLAN_REFERRAL = 10
+    SELF_REFERRAL = 11
     SYNTHESIS = 16  # 16.. are used by population synthesis, one per attribute

@@ -1,4 +1,8 @@
-"""Finding residents a mentor effort can reach (outreach, school referrals, firm placements)."""
+"""Target groups: finding residents an effort can reach, and checking membership (docs/ODD.md 7.1-7.2).
+
+Efforts find residents by outreach, school referrals and firm placements; jobcentre offers reach an
+effort only for residents in its target group.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,76 @@ import numba as nb
 import numpy as np
 
 from sim.engine.population import Population
-from sim.engine.states import STATUS_NAMES, Status
+from sim.engine.states import BACKGROUND_NAMES, SEX_NAMES, STATUS_NAMES, Barrier, Status
 from sim.scenario import TargetGroup
 
 EDUCATION = int(Status.EDUCATION)
 AT_RISK_MOTIVATION = 0.45  # assumption: below this an enrolled young person is at dropout risk
+
+# Positions in the packed criteria arrays (see _criteria).
+(
+    I_EARLIEST,
+    I_LATEST,
+    I_ANY_BITS,
+    I_ALL_BITS,
+    I_MIN_WEEKS,
+    I_MAX_WEEKS,
+    I_MIN_DROPOUTS,
+    I_AT_RISK_ONLY,
+) = range(8)
+F_MIN_READINESS, F_MAX_MOTIVATION, F_MIN_MOTIVATION = range(3)
+# Offsets of the masks in the packed boolean array: statuses, sexes, backgrounds, match groups.
+M_STATUS = 0
+M_SEX = M_STATUS + len(Status)
+M_BACKGROUND = M_SEX + len(SEX_NAMES)
+M_GROUP = M_BACKGROUND + len(BACKGROUND_NAMES)
+M_SIZE = M_GROUP + 4
+
+
+@nb.njit(cache=True, inline="always")
+def _in_group(
+    i,
+    status,
+    birth_week,
+    prior_dropouts,
+    motivation,
+    readiness,
+    sex,
+    background,
+    barriers,
+    match_group,
+    unemployment_weeks,
+    masks,
+    ints,
+    floats,
+):
+    """Whether resident ``i`` is in the target group the packed criteria describe (docs/ODD.md 7.2)."""
+    st = status[i]
+    if not masks[M_STATUS + st]:
+        return False
+    if birth_week[i] < ints[I_EARLIEST] or birth_week[i] > ints[I_LATEST]:
+        return False
+    m = motivation[i]
+    if m > floats[F_MAX_MOTIVATION] or m < floats[F_MIN_MOTIVATION]:
+        return False
+    if st == EDUCATION:
+        if ints[I_AT_RISK_ONLY] == 1 and prior_dropouts[i] == 0 and m >= AT_RISK_MOTIVATION:
+            return False
+    elif readiness[i] < floats[F_MIN_READINESS]:
+        return False
+    if not masks[M_SEX + sex[i]] or not masks[M_BACKGROUND + background[i]]:
+        return False
+    if not masks[M_GROUP + match_group[i]]:
+        return False
+    bits = np.int64(barriers[i])
+    if ints[I_ANY_BITS] != 0 and (bits & ints[I_ANY_BITS]) == 0:
+        return False
+    if (bits & ints[I_ALL_BITS]) != ints[I_ALL_BITS]:
+        return False
+    uw = unemployment_weeks[i]
+    if uw < ints[I_MIN_WEEKS] or uw > ints[I_MAX_WEEKS]:
+        return False
+    return prior_dropouts[i] >= ints[I_MIN_DROPOUTS]
 
 
 @nb.njit(cache=True)
@@ -24,63 +93,155 @@ def _candidates(
     prior_dropouts,
     motivation,
     readiness,
-    status_mask,
-    earliest_birth_week,
-    latest_birth_week,
-    min_readiness,
-    max_motivation,
-    enrolled_at_risk_only,
+    sex,
+    background,
+    barriers,
+    match_group,
+    unemployment_weeks,
+    masks,
+    ints,
+    floats,
 ):
     out = np.empty(n_used, dtype=np.int64)
     k = 0
     for i in range(n_used):
-        if in_area[i] != 1:
+        if in_area[i] != 1 or mentor_id[i] >= 0 or waiting_kind[i] >= 0:
             continue
-        st = status[i]
-        if mentor_id[i] >= 0 or waiting_kind[i] >= 0 or not status_mask[st]:
-            continue
-        if birth_week[i] < earliest_birth_week or birth_week[i] > latest_birth_week:
-            continue
-        if motivation[i] > max_motivation:
-            continue
-        if st == EDUCATION:
-            if enrolled_at_risk_only and prior_dropouts[i] == 0 and motivation[i] >= AT_RISK_MOTIVATION:
-                continue
-        elif readiness[i] < min_readiness:
-            continue
-        out[k] = i
-        k += 1
+        if _in_group(
+            i,
+            status,
+            birth_week,
+            prior_dropouts,
+            motivation,
+            readiness,
+            sex,
+            background,
+            barriers,
+            match_group,
+            unemployment_weeks,
+            masks,
+            ints,
+            floats,
+        ):
+            out[k] = i
+            k += 1
     return out[:k]
+
+
+@nb.njit(cache=True)
+def _members(
+    rows,
+    status,
+    birth_week,
+    prior_dropouts,
+    motivation,
+    readiness,
+    sex,
+    background,
+    barriers,
+    match_group,
+    unemployment_weeks,
+    masks,
+    ints,
+    floats,
+):
+    out = np.zeros(rows.size, dtype=np.bool_)
+    for k in range(rows.size):
+        out[k] = _in_group(
+            rows[k],
+            status,
+            birth_week,
+            prior_dropouts,
+            motivation,
+            readiness,
+            sex,
+            background,
+            barriers,
+            match_group,
+            unemployment_weeks,
+            masks,
+            ints,
+            floats,
+        )
+    return out
+
+
+def _bits(names: list[str]) -> int:
+    return sum(1 << int(Barrier[name.upper()]) for name in set(names))
+
+
+def _criteria(target: TargetGroup, week: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The target group as (boolean masks, integer bounds, float bounds) for the Numba passes."""
+    masks = np.zeros(M_SIZE, dtype=np.bool_)
+    masks[[M_STATUS + STATUS_NAMES.index(name) for name in target.statuses]] = True
+    masks[[M_SEX + SEX_NAMES.index(name) for name in target.sexes]] = True
+    masks[[M_BACKGROUND + BACKGROUND_NAMES.index(name) for name in target.backgrounds]] = True
+    masks[[M_GROUP + group for group in target.match_groups]] = True
+    ints = np.array(
+        [
+            week - (target.max_age * 52 + 51),  # oldest: up to the eve of the birthday after max_age
+            week - target.min_age * 52,
+            _bits(target.barriers_any),
+            _bits(target.barriers_all),
+            target.min_unemployment_weeks,
+            target.max_unemployment_weeks,
+            target.min_prior_dropouts,
+            int(target.enrolled_at_risk_only),
+        ],
+        dtype=np.int64,
+    )
+    # The float32 attributes are compared with the bounds as float64 (as before the criteria were packed).
+    floats = np.array([target.min_readiness, target.max_motivation, target.min_motivation], dtype=np.float64)
+    return masks, ints, floats
+
+
+def _arrays(pop: Population) -> tuple[np.ndarray, ...]:
+    return (
+        pop.status,
+        pop.birth_week,
+        pop.prior_dropouts,
+        pop.motivation,
+        pop.readiness,
+        pop.sex,
+        pop.background,
+        pop.barriers,
+        pop.match_group,
+        pop.unemployment_weeks,
+    )
+
+
+def in_target(pop: Population, rows: np.ndarray, target: TargetGroup, week: int) -> np.ndarray:
+    """Whether each resident in ``rows`` belongs to ``target`` (mentor and waiting list aside).
+
+    The rule is the one :func:`find_targets` applies, so a jobcentre offer reaches an effort
+    only for people the effort could have found itself.
+    """
+    if rows.size == 0:
+        return np.zeros(0, dtype=np.bool_)
+    return _members(np.asarray(rows, dtype=np.int64), *_arrays(pop), *_criteria(target, week))
 
 
 def find_targets(pop: Population, target: TargetGroup, count: int, week: int, slot: int) -> np.ndarray:
     """Pick up to ``count`` unmentored residents in the area from a target group.
 
-    Enrolled residents qualify only when at dropout risk (an earlier dropout or low motivation,
-    CFBU-2013 p.23) if the group says so; others need at least ``target.min_readiness``. The pick
-    among candidates is by the counter-based random numbers, so it is the same in every scenario
-    with the same candidates.
+    Residents qualify when they are in the area, have no mentor and are on no waiting list, and
+    meet every criterion of the group (docs/ODD.md 7.2). Enrolled residents qualify only when at
+    dropout risk (an earlier dropout or low motivation, CFBU-2013 p.23) if the group says so;
+    others need at least ``target.min_readiness``. The pick among candidates is by the
+    counter-based random numbers, so it is the same in every scenario with the same candidates.
     """
     if count <= 0:
         return np.empty(0, dtype=np.int64)
-    mask = np.zeros(len(Status), dtype=np.bool_)
-    mask[[STATUS_NAMES.index(name) for name in target.statuses]] = True
+    s = _arrays(pop)
     rows = _candidates(
         pop.n_used,
-        pop.status,
-        pop.birth_week,
+        s[0],
+        s[1],
         pop.in_area,
         pop.mentor_id,
         pop.waiting_kind,
-        pop.prior_dropouts,
-        pop.motivation,
-        pop.readiness,
-        mask,
-        week - (target.max_age * 52 + 51),  # oldest: up to the eve of the birthday after max_age
-        week - target.min_age * 52,
-        target.min_readiness,
-        target.max_motivation,
-        target.enrolled_at_risk_only,
+        *s[2:],
+        *_criteria(target, week),
     )
     if rows.size <= count:
         return rows

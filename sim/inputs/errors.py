@@ -80,9 +80,19 @@ def unknown_key(key: str, known: Sequence[str], what: str = "key") -> str:
     return f"unknown {what}; {hint}"
 
 
+MOVED_KEYS = {
+    "population.barrier_prevalence.language": "weak Danish now follows background: set "
+    "population.language_by_background (danish_origin, immigrant, descendant) instead",
+}
+"""Keys that older files may still hold, with where their meaning went."""
+
+
 def _allowed(err: dict[str, Any], root: type[BaseModel]) -> str:
     """Say what is allowed for one pydantic error, suggesting the nearest key for a misspelling."""
     loc = err["loc"]
+    moved = MOVED_KEYS.get(".".join(str(part) for part in loc))
+    if err["type"] == "extra_forbidden" and moved:
+        return f"no longer a key; {moved}"
     if err["type"] == "extra_forbidden":
         section = _section_model(root, loc[:-1])
         return unknown_key(str(loc[-1]), list(section.model_fields) if section else [])

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.records import ResidentRecords
-from sim.engine.states import Barrier, Status
+from sim.engine.states import BACKGROUND_NAMES, Barrier, Status
 from sim.engine.units import WEEKS_PER_YEAR
 from sim.inputs.errors import InputError, nearest
 
@@ -41,6 +41,7 @@ FLOAT_DECIMALS = 6  # readiness and motivation are written with this many decima
 
 STATUS_CODES = {s.name.lower(): int(s) for s in Status if s != Status.RETIRED}
 SEX_CODES = {"m": 0, "male": 0, "f": 1, "female": 1}
+BACKGROUND_CODES = {name: code for code, name in enumerate(BACKGROUND_NAMES)}
 EDUCATION_LEVELS = ("none beyond primary", "low schooling", "youth education", "higher education")
 BARRIER_COLUMNS = tuple(f"barrier_{b.name.lower()}" for b in Barrier)
 REQUIRED = ("age", "sex", "status")
@@ -53,6 +54,7 @@ OPTIONAL = (
     *BARRIER_COLUMNS,
     "readiness",
     "motivation",
+    "background",
 )
 COLUMNS = REQUIRED + OPTIONAL
 # The current unemployment spell ends on taking a job or starting education (sim.engine.kernel).
@@ -192,6 +194,9 @@ def _parse(path: Path, header: list[str], rows: list[list[str]], lines: list[int
     check("readiness", bad, "must be a number from 0 to 1 with a decimal point, or empty if unknown")
     motivation, bad = _unit_floats(column("motivation"))
     check("motivation", bad, "must be a number from 0 to 1 with a decimal point, or empty if unknown")
+    background, bad = _codes(column("background"), BACKGROUND_CODES)
+    bad &= np.array([bool(cell.strip()) for cell in column("background")], dtype=bool)
+    check("background", bad, f"must be one of {', '.join(BACKGROUND_CODES)}, or empty if unknown")
     if "person_id" in cells:
         first_seen: dict[str, int] = {}
         duplicate_of = np.full(n, -1)
@@ -222,6 +227,7 @@ def _parse(path: Path, header: list[str], rows: list[list[str]], lines: list[int
         barriers=_frozen(barriers),
         readiness=_frozen(readiness),
         motivation=_frozen(motivation),
+        background=_frozen(background.astype(np.int8)) if "background" in cells else None,
     )
 
 
@@ -362,6 +368,7 @@ def write_residents_csv(
             "prior_dropouts": str(pop.prior_dropouts[i]),
             "readiness": f"{pop.readiness[i]:.{FLOAT_DECIMALS}f}",
             "motivation": f"{pop.motivation[i]:.{FLOAT_DECIMALS}f}",
+            "background": BACKGROUND_NAMES[pop.background[i]],
         }
         for b, name in zip(Barrier, BARRIER_COLUMNS, strict=True):
             row[name] = str((int(pop.barriers[i]) >> int(b)) & 1)
