@@ -659,10 +659,23 @@ def summarise(
                 float(np.isfinite(f[name].to_numpy(dtype=float)).sum()) if len(f) else 0.0 for f in frames
             ]
             row["readable"] = float(np.mean(readable)) if readable else 0.0
+            notes = []
             for measure in MEASURES:
                 values = np.array([share(f, at, outcome, measure) for f in frames], dtype=float)
                 mean, lo, hi = interval(values)
                 row[measure], row[f"{measure}_lo"], row[f"{measure}_hi"] = mean, lo, hi
+                if measure == "gross":
+                    missing = int((~np.isfinite(values)).sum())
+                    if missing:
+                        notes.append(
+                            f"undefined in {missing} of {values.size} replicates "
+                            "(no participant readable at this point)"
+                        )
+                    elif values.size == 1:
+                        notes.append("interval needs at least two replicates")
+            if outcome in GROSS_ONLY:
+                notes.append("gross only")
+            row["note"] = "; ".join(notes)
             rows.append(row)
     return pd.DataFrame(rows)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
@@ -202,9 +202,10 @@ class ProgrammeOutcomeOptions(QuantityOptions):
     years: float = Field(3.0, gt=0.0, le=100.0, description="Horizon of both runs.")
     min_age: float | None = Field(None, ge=0.0, le=120.0, description="Youngest age at first contact.")
     max_age: float | None = Field(None, ge=0.0, le=120.0, description="Oldest age at first contact.")
-    pools: (
-        list[Literal["volunteer_corps", "social_mentors", "business_mentors", "jobcentre_mentors"]] | None
-    ) = Field(None, description="Pools whose contacts are participants (default: the template's own).")
+    pools: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] | None = Field(
+        None,
+        description="Pools whose contacts are participants, e.g. social_mentors (default: the template's own).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> ProgrammeOutcomeOptions:
