@@ -10,6 +10,7 @@ from conftest import SCENARIOS, effort_record_target
 from typer.testing import CliRunner
 
 from sim.calibration.evaluate import Setting, own_keys
+from sim.calibration.programmes import PROGRAMMES_DIR
 from sim.calibration.quantities import compute, effort_record, mentoring_trial, relation_outcome
 from sim.calibration.targets import TARGETS_FILE, load_parameters, load_targets
 from sim.cli import app
@@ -297,6 +298,17 @@ def test_validate_writes_every_target(tmp_path):
     }
     series = pd.read_csv(out / "area_series.csv")
     assert set(series["profile"]) == {"estate_2013", "national_2013"}
+    # Every programme template gross, baseline and net; the baseline's trajectories year by year.
+    programmes = pd.read_csv(out / "programmes.csv")
+    assert set(programmes["template"]) == {p.stem for p in PROGRAMMES_DIR.glob("*.toml")}
+    assert {"gross", "baseline", "net", "net_lo", "net_hi", "participants"} <= set(programmes)
+    trajectories = pd.read_csv(out / "trajectories.csv")
+    assert set(trajectories["indicator"]) == {
+        "long_term_unemployed_18_64",
+        "employment_rate",
+        "unemployed_16_50",
+    }
+    assert "id=programmes" in html and "id=trajectories" in html
     # Existing results are not overwritten without --force.
     again = runner.invoke(app, [*args, "-o", str(out)])
     assert again.exit_code == 2 and "--force" in again.output
@@ -311,6 +323,7 @@ def test_compute_dispatches_every_bundled_quantity():
         "programme_trial",
         "effort_record",
         "mentor_reach",
+        "programme_outcome",
     }
     cheap = next(t for t in TARGETS if t.quantity == "effort_record")
     value = compute(

@@ -390,3 +390,96 @@ def test_normalised_distance_maps_band_to_unit_interval():
     assert normalised(0.17, 0.14, 0.10, 0.16) == pytest.approx(1.5)  # asymmetric band
     assert normalised(0.08, 0.14, 0.10, 0.16) == pytest.approx(-1.5)
     assert np.isnan(normalised(np.nan, 0.14, 0.12, 0.16))
+
+
+def _programmes() -> pd.DataFrame:
+    rows = []
+    for at in ("end", "26w"):
+        for outcome, gross, base in (
+            ("job", 0.30, 0.20),
+            ("education", 0.05, 0.05),
+            ("completed", 0.6, np.nan),
+        ):
+            reported = at == "end" and outcome == "job"
+            rows.append(
+                {
+                    "template": "jobexpres <x>",
+                    "pools": "social_mentors",
+                    "at": at,
+                    "outcome": outcome,
+                    "participants": 120.0,
+                    "matched": 119.0,
+                    "readable": 100.0,
+                    "gross": gross,
+                    "gross_lo": gross - 0.02,
+                    "gross_hi": gross + 0.02,
+                    "baseline": base,
+                    "baseline_lo": base - 0.02,
+                    "baseline_hi": base + 0.02,
+                    "net": gross - base,
+                    "net_lo": gross - base - 0.01,
+                    "net_hi": gross - base + 0.01,
+                    "target": "jobexpres_contacts_job" if reported else "",
+                    "target_measure": "gross" if reported else "",
+                    "observed": 0.384 if reported else np.nan,
+                    "lower": 0.334 if reported else np.nan,
+                    "upper": 0.434 if reported else np.nan,
+                    "source": "HT-2005 p.7-8" if reported else "",
+                    "target_sim": 0.31 if reported else np.nan,
+                    "inside": False if reported else None,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _trajectories() -> pd.DataFrame:
+    rows = []
+    for year in range(1, 11):
+        for indicator, mean in (
+            ("long_term_unemployed_18_64", 0.16 + 0.003 * year),
+            ("employment_rate", 0.40),
+        ):
+            banded = indicator == "long_term_unemployed_18_64"
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "year": year,
+                    "mean": mean,
+                    "lo": mean - 0.01,
+                    "hi": mean + 0.01,
+                    "lower": 0.15 if banded else np.nan,
+                    "upper": 0.18 if banded else np.nan,
+                    "source": "CFBU-2015 p.13, fig. 1" if banded else "",
+                    "inside": bool(0.15 <= mean <= 0.18) if banded else None,
+                    "change": (0.003 * (year - 1)) if banded else 0.0,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_programmes_and_trajectories_sections_render(tmp_path):
+    from sim.reporting.validation import TRAJECTORY_FIGURE
+
+    report = write_validation_report(
+        tmp_path, **_inputs(), programmes=_programmes(), trajectories=_trajectories()
+    )
+    text = _visible(report.read_text(encoding="utf-8"))
+    assert (tmp_path / TRAJECTORY_FIGURE).read_bytes().startswith(PNG_MAGIC)
+    section = text[text.index("id=programmes") : text.index("id=fitted")]
+    # Gross, the same people in the baseline and net side by side, escaped template names.
+    assert "Gross at end of contact" in section and "Same people in the baseline" in section
+    assert "jobexpres &lt;x&gt;" in section and "<x>" not in section
+    assert "30.0%" in section and "20.0%" in section and "+10.0 pp" in section
+    # The reported figure, its target and the verdict on that target.
+    assert "38.4%" in section and "jobexpres_contacts_job" in section and "outside" in section
+    trajectories = text[text.index("id=trajectories") : text.index("id=programmes")]
+    # Year 7 (0.181) is outside the reported 15-18 % band, year 1 (0.163) inside.
+    assert trajectories.count("outside band") == 4 and trajectories.count("in band") == 6
+    assert "+2.7 pp" in trajectories  # change from year 1 to year 10
+
+
+def test_programmes_and_trajectories_missing_give_notes(tmp_path):
+    report = write_validation_report(tmp_path, **_inputs(), programmes=pd.DataFrame())
+    text = report.read_text(encoding="utf-8")
+    assert "Programme templates: not computed." in text
+    assert "The baseline year by year: not computed." in text

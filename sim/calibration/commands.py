@@ -29,6 +29,7 @@ from sim.calibration.fit import (
     now,
     write_fit,
 )
+from sim.calibration.programmes import PROGRAMMES_DIR
 from sim.calibration.targets import FITTED_FILE, file_hash, load_parameters, load_targets
 from sim.calibration.validate import DOSE_HOURS, DOSE_WEEKS, run_validation, validation_table
 from sim.inputs.errors import InputError
@@ -225,7 +226,10 @@ def run_validate(args: ValidateArgs, console: Console) -> None:
     targets = load_targets(args.targets)
     prepare_target(args.out, args.force, keep=[args.targets])
     started = time.perf_counter()
-    tasks = (len(targets) + 3 * len(args.dose_weeks) * len(args.dose_hours)) * args.setting.replicates
+    templates = len(list(PROGRAMMES_DIR.glob("*.toml")))
+    tasks = (
+        len(targets) + 3 * len(args.dose_weeks) * len(args.dose_hours) + templates
+    ) * args.setting.replicates
     with progress_bar(console, "{task.fields[note]}") as progress:
         task = progress.add_task("validating", total=tasks, note="")
         data = run_validation(
@@ -253,6 +257,8 @@ def run_validate(args: ValidateArgs, console: Console) -> None:
         data["validation"].to_csv(folder / "validation.csv", index=False, float_format="%.6g")
         data["area_series"].to_csv(folder / "area_series.csv", index=False, float_format="%.6g")
         data["dose_response"].to_csv(folder / "dose_response.csv", index=False, float_format="%.6g")
+        data["programmes"].to_csv(folder / "programmes.csv", index=False, float_format="%.6g")
+        data["trajectories"].to_csv(folder / "trajectories.csv", index=False, float_format="%.6g")
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         write_validation_report(
             folder,
@@ -263,6 +269,8 @@ def run_validate(args: ValidateArgs, console: Console) -> None:
             data["fitted"],
             data["assumptions"],
             manifest,
+            programmes=data["programmes"],
+            trajectories=data["trajectories"],
         )
     v = data["validation"]
     for role in ("fitted", "held out"):

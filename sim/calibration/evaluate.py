@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.calibration.quantities import compute
+from sim.calibration.programmes import baseline_resets, paired_baseline
+from sim.calibration.quantities import PAIRED, compute
 from sim.calibration.targets import FITTED_FILE, FreeParameter, Target
 from sim.engine.rng import spawn_seeds
 from sim.inputs.loader import load_scenario, read_toml, resolve_chain, with_overrides
@@ -85,9 +86,9 @@ def candidate_values(params: Sequence[FreeParameter], values: dict[str, float]) 
     return out
 
 
-def _task(args: tuple[Target, RunSpec]) -> float:
-    target, spec = args
-    return compute(target, spec)
+def _task(args: tuple[Target, RunSpec, Scenario | None]) -> float:
+    target, spec, baseline = args
+    return compute(target, spec, baseline)
 
 
 class Evaluator:
@@ -103,6 +104,12 @@ class Evaluator:
         self.setting = setting
         self.scenarios = base_scenarios(self.targets, targets_dir, setting.residents)
         self.own_keys = {t.id: own_keys(targets_dir / t.scenario) for t in self.targets}
+        # A programme template's paired baseline: the template with its own effort keys reset.
+        self.resets = {
+            t.id: baseline_resets(targets_dir / t.scenario, self.scenarios[t.id])
+            for t in self.targets
+            if t.quantity in PAIRED
+        }
         self._pool: ProcessPoolExecutor | None = None
         if setting.workers > 1:
             # Workers run models one after another; every model is released after its run
@@ -137,7 +144,12 @@ class Evaluator:
             values = {k: v for k, v in overrides.items() if k not in mine}
             scenario = apply_overrides(self.scenarios[t.id], values, "candidate")
             records = read_records(scenario)  # once per scenario, shared by its replicates
-            tasks += [(t, RunSpec(scenario, r, seed, records)) for r, seed in enumerate(self.setting.seeds)]
+            # The paired baseline gets the same candidate values: the template's minus its own keys.
+            baseline = paired_baseline(scenario, self.resets[t.id]) if t.id in self.resets else None
+            tasks += [
+                (t, RunSpec(scenario, r, seed, records), baseline)
+                for r, seed in enumerate(self.setting.seeds)
+            ]
         if self._pool is None:
             results = []
             for task in tasks:

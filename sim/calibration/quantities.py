@@ -15,6 +15,10 @@ between candidates are not sampling noise. Quantities:
 * ``programme_trial``: the same design for a course (active labour-market programme).
 * ``effort_record``: the start-up process of many efforts observed some years after their grant.
 * ``mentor_reach``: the share of match group 3 offered a mentor, while in group 3, within a year.
+* ``programme_outcome``: an outcome of a programme template's participants, gross (in the template
+  run), in the paired baseline run (the same persons), or net (the difference), from
+  :mod:`sim.calibration.programmes`. It needs the paired baseline scenario, which
+  :class:`~sim.calibration.evaluate.Evaluator` derives from the template file.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import numpy as np
 from sim.agents.effort import Effort
 from sim.agents.mentor import Mentor
 from sim.agents.profile import MentorProfile
+from sim.calibration.programmes import PairedSpec, paired_replicate, select, share
 from sim.calibration.targets import Target
 from sim.engine.runtime import paused_gc
 from sim.engine.states import MentorKind, RandomSlot, Status
@@ -36,7 +41,7 @@ from sim.engine.targeting import find_targets
 from sim.engine.units import WEEKS_PER_YEAR
 from sim.inputs.loader import with_overrides
 from sim.runs.runner import RunSpec, run_replicate
-from sim.scenario import TargetGroup
+from sim.scenario import Scenario, TargetGroup
 
 if TYPE_CHECKING:
     from sim.model import HousingAreaModel
@@ -230,6 +235,34 @@ def mentor_reach(spec: RunSpec, options: dict[str, Any]) -> float:
     return float(np.mean(found)) if found else float("nan")
 
 
+def programme_outcome(spec: RunSpec, options: dict[str, Any], baseline: Scenario | None = None) -> float:
+    """Gross, baseline or net share of an outcome among a template's participants (one replicate).
+
+    Args:
+        spec: The template's replicate.
+        options: ``outcome``, ``measure``, ``at``, ``years``, ``min_age``, ``max_age``, ``pools``.
+        baseline: The paired baseline scenario (:func:`sim.calibration.programmes.paired_baseline`).
+    """
+    if baseline is None:
+        raise ValueError("programme_outcome needs the template's paired baseline scenario")
+    years = float(options.get("years", 3))
+    template = _sized(spec, years)
+    paired = dataclasses.replace(
+        template, scenario=with_overrides(baseline, years=template.scenario.simulation.years)
+    )
+    at = options.get("at", "end")
+    pools = options.get("pools")
+    frame = paired_replicate(
+        PairedSpec(
+            template, paired, (at,), (options["outcome"],), tuple(pools) if pools is not None else None
+        )
+    )
+    frame = select(frame, options.get("min_age"), options.get("max_age"))
+    if frame.empty:
+        return float("nan") if options.get("measure", "gross") != "net" else 0.0
+    return share(frame, at, options["outcome"], options.get("measure", "gross"))
+
+
 QUANTITIES = {
     "area_indicator": area_indicator,
     "relation_outcome": relation_outcome,
@@ -238,8 +271,15 @@ QUANTITIES = {
     "effort_record": effort_record,
     "mentor_reach": mentor_reach,
 }
+PAIRED = {"programme_outcome": programme_outcome}
+"""Quantities computed on a template and its paired baseline."""
 
 
-def compute(target: Target, spec: RunSpec) -> float:
-    """The model's value of one target's quantity for one replicate."""
+def compute(target: Target, spec: RunSpec, baseline: Scenario | None = None) -> float:
+    """The model's value of one target's quantity for one replicate.
+
+    ``baseline`` is the paired baseline scenario of a quantity in :data:`PAIRED`.
+    """
+    if target.quantity in PAIRED:
+        return PAIRED[target.quantity](spec, target.options, baseline)
     return QUANTITIES[target.quantity](spec, target.options)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
@@ -50,6 +50,7 @@ class Target(Strict):
         "programme_trial",
         "effort_record",
         "mentor_reach",
+        "programme_outcome",
     ]
     computes: str = Field(min_length=1, description="How the model computes the matching quantity, in words.")
     scenario: str = Field(
@@ -171,6 +172,52 @@ class MentorReachOptions(QuantityOptions):
         return self
 
 
+class ProgrammeOutcomeOptions(QuantityOptions):
+    """``programme_outcome``: an outcome of a programme template's participants (docs/ODD.md 7.12).
+
+    Gross is the participants' outcome in the template run, baseline the same persons' outcome in
+    the paired baseline run, net the difference (d: standardised), read at the end of contact,
+    ever during contact, or a number of weeks after first contact.
+    """
+
+    outcome: Literal[
+        "job",
+        "subsidised",
+        "any_work",
+        "internship",
+        "course",
+        "education",
+        "unemployed",
+        "inactive",
+        "engaged",
+        "moved_out",
+        "lost",
+        "dropout",
+        "kept_education",
+        "completed",
+        "contact_weeks",
+    ]
+    measure: Literal["gross", "baseline", "net", "d"] = "gross"
+    at: Literal["end", "ever"] | int = Field("end", description="end, ever, or weeks after first contact.")
+    years: float = Field(3.0, gt=0.0, le=100.0, description="Horizon of both runs.")
+    min_age: float | None = Field(None, ge=0.0, le=120.0, description="Youngest age at first contact.")
+    max_age: float | None = Field(None, ge=0.0, le=120.0, description="Oldest age at first contact.")
+    pools: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] | None = Field(
+        None,
+        description="Pools whose contacts are participants, e.g. social_mentors (default: the template's own).",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProgrammeOutcomeOptions:
+        if isinstance(self.at, int) and not 0 <= self.at <= 5200:
+            raise ValueError(f"at = {self.at}: weeks after first contact must lie in [0, 5200]")
+        if self.outcome in ("completed", "contact_weeks") and self.measure != "gross":
+            raise ValueError(f"measure = {self.measure!r}: outcome {self.outcome!r} has only a gross measure")
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError(f"min_age ({self.min_age:g}) must not exceed max_age ({self.max_age:g})")
+        return self
+
+
 OPTIONS: dict[str, type[QuantityOptions]] = {
     "area_indicator": AreaIndicatorOptions,
     "relation_outcome": RelationOutcomeOptions,
@@ -178,6 +225,7 @@ OPTIONS: dict[str, type[QuantityOptions]] = {
     "programme_trial": TrialOptions,
     "effort_record": EffortRecordOptions,
     "mentor_reach": MentorReachOptions,
+    "programme_outcome": ProgrammeOutcomeOptions,
 }
 """The options each quantity accepts (``sim.calibration.quantities`` computes them)."""
 

@@ -4,7 +4,9 @@ The report answers one question first: does the calibrated model hit the figures
 and, more tellingly, the figures it was *not* fitted to (held out)? It then shows the baseline's
 indicators against the figures reported for the areas, the mentoring dose-response against the
 findings on relation length, the fitted parameters with their uncertainty, and the assumptions the
-results still rest on. Style, page and number formats are those of every report
+results still rest on, every programme template's participants gross, in the baseline and net side
+by side (docs/ODD.md 7.12), and the baseline's trajectories year by year against the reported band.
+Style, page and number formats are those of every report
 (:mod:`sim.reporting.figures`, :mod:`sim.reporting.html`, :mod:`sim.reporting.numbers`): text from
 the inputs is HTML-escaped, the figures are embedded as data URIs, and writing the same inputs
 twice gives byte-identical files.
@@ -55,6 +57,7 @@ TARGETS_FIGURE = "validation_targets.png"
 AREA_FIGURE = "validation_area.png"
 DOSE_FIGURE = "validation_dose_response.png"
 FIGURE_FILES = (TARGETS_FIGURE, AREA_FIGURE, DOSE_FIGURE)
+TRAJECTORY_FIGURE = "validation_trajectories.png"  # drawn when trajectories are given
 FITTED, HELD_OUT = "fitted", "held out"
 INSIDE_COLOUR = "#1a9850"
 OUTSIDE_COLOUR = "#d73027"
@@ -106,6 +109,58 @@ FITTED_COLUMNS = {
     **dict.fromkeys(("value", "lo", "hi", "prior_low", "prior_high", "default_before"), np.nan),
 }
 ASSUMPTION_COLUMNS = {**dict.fromkeys(("parameter", "default", "unit", "description"), ""), "fitted": False}
+PROGRAMME_COLUMNS = {
+    **dict.fromkeys(("template", "pools", "at", "outcome", "target", "target_measure", "source"), ""),
+    **dict.fromkeys(
+        (
+            "participants",
+            "matched",
+            "readable",
+            "gross",
+            "gross_lo",
+            "gross_hi",
+            "baseline",
+            "baseline_lo",
+            "baseline_hi",
+            "net",
+            "net_lo",
+            "net_hi",
+            "observed",
+            "lower",
+            "upper",
+            "target_sim",
+        ),
+        np.nan,
+    ),
+    "inside": None,
+}
+TRAJECTORY_COLUMNS = {
+    **dict.fromkeys(("indicator", "source"), ""),
+    **dict.fromkeys(("year", "mean", "lo", "hi", "lower", "upper", "change"), np.nan),
+    "inside": None,
+}
+# Outcomes shown per template (in this order) and the readings after first contact shown as net.
+PROGRAMME_OUTCOMES = {
+    "job": "Ordinary job",
+    "subsidised": "Wage-subsidy job",
+    "any_work": "Any work (incl. subsidised)",
+    "internship": "Company internship",
+    "course": "Course",
+    "education": "In education",
+    "unemployed": "Unemployed",
+    "inactive": "Inactive or retired",
+    "moved_out": "Moved out",
+    "dropout": "Dropped out since first contact",
+    "kept_education": "Kept in education (enrolled at first contact)",
+    "completed": "Completed a relation",
+    "contact_weeks": "Length of contact",
+}
+GROSS_ONLY_OUTCOMES = ("completed", "contact_weeks")
+TRAJECTORY_LABELS = {
+    "long_term_unemployed_18_64": "Long-term unemployed, share of residents 18-64",
+    "employment_rate": "In an ordinary job, share of residents 16-64",
+    "unemployed_16_50": "Unemployed, share of residents 16-50",
+}
 
 
 def write_validation_report(
@@ -117,6 +172,8 @@ def write_validation_report(
     fitted: pd.DataFrame,
     assumptions: pd.DataFrame,
     manifest: Mapping[str, Any],
+    programmes: pd.DataFrame | None = None,
+    trajectories: pd.DataFrame | None = None,
 ) -> Path:
     """Write the validation figures (PNG) and ``report.html`` into folder; return the HTML path.
 
@@ -143,6 +200,14 @@ def write_validation_report(
         assumptions: Schema parameters whose source is an assumption: ``parameter``,
             ``default``, ``unit``, ``description``, ``fitted`` (whether calibration sets it).
         manifest: Run metadata (versions, seeds, command, file hashes, timing).
+        programmes: Per template, reading (``at``: end, 26w...) and ``outcome``: ``participants``,
+            ``matched``, ``readable``, ``gross``, ``baseline`` and ``net`` each with ``_lo`` and
+            ``_hi``, and the matching target where one exists (``target``, ``target_measure``,
+            ``observed``, ``lower``, ``upper``, ``source``, ``target_sim``, ``inside``). None or
+            empty: a "not computed" note.
+        trajectories: The baseline year by year: ``indicator``, ``year``, ``mean``, ``lo``,
+            ``hi``, the reported band (``lower``, ``upper``, ``source``), ``inside`` and
+            ``change`` (since year 1). None or empty: a "not computed" note.
 
     Returns:
         The path of ``report.html``.
@@ -153,12 +218,15 @@ def write_validation_report(
     series = _ensure(area_series, SERIES_COLUMNS)
     figures = _ensure(area_figures, AREA_COLUMNS)
     dose = _ensure(dose_response, DOSE_COLUMNS)
+    progs = _ensure(programmes, PROGRAMME_COLUMNS)
+    paths = _ensure(trajectories, TRAJECTORY_COLUMNS)
     drawn: dict[str, Path | None] = {}
     with style():
         for name, ready, draw, data in (
             (TARGETS_FIGURE, not targets.empty, _targets_figure, (targets,)),
             (AREA_FIGURE, not series.empty, _area_figure, (series, figures)),
             (DOSE_FIGURE, not dose.empty, _dose_figure, (dose,)),
+            (TRAJECTORY_FIGURE, not paths.empty, _trajectory_figure, (paths,)),
         ):
             path = folder / name
             if ready:
@@ -177,6 +245,8 @@ def write_validation_report(
         _ensure(assumptions, ASSUMPTION_COLUMNS),
         manifest or {},
         drawn,
+        progs,
+        paths,
     )
     report.write_text(text, encoding="utf-8", newline="\n")
     return report
@@ -790,6 +860,190 @@ def _assumptions_table(assumptions: pd.DataFrame) -> str:
     return html.table(head, rows)
 
 
+def _trajectory_figure(path: Path, paths: pd.DataFrame) -> None:
+    """One panel per indicator: the baseline year by year, with the reported band where one exists."""
+    indicators = _ordered([str(i) for i in paths["indicator"]], tuple(TRAJECTORY_LABELS))
+    fig, axes = subplots(
+        len(indicators),
+        1,
+        figsize=(9.0, 1.0 + 2.6 * len(indicators)),
+        sharex=True,
+        squeeze=False,
+        layout="constrained",
+    )
+    for ax, indicator in zip(axes[:, 0], indicators, strict=True):
+        rows = paths[paths["indicator"].astype(str) == indicator].sort_values("year", kind="stable")
+        if rows["mean"].isna().all():
+            no_data(ax, boxed=True, text="not computed")
+        else:
+            band(
+                ax,
+                *(rows[c].to_numpy(dtype=float) for c in ("year", "mean", "lo", "hi")),
+                OBSERVED_COLOUR,
+                linewidth=1.8,
+                marker="o",
+                markersize=3,
+                label="baseline: simulated mean and 95 % interval",
+                zorder=4,
+            )
+        lower, upper = as_float(rows["lower"].min()), as_float(rows["upper"].max())
+        if finite(lower) and finite(upper):
+            source = _text(rows["source"].iloc[0]) if not rows.empty else ""
+            ax.axhspan(
+                lower,
+                upper,
+                color=BAND_COLOUR,
+                alpha=0.9,
+                linewidth=0,
+                zorder=1,
+                label=f"reported band [{source}]" if source else "reported band",
+            )
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=1))
+        ax.set_title(TRAJECTORY_LABELS.get(indicator, _pretty(indicator)), loc="left")
+        ax.set_ylabel("Share")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7.5)
+    axes[-1, 0].set_xlabel("Year")
+    fig.suptitle("The do-nothing baseline year by year (green: the areas' reported range)")
+    save(fig, path)
+
+
+def _trajectory_table(paths: pd.DataFrame) -> str:
+    """Year by year, one column per indicator; the long-term unemployment marked inside or outside."""
+    if paths.empty:
+        return ""
+    indicators = _ordered([str(i) for i in paths["indicator"]], tuple(TRAJECTORY_LABELS))
+    years = sorted({int(y) for y in paths["year"] if finite(y)})
+    head = ("Year", *(TRAJECTORY_LABELS.get(i, _pretty(i)) for i in indicators))
+    rows = []
+    for year in years:
+        cells = [html.esc(str(year))]
+        for indicator in indicators:
+            hit = paths[(paths["indicator"].astype(str) == indicator) & (paths["year"] == year)]
+            if hit.empty:
+                cells.append(DASH)
+                continue
+            r = hit.iloc[0]
+            cell = html.estimate(r["mean"], r["lo"], r["hi"], "share", 1)
+            flag = _flag(r["inside"])
+            if flag is not None:
+                cell += " " + (
+                    "<span class='mark inside'>✓ in band</span>"
+                    if flag
+                    else "<span class='mark outside'>✗ outside band</span>"
+                )
+            cells.append(cell)
+        rows.append(html.row(cells))
+    change = ["<em>change, year 1 to last</em>"]
+    for indicator in indicators:
+        block = paths[paths["indicator"].astype(str) == indicator].sort_values("year", kind="stable")
+        change.append(html.esc(signed(block["change"].iloc[-1], "share")) if not block.empty else DASH)
+    rows.append(html.row(change))
+    return html.table(head, rows, " class=trajectories")
+
+
+def _programme_cell(row: Any, measure: str, unit: str) -> str:
+    mean, lo, hi = (getattr(row, measure), getattr(row, f"{measure}_lo"), getattr(row, f"{measure}_hi"))
+    if measure == "net":
+        if not finite(mean):
+            return DASH
+        text = html.esc(signed(mean, unit))
+        if finite(lo) and finite(hi):
+            text += f" <span class=range>({html.esc(span(lo, hi, unit, 1))})</span>"
+        return html.difference(text, lo, hi)
+    return html.estimate(mean, lo, hi, unit, 1)
+
+
+def _programmes_html(progs: pd.DataFrame) -> str:
+    """Per template: participants' outcomes gross, the same people in the baseline, and net."""
+    if progs.empty:
+        return _not_computed("Programme templates", "No programme runs were given.")
+    out = [
+        "<p class=howto>For each programme template, its <strong>participants</strong> are the "
+        "residents its effort reached. <strong>Gross</strong> is their outcome in the template's "
+        "run, what a programme report counts; <strong>baseline</strong> is the outcome of the "
+        "<em>same persons</em> in the baseline run on the same seed (every random draw is keyed "
+        "by person, so they meet the same luck); <strong>net</strong> is the difference, the "
+        "effect on the treated, which is what the literature measures. Outcomes are read at the "
+        "end of each participant's contact; net is also shown 26, 52 and 104 weeks after first "
+        "contact (participants whose reading falls beyond the horizon are left out of it). "
+        "Intervals are 95 % over replicates, paired for net; a bold net excludes zero. Where a "
+        "report gives the figure, it is shown with the target that computes it and whether that "
+        "target's simulated value is inside its tolerance. Participants who move out are followed "
+        "when they belong to the start cohort; newcomers who move away again are no longer "
+        "simulated and leave the status shares (docs/ODD.md 7.12).</p>"
+    ]
+    later = [a for a in _ordered([str(a) for a in progs["at"]]) if a not in ("end", "ever")]
+    for template in _ordered([str(t) for t in progs["template"]]):
+        block = progs[progs["template"].astype(str) == template]
+        end = block[block["at"].astype(str) == "end"]
+        first = end.iloc[0] if not end.empty else block.iloc[0]
+        pools = _text(first["pools"])
+        out.append(f"<h3 id='programme-{html.esc(template)}'>{html.esc(_pretty(template))}</h3>")
+        out.append(
+            "<p class=small>"
+            + html.esc(
+                f"Participants per replicate: {number(as_float(first['participants']))}"
+                f" (matched in the baseline: {number(as_float(first['matched']))}; "
+                f"contact ended within the horizon: {number(as_float(first['readable']))})"
+                + (f"; reached by: {pools}" if pools else "; no pool of its own reached anyone")
+            )
+            + "</p>"
+        )
+        head = (
+            "Outcome",
+            "Gross at end of contact",
+            "Same people in the baseline",
+            "Net at end",
+            *(f"Net {a.replace('w', ' weeks')} after first contact" for a in later),
+            "Reported figure",
+        )
+        rows = []
+        for outcome, label in PROGRAMME_OUTCOMES.items():
+            hit = end[end["outcome"].astype(str) == outcome]
+            if hit.empty:
+                continue
+            r = next(hit.itertuples(index=False))
+            unit = "weeks" if outcome == "contact_weeks" else "share"
+            gross_only = outcome in GROSS_ONLY_OUTCOMES
+            cells = [
+                html.esc(label),
+                _programme_cell(r, "gross", unit),
+                DASH if gross_only else _programme_cell(r, "baseline", unit),
+                DASH if gross_only else _programme_cell(r, "net", unit),
+            ]
+            reported = r
+            for a in later:
+                other = block[(block["at"].astype(str) == a) & (block["outcome"].astype(str) == outcome)]
+                o = next(other.itertuples(index=False)) if not other.empty else None
+                cells.append(DASH if gross_only or o is None else _programme_cell(o, "net", unit))
+                if o is not None and _text(o.target) and not _text(reported.target):
+                    reported = o
+            cells.append(_reported(reported, unit))
+            rows.append(html.row(cells))
+        out.append(html.table(head, rows, " class=programmes"))
+    return "".join(out)
+
+
+def _reported(row: Any, unit: str) -> str:
+    """The reported figure a target compares with this outcome, and whether the target is inside."""
+    if not _text(row.target):
+        return DASH
+    text = f"{html.esc(quantity(row.observed, unit, 1))}"
+    text += f"<br><span class=small>{html.esc(_text(row.source))}</span>"
+    flag = _flag(row.inside)
+    mark = (
+        "<span class='mark inside'>✓ inside</span>" if flag else "<span class='mark outside'>✗ outside</span>"
+    )
+    text += (
+        f"<br><span class=small>target <code>{html.esc(row.target)}</code> "
+        f"({html.esc(_text(row.target_measure))}): simulated "
+        f"{html.esc(quantity(row.target_sim, unit, 1))}, band "
+        f"{html.esc(span(row.lower, row.upper, unit, 1))}</span> {mark}"
+    )
+    return text
+
+
 def _not_computed(what: str, why: str) -> str:
     return f"<p class=notcomputed><strong>{html.esc(what)}: not computed.</strong> {html.esc(why)}</p>"
 
@@ -816,6 +1070,8 @@ def _html(
     assumptions: pd.DataFrame,
     manifest: Mapping[str, Any],
     drawn: Mapping[str, Path | None],
+    programmes: pd.DataFrame | None = None,
+    trajectories: pd.DataFrame | None = None,
 ) -> str:
     replicates = [float(r) for r in targets.get("replicates", []) if finite(r)]
     facts = [counted(len(targets), "calibration target")]
@@ -889,6 +1145,21 @@ def _html(
             "Dose-response",
             "No dose-response runs were given.",
         ),
+        "<h2 id=trajectories>The baseline year by year</h2>",
+        figure_or_note(
+            TRAJECTORY_FIGURE,
+            "The baseline's indicators year by year against the reported band",
+            "The do-nothing baseline in its own area profile, year by year: simulated mean over "
+            "replicates (line) and its 95% interval (shaded). The green band is the range the "
+            "areas' long-term unemployment kept through ten years of business cycles "
+            "(15–18 %, CFBU-2015 p.13, fig. 1); a steady baseline stays inside it and keeps "
+            "employment and unemployment level.",
+            "The baseline year by year",
+            "No baseline trajectories were given.",
+        ),
+        _trajectory_table(trajectories if trajectories is not None else pd.DataFrame()),
+        "<h2 id=programmes>Programme templates: gross and net</h2>",
+        _programmes_html(programmes if programmes is not None else pd.DataFrame()),
         "<h2 id=fitted>Fitted parameters</h2>",
     ]
     if fitted.empty:
