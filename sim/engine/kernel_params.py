@@ -59,6 +59,11 @@ class KernelParams(NamedTuple):
     breakdown_motivation_effect: float
     move_out_weekly: float
     employed_move_out_multiplier: float
+    # Leisure jobs (docs/ODD.md 7.7): weekly chances, the dropout multiplier while holding one.
+    leisure_start_chance: float
+    leisure_loss_chance: float
+    leisure_dropout_mult: float
+    leisure_readiness_gain: float
 
 
 # Columns of the per-kind effect table (rows: volunteer, professional, business).
@@ -113,6 +118,10 @@ def build_kernel_params(sc: Scenario) -> KernelParams:
         breakdown_motivation_effect=me.breakdown_motivation_effect,
         move_out_weekly=weekly_from_yearly(po.move_out_rate_per_year),
         employed_move_out_multiplier=po.employed_move_out_multiplier,
+        leisure_start_chance=-math.expm1(-sc.leisure_jobs.start),
+        leisure_loss_chance=-math.expm1(-sc.leisure_jobs.loss),
+        leisure_dropout_mult=1.0 - sc.leisure_jobs.dropout_reduction,
+        leisure_readiness_gain=sc.leisure_jobs.readiness_gain,
     )
 
 

@@ -62,6 +62,12 @@ FIELDS: dict[str, tuple[type, float]] = {
     # (week, order of arrival) for newcomers, so the k-th newcomer of a week is the same person
     # with the same luck in every scenario even when scenarios differ in how many move out.
     "person_key": (np.int64, 0),
+    # Placement brokering and leisure jobs (docs/ODD.md 7.14, 7.7): 1 while a 14-17-year-old in
+    # education holds a leisure job; the week of the last placement attempt (-1: none) and the
+    # failed attempts since the last success (which step of the ladder comes next).
+    "leisure_job": (np.int8, 0),
+    "placement_week": (np.int16, -1),
+    "placement_failures": (np.int8, 0),
 }
 
 # The arrays step_residents takes, in its argument order.
@@ -88,6 +94,8 @@ KERNEL_FIELDS = (
     "programme_weeks",
     "events",
     "person_key",
+    # Leisure jobs (docs/ODD.md 7.7).
+    "leisure_job",
 )
 
 SYNTHESIS_SLOT = int(RandomSlot.SYNTHESIS)
