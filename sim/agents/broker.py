@@ -6,8 +6,8 @@ p.19); Jobexpres found 586 contacts jobs, subsidies, internships, education plac
 jobs (HT-2005 p.7-8); Ishøj built a network of 30 firms (CFBU-2013 p.15-17). Progress of the most
 burdened is stepwise (CFBU-2015 p.11): below the passive threshold (match group 3) an effort only
 stabilises; the activity-ready go to an internship or a wage-subsidy job first (an ordinary job
-only after those failed), the job-ready to an ordinary job or a wage-subsidy job, young people to an education or apprenticeship first, and
-14-17-year-olds in school to a leisure job.
+only after those failed), the job-ready to an ordinary job or a wage-subsidy job, young people
+to an education or apprenticeship first, and 14-17-year-olds in school to a leisure job.
 
 A broker belongs to one effort. Each week its staff hours (hours per staff member in post) buy a
 number of attempts; the people due an attempt are ordered by a counter-based draw keyed by who
