@@ -900,7 +900,7 @@ class Placements(Section):
 
     success_job: float = share(0.3, ASSUMPTION, "Base chance an attempt at an ordinary job succeeds.")
     success_internship: float = share(
-        0.35, ASSUMPTION, "Base chance an attempt at a company internship succeeds."
+        0.3, ASSUMPTION, "Base chance an attempt at a company internship succeeds."
     )
     success_subsidy: float = share(0.15, ASSUMPTION, "Base chance an attempt at a wage-subsidy job succeeds.")
     success_education: float = share(
@@ -919,7 +919,7 @@ class Placements(Section):
     )
     readiness_effect: float = param(
         2.0,
-        "log-odds per unit",
+        "log per unit",
         ASSUMPTION,
         "Log effect of readiness on an attempt's success.",
         ge=0.0,
@@ -927,7 +927,7 @@ class Placements(Section):
     )
     motivation_effect: float = param(
         1.5,
-        "log-odds per unit",
+        "log per unit",
         ASSUMPTION,
         "Log effect of motivation on an attempt's success.",
         ge=0.0,
@@ -1091,7 +1091,6 @@ class VolunteerCorps(Section):
     coordinator_cost_per_hour_dkk: float = param(
         400.0, "DKK per hour", ASSUMPTION, "Coordinator wage cost.", ge=0.0, le=MAX_UNIT_COST_DKK
     )
-    placement: Placement = Placement()
     cost_per_match_dkk: float = param(
         6500.0,
         "DKK per match",
@@ -1100,6 +1099,7 @@ class VolunteerCorps(Section):
         ge=0.0,
         le=MAX_UNIT_COST_DKK,
     )
+    placement: Placement = Placement()
 
 
 class ProfessionalMentors(Section):
@@ -1156,7 +1156,6 @@ class ProfessionalMentors(Section):
         le=10.0,
     )
     vacancy_weeks: int = param(12, "weeks", ASSUMPTION, "Weeks to refill a vacated post.", ge=0, le=520)
-    placement: Placement = Placement()
     cost_per_mentor_per_year_dkk: float = param(
         550_000.0,
         "DKK per year",
@@ -1165,6 +1164,7 @@ class ProfessionalMentors(Section):
         ge=0.0,
         le=MAX_UNIT_COST_DKK,
     )
+    placement: Placement = Placement()
 
 
 class BusinessMentors(Section):
@@ -1215,7 +1215,6 @@ class BusinessMentors(Section):
     turnover_per_year: float = param(
         0.2, "per year", ASSUMPTION, "Business mentors leaving.", ge=0.0, le=10.0
     )
-    placement: Placement = Placement()
     cost_per_match_week_dkk: float = param(
         350.0,
         "DKK per match-week",
@@ -1224,6 +1223,7 @@ class BusinessMentors(Section):
         ge=0.0,
         le=MAX_UNIT_COST_DKK,
     )
+    placement: Placement = Placement()
 
 
 class EmploymentService(Section):
