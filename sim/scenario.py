@@ -898,11 +898,11 @@ class Placements(Section):
     Jobexpres's outcome mix over its contacts (HT-2005 p.7-8).
     """
 
-    success_job: float = share(0.3, ASSUMPTION, "Base chance an attempt at an ordinary job succeeds.")
+    success_job: float = share(0.45, ASSUMPTION, "Base chance an attempt at an ordinary job succeeds.")
     success_internship: float = share(
         0.3, ASSUMPTION, "Base chance an attempt at a company internship succeeds."
     )
-    success_subsidy: float = share(0.15, ASSUMPTION, "Base chance an attempt at a wage-subsidy job succeeds.")
+    success_subsidy: float = share(0.25, ASSUMPTION, "Base chance an attempt at a wage-subsidy job succeeds.")
     success_education: float = share(
         0.25, ASSUMPTION, "Base chance an attempt at an education or apprenticeship place succeeds."
     )
