@@ -296,10 +296,18 @@ def test_kernel_matches_reference_with_leisure_jobs():
         assert np.array_equal(values, b.snapshot()[name]), name
 
 
-def test_the_leisure_job_share_is_recorded():
-    frame = HousingAreaModel(small("baseline", residents=1500, years=1), seed=1).run()
+def test_the_leisure_job_share_is_recorded_and_starts_near_where_the_kernel_keeps_it():
+    frame = HousingAreaModel(small("baseline", residents=3000, years=2), seed=1).run()
     share = frame["leisure_job_share_14_17"]
-    assert share.iloc[0] == 0.0 and 0.0 < share.iloc[-1] < 1.0
+    assert 0.05 < share.iloc[0] < 0.3 and 0.05 < share.iloc[-1] < 0.3
+    assert abs(share.iloc[-13:].mean() - share.iloc[0]) < 0.08
+
+
+def test_no_leisure_jobs_at_the_start_when_there_are_none_to_get():
+    scenario = small("baseline", residents=1500, years=1)
+    scenario.leisure_jobs.start = 0.0
+    pop = HousingAreaModel(scenario, seed=1, create_resident_agents=False).population
+    assert not pop.view("leisure_job").any()
 
 
 # --- bad input -----------------------------------------------------------------------------------
