@@ -353,3 +353,20 @@ def test_bad_new_keys_exit_2_with_one_line(tmp_path, body, key):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "s.toml" in lines[0] and key in lines[0], lines
     assert not out.exists()
+
+
+def test_the_business_network_keeps_hiring_when_it_also_brokers():
+    scenario = small("business_mentors", residents=1500, years=2)
+    scenario.business_mentors.effort.start_up_weeks = 0
+    scenario.business_mentors.placement.enabled = True
+    model = HousingAreaModel(scenario, seed=6, log_relations=True, create_resident_agents=False)
+    model.run()
+    assert model.tallies["business_mentors_jobs"] > 0
+    assert set(model.placement_log.frame().pool) == {"business_mentors"}
+
+
+def test_volunteers_broker_only_where_the_scenario_says_so():
+    scenario = small("volunteer_corps", residents=800, years=1)
+    assert HousingAreaModel(scenario, seed=1).volunteer_corps.broker is None
+    scenario.volunteer_corps.placement.enabled = True
+    assert HousingAreaModel(scenario, seed=1).volunteer_corps.broker is not None
