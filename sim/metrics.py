@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from sim.engine.counts import COUNT_COLUMNS, indicator_counts
 from sim.engine.kernel import EVENT_COUNT_NAMES
-from sim.engine.states import STATUS_NAMES
+from sim.engine.placement_log import PLACEMENT_KINDS
+from sim.engine.states import STATUS_NAMES, Status
 from sim.engine.units import WEEKS_PER_YEAR as W
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ RESOURCES = (
     "social_mentor_places",
     "jobcentre_mentor_places",
     "business_mentor_places",
+    "employment_service_places",
+    "placement_hours",
 )
 
 
@@ -153,6 +156,13 @@ class Recorder:
         row["cum_dropouts_cohort"] = self._cumulative["dropouts_cohort"]
         row["employed_person_years_area"] = self._cumulative["employed_person_years_area"]
         row["employed_person_years_cohort"] = self._cumulative["employed_person_years_cohort"]
+        row["leisure_job_share_14_17"] = leisure_job_share(pop, m.week)
+        # Placements brokered so far, by kind (docs/ODD.md 7.14).
+        for kind in PLACEMENT_KINDS:
+            row[f"placements_{kind}_cum"] = m.tallies[f"placements_{kind}"]
+        row["placement_attempts_cum"] = sum(
+            m.tallies[f"placement_attempts_{kind}"] for kind in PLACEMENT_KINDS
+        )
         # Mentoring pipeline.
         row.update(m.pipeline())
         for key in WINDOW_COUNTS:
@@ -163,6 +173,16 @@ class Recorder:
         row.update(m.costs.as_row())
         self.rows.append(row)
         self._reset_window()
+
+
+def leisure_job_share(pop, week: int) -> float:
+    """Share of the area's residents aged 14-17 in education who hold a leisure job (docs/ODD.md 7.7)."""
+    n = pop.n_used
+    age = week - pop.birth_week[:n].astype(int)
+    in_school = (
+        (pop.in_area[:n] == 1) & (pop.status[:n] == Status.EDUCATION) & (age >= 14 * W) & (age < 18 * W)
+    )
+    return _rate(float(pop.leisure_job[:n][in_school].sum()), float(in_school.sum()))
 
 
 # Indicators summarised per scenario: (column, label).
@@ -187,6 +207,7 @@ INDICATORS: tuple[tuple[str, str], ...] = (
     ("mentees_waiting", "Residents waiting for a mentor"),
     ("volunteers", "Trained volunteers"),
     ("mentor_offers_unmet", "Jobcentre mentor offers with no mentor (per week)"),
+    ("leisure_job_share_14_17", "Leisure job, share of residents 14-17 in education"),
     *((f"util_{r}", f"Utilisation: {r.replace('_', ' ')}") for r in RESOURCES),
 )
 # Cumulative quantities read at the end of a period rather than averaged over it.
@@ -197,6 +218,11 @@ CUMULATIVE: tuple[tuple[str, str], ...] = (
     ("cum_dropouts_cohort", "Dropouts in the start cohort (cumulative)"),
     ("employed_person_years_area", "Person-years in ordinary jobs, area (cumulative)"),
     ("employed_person_years_cohort", "Person-years in ordinary jobs, start cohort (cumulative)"),
+    *(
+        (f"placements_{k}_cum", f"Placements brokered: {k.replace('_', ' ')} (cumulative)")
+        for k in PLACEMENT_KINDS
+    ),
+    ("placement_attempts_cum", "Placement attempts (cumulative)"),
     ("cost_total", "Total cost, DKK (cumulative)"),
     ("cost_intervention", "Cost of mentoring efforts, DKK (cumulative)"),
 )

@@ -4,7 +4,8 @@ Order of a week, fixed so that runs are reproducible:
 
 1. jobcentre: contacts, assessment, referrals to programmes and mentors;
 2. volunteer corps: referrals, recruitment, supervision, matching, training, attrition;
-3. professional mentor teams and the business-mentor network: staff turnover, outreach, matching;
+3. professional mentor teams, the area-based employment service and the business-mentor network:
+   staff turnover, outreach, matching, placement brokering;
 4. the Numba kernel: every resident's weekly transition, mentoring dose and relation endings;
 5. newcomers move into vacated dwellings and young people turn 14;
 6. costs are booked and indicators recorded.
@@ -20,6 +21,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from sim.agents.broker import PlacementBroker, brokered_programmes
 from sim.agents.effort import Effort
 from sim.agents.employers import Employers
 from sim.agents.firms import FirmNetwork
@@ -39,6 +41,7 @@ from sim.engine.kernel_params import (
     duration_table,
     effect_table,
 )
+from sim.engine.placement_log import PlacementLog
 from sim.engine.population import YOUTH_STREAM, Population
 from sim.engine.records import ResidentRecords
 from sim.engine.relation_log import RelationLog
@@ -49,10 +52,11 @@ from sim.engine.states import MentorKind
 from sim.engine.units import WEEKS_PER_YEAR
 from sim.inputs.residents_csv import read_residents_csv
 from sim.metrics import Recorder
-from sim.scenario import EffortStart, Scenario, TargetGroup
+from sim.scenario import EffortStart, Placement, Scenario, TargetGroup
 
 JOBCENTRE_POOL = 3
 SOCIAL_POOL = 1
+EMPLOYMENT_SERVICE_POOL = 6  # its outreach slot (MENTOR_REFERRAL + 1 + 6) is used by no other effort
 
 
 class HousingAreaModel(mesa.Model):
@@ -74,7 +78,8 @@ class HousingAreaModel(mesa.Model):
         create_resident_agents: Register a Mesa ``Resident`` agent per resident (on by default;
             benchmarks of the kernel alone turn it off).
         log_relations: Keep a :class:`~sim.engine.relation_log.RelationLog` of every mentoring relation
-            (calibration and validation need the outcomes of those actually mentored).
+            and a :class:`~sim.engine.placement_log.PlacementLog` of every placement attempt
+            (calibration and validation need the outcomes of those actually mentored or placed).
 
     Attributes:
         population: Resident state in numpy arrays.
@@ -110,6 +115,7 @@ class HousingAreaModel(mesa.Model):
         self.effects = effect_table(scenario)
 
         self.relation_log = RelationLog(self.population) if log_relations else None
+        self.placement_log = PlacementLog(self.population) if log_relations else None
         self.mentor_by_index: dict[int, Mentor] = {}
         self.caseloads = np.zeros(16, dtype=np.int64)
         self._mentor_indices_used = 0
@@ -123,7 +129,13 @@ class HousingAreaModel(mesa.Model):
         self.jobcentre_mentors = self._jobcentre_mentor_team()
         self.volunteer_corps = self._volunteer_corps()
         self.social_mentors = self._social_mentor_team()
+        self.employment_service = self._employment_service()
         self.firm_network = self._firm_network()
+        self.brokers = [
+            e.broker
+            for e in (self.volunteer_corps, self.social_mentors, self.employment_service, self.firm_network)
+            if e is not None and e.broker is not None
+        ]
         self.recorder = Recorder(self)
         self.recorder.record()
 
@@ -168,6 +180,30 @@ class HousingAreaModel(mesa.Model):
             outreach_per_week=pm.outreach_per_week,
             outreach_target=pm.target,
             referrals=pm.referrals,
+            broker=self._broker(pm.placement, "social_mentors"),
+        )
+
+    def _broker(self, spec: Placement, pool: str) -> PlacementBroker | None:
+        """An effort's placement brokering, if its ``placement`` section turns it on (docs/ODD.md 7.14)."""
+        return PlacementBroker(self, spec, pool) if spec.enabled else None
+
+    def _employment_service(self) -> MentorTeam | None:
+        """The area-based employment service (docs/ODD.md 7.15): a mentor team of its own kind."""
+        es = self.scenario.employment_service
+        if es.staff <= 0:
+            return None
+        return MentorTeam(
+            self,
+            MentorProfile.employment_service(self.scenario),
+            Effort(es.effort, stream(self.seed, "employment_service_effort")),
+            pool_id=EMPLOYMENT_SERVICE_POOL,
+            posts=es.staff,
+            vacancy_weeks=es.vacancy_weeks,
+            outreach_per_week=es.outreach_per_week,
+            outreach_target=es.target,
+            broker=self._broker(es.placement, "employment_service"),
+            youth_target=es.youth_target,
+            youth_share=es.youth_outreach_share,
         )
 
     def _firm_network(self) -> FirmNetwork | None:
@@ -227,6 +263,7 @@ class HousingAreaModel(mesa.Model):
                 self.volunteer_corps,
                 self.jobcentre_mentors,
                 self.social_mentors,
+                self.employment_service,
                 self.firm_network,
             )
             if e is not None
@@ -253,6 +290,12 @@ class HousingAreaModel(mesa.Model):
         if self.mentor_by_index:
             count_caseloads(pop.mentor_id, pop.n_used, self.caseloads)
         named = dict(zip(COUNT_NAMES, counts, strict=True))
+        if self.brokers:
+            # Brokered internships and subsidy jobs are in the efforts' own networks: they take
+            # no employers slots and are not booked as jobcentre programmes (docs/ODD.md 7.14).
+            internships, subsidised = brokered_programmes(pop)
+            named["internships_area"] -= internships
+            named["jobcentre_subsidised_area"] -= subsidised
         self.counts = WeekCounts(named)
         return named
 
@@ -302,6 +345,9 @@ class HousingAreaModel(mesa.Model):
         if self.jobcentre_mentors is not None:
             per_week = c.mentor_support_per_mentor_per_year_dkk / WEEKS_PER_YEAR
             ledger.add("jobcentre_mentors", self.jobcentre_mentors.staff_in_post() * per_week)
+        if self.employment_service is not None:
+            per_week = self.scenario.employment_service.cost_per_staff_per_year_dkk / WEEKS_PER_YEAR
+            ledger.add("employment_service", self.employment_service.staff_in_post() * per_week)
         if self.firm_network is not None:
             bm = self.scenario.business_mentors
             ledger.add("business_mentors", self.firm_network.active_matches() * bm.cost_per_match_week_dkk)
@@ -313,7 +359,12 @@ class HousingAreaModel(mesa.Model):
         active = count_mentees_by_kind(self.population.mentor_kind, self.population.n_used)
         waiting = sum(
             len(e.waiting)
-            for e in (self.volunteer_corps, self.jobcentre_mentors, self.social_mentors)
+            for e in (
+                self.volunteer_corps,
+                self.jobcentre_mentors,
+                self.social_mentors,
+                self.employment_service,
+            )
             if e is not None
         )
         corps = self.volunteer_corps
@@ -348,7 +399,20 @@ class HousingAreaModel(mesa.Model):
             "social_mentor_places": social.utilisation() if social else 0.0,
             "jobcentre_mentor_places": jc_team.utilisation() if jc_team else 0.0,
             "business_mentor_places": firms.utilisation() if firms else 0.0,
+            "employment_service_places": (
+                self.employment_service.utilisation() if self.employment_service else 0.0
+            ),
+            "placement_hours": self.placement_utilisation(),
         }
+
+    def placement_utilisation(self) -> float:
+        """Share of this week's brokering hours spent on attempts, over every brokering effort (docs/ODD.md 7.14)."""
+        used = available = 0.0
+        for broker in self.brokers:
+            u, a = broker.hours(self.week)
+            used += u
+            available += a
+        return used / available if available > 0 else 0.0
 
     def run_model(self) -> None:
         """Step to the horizon, with Python's cyclic garbage collector paused (see :func:`sim.engine.runtime.paused_gc`)."""

@@ -1011,6 +1011,150 @@ class ReferralSources(Section):
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# Placement brokering and leisure jobs (docs/ODD.md 7.14, 7.15, 7.7)
+# ---------------------------------------------------------------------------------------------
+
+PlacementKind = Literal["job", "internship", "subsidy", "education", "leisure_job"]
+PLACEMENT_KIND_NAMES: tuple[str, ...] = ("job", "internship", "subsidy", "education", "leisure_job")
+
+
+class Placement(Section):
+    """Placement brokering by one effort: staff search placements for the people it works with (docs/ODD.md 7.14).
+
+    Projekt A til B, Jobexpres and Ishøj found people jobs, internships, wage-subsidy places,
+    education places and leisure jobs, and tried again elsewhere when one failed (CFBU-2013 p.15-19;
+    HT-2005 p.7-8). Off by default, so a scenario brokers only where it says so.
+    """
+
+    enabled: bool = param(False, "flag", "CFBU-2013 p.19", "Whether the effort brokers placements.")
+    hours_per_staff_per_week: float = param(
+        4.0,
+        "hours per week per mentor in post",
+        ASSUMPTION,
+        "Hours each mentor or staff member in post spends searching placements for its mentees.",
+        ge=0.0,
+        le=40.0,
+    )
+    hours_per_attempt: float = param(
+        3.0,
+        "hours per attempt",
+        ASSUMPTION,
+        "Staff time of one attempt: calling firms or schools about one person, a visit, follow-up "
+        "(HT-2005 p.18: firms respond to concrete requests about one citizen).",
+        ge=0.1,
+        le=100.0,
+    )
+    firm_contacts: int = param(
+        10,
+        "firms",
+        "CFBU-2013 p.15",
+        "Firms the effort has contacts with (Ishøj: a network of 30); value an assumption.",
+        ge=0,
+        le=10_000,
+    )
+    kinds: list[PlacementKind] = param(
+        list(PLACEMENT_KIND_NAMES),
+        "placement kinds",
+        "HT-2005 p.7-8",
+        "Kinds of placement the effort brokers: job, internship, subsidy, education, leisure_job.",
+        min_length=1,
+    )
+
+
+class Placements(Section):
+    """Success of a placement attempt, shared by every brokering effort (docs/ODD.md 7.14).
+
+    The chance an attempt succeeds is the kind's base chance, times the network factor (firm
+    kinds only), times exp(readiness_effect (r - 0.5) + motivation_effect (m - 0.5) -
+    barrier_effect x barriers), at most 1. All values are assumptions to be calibrated against
+    Jobexpres's outcome mix over its contacts (HT-2005 p.7-8).
+    """
+
+    success_job: float = share(0.45, ASSUMPTION, "Base chance an attempt at an ordinary job succeeds.")
+    success_internship: float = share(
+        0.3, ASSUMPTION, "Base chance an attempt at a company internship succeeds."
+    )
+    success_subsidy: float = share(0.25, ASSUMPTION, "Base chance an attempt at a wage-subsidy job succeeds.")
+    success_education: float = share(
+        0.25, ASSUMPTION, "Base chance an attempt at an education or apprenticeship place succeeds."
+    )
+    success_leisure_job: float = share(
+        0.3, ASSUMPTION, "Base chance an attempt at a leisure job for a young person in school succeeds."
+    )
+    network_half_contacts: float = param(
+        10.0,
+        "firms",
+        ASSUMPTION,
+        "Firm contacts at which the network factor is one half: factor = contacts / (contacts + this).",
+        gt=0.0,
+        le=10_000.0,
+    )
+    readiness_effect: float = param(
+        2.0,
+        "log per unit",
+        ASSUMPTION,
+        "Log effect of readiness on an attempt's success.",
+        ge=0.0,
+        le=10.0,
+    )
+    motivation_effect: float = param(
+        1.5,
+        "log per unit",
+        ASSUMPTION,
+        "Log effect of motivation on an attempt's success.",
+        ge=0.0,
+        le=10.0,
+    )
+    barrier_effect: float = param(
+        0.2, "log per barrier", ASSUMPTION, "Log fall of an attempt's success per barrier.", ge=0.0, le=5.0
+    )
+    retry_after_weeks: int = param(
+        4,
+        "weeks",
+        "CFBU-2013 p.19",
+        "Weeks after a failed attempt before the next one, elsewhere ('never give up'); value an assumption.",
+        ge=1,
+        le=520,
+    )
+    youth_max_age: int = param(
+        24,
+        "years",
+        "HT-2005 p.5",
+        "Oldest age at which education comes first on the ladder (the partnership's 'young people under 25').",
+        ge=14,
+        le=64,
+    )
+
+
+class LeisureJobs(Section):
+    """Leisure jobs of residents 14-17 in education, a state alongside schooling (docs/ODD.md 7.7).
+
+    The partnership targeted 50 leisure jobs (HT-2005 p.5); Nye Muligheder aimed at 75 % of its
+    pupils and reached 80 % (HT-2005 p.10-11). A leisure job ends on leaving education or at 18.
+    """
+
+    start: float = weekly(
+        0.004, ASSUMPTION, "Weekly hazard that an enrolled 14-17-year-old without one gets a leisure job."
+    )
+    loss: float = weekly(0.02, ASSUMPTION, "Weekly hazard that a leisure job ends (about a year on average).")
+    dropout_reduction: float = share(
+        0.15,
+        ASSUMPTION,
+        "Relative fall in the dropout hazard while holding a leisure job (HT-2005 p.10-11 counts leisure "
+        "jobs as a success criterion of keeping pupils in school).",
+    )
+    readiness_gain: float = param(
+        0.0005,
+        "per week",
+        ASSUMPTION,
+        "Weekly readiness gain while holding a leisure job (work experience: later job entry goes "
+        "through readiness).",
+        ge=0.0,
+        le=0.1,
+    )
+
+
 class VolunteerCorps(Section):
     """A volunteer mentor corps run by a coordinator (CABI-2011 p.4; FR-2012 p.6; CFBU-2013 p.13-14)."""
 
@@ -1127,6 +1271,7 @@ class VolunteerCorps(Section):
         ge=0.0,
         le=MAX_UNIT_COST_DKK,
     )
+    placement: Placement = Placement()
 
 
 class ProfessionalMentors(Section):
@@ -1187,6 +1332,7 @@ class ProfessionalMentors(Section):
         ge=0.0,
         le=MAX_UNIT_COST_DKK,
     )
+    placement: Placement = Placement()
 
 
 class BusinessMentors(Section):
@@ -1243,6 +1389,82 @@ class BusinessMentors(Section):
         ge=0.0,
         le=MAX_UNIT_COST_DKK,
     )
+    placement: Placement = Placement()
+
+
+class EmploymentService(Section):
+    """An area-based employment service: a jobcentre presence in the estate (Jobexpres, HT-2005 p.7-8; docs/ODD.md 7.15).
+
+    Staff meet the people they reach often, in the estate, and broker placements through their
+    own firm contacts. The target group is adults on cash or integration benefit; a share of the
+    outreach goes to young people 14-17 in school who want a leisure job.
+    """
+
+    staff: int = param(
+        0,
+        "staff",
+        "HT-2005 p.7",
+        "Staff of the service in the estate (0: no service); the number is not given, value an assumption.",
+        ge=0,
+        scales=True,
+        per_resident=1,
+        why=MENTOR_NEEDS_MENTEE,
+    )
+    effort: EffortStart = EffortStart(start_up_weeks=13)
+    caseload: int = param(
+        25, "people per staff member", ASSUMPTION, "People one staff member works with at once.", ge=1, le=200
+    )
+    contact_hours_per_week: float = param(
+        1.0,
+        "hours per person per week",
+        "HT-2005 p.7",
+        "Contact time per person: frequent contact in the estate (value an assumption).",
+        ge=0.0,
+        le=40.0,
+    )
+    emotional_support: float = share(
+        0.4, ASSUMPTION, "Emphasis on emotional support: a service, not a mentor."
+    )
+    match_quality: float = share(0.6, ASSUMPTION, "Quality of the fit between staff member and person.")
+    planned_weeks: int = param(
+        26,
+        "weeks",
+        ASSUMPTION,
+        "Contact period before the person returns to the caseworker (HT-2005 p.7-8: 106 of 586 returned).",
+        ge=1,
+        le=520,
+    )
+    outreach_per_week: float = param(
+        1.5,
+        "people per week per staff member",
+        "HT-2005 p.7",
+        "New people a staff member reaches (586 contacts in about two years).",
+        ge=0.0,
+    )
+    target: TargetGroup = TargetGroup(
+        statuses=["unemployed_ready", "unemployed_far"], min_age=18, max_age=64, enrolled_at_risk_only=False
+    )
+    youth_outreach_share: float = share(
+        0.07,
+        "HT-2005 p.7-8",
+        "Share of outreach that goes to young people 14-17 in school wanting a leisure job (40 of 586).",
+    )
+    youth_target: TargetGroup = TargetGroup(
+        statuses=["education"], min_age=14, max_age=17, enrolled_at_risk_only=False
+    )
+    turnover_per_year: float = yearly_rate(
+        0.15, "HT-2005 p.5", "Staff leaving; turnover stalled projects (value an assumption)."
+    )
+    vacancy_weeks: int = param(12, "weeks", ASSUMPTION, "Weeks to refill a vacated post.", ge=0, le=520)
+    placement: Placement = Placement(enabled=True, firm_contacts=30, hours_per_staff_per_week=8.0)
+    cost_per_staff_per_year_dkk: float = param(
+        550_000.0,
+        "DKK per year",
+        ASSUMPTION,
+        "Salary and overhead of one staff member (as a social mentor).",
+        ge=0.0,
+        le=MAX_UNIT_COST_DKK,
+    )
 
 
 class Costs(Section):
@@ -1293,6 +1515,9 @@ class Scenario(Section):
     professional_mentors: ProfessionalMentors = ProfessionalMentors()
     business_mentors: BusinessMentors = BusinessMentors()
     costs: Costs = Costs()
+    employment_service: EmploymentService = EmploymentService()
+    placements: Placements = Placements()
+    leisure_jobs: LeisureJobs = LeisureJobs()
 
     @model_validator(mode="after")
     def _thresholds_ordered(self) -> Scenario:
@@ -1321,6 +1546,7 @@ class Scenario(Section):
             "professional_mentors.mentors": self.professional_mentors.mentors,
             "jobcentre.mentor_support_mentors": self.jobcentre.mentor_support_mentors,
             "business_mentors.firms": bm.firms * bm.mentors_per_firm,
+            "employment_service.staff": self.employment_service.staff,
         }
         if sum(mentors.values()) > residents:
             key = max(mentors, key=mentors.__getitem__)  # the largest share names the key to lower
@@ -1329,7 +1555,8 @@ class Scenario(Section):
                 bm.firms if key == "business_mentors.firms" else mentors[key],
                 f"{sum(mentors.values()):,} mentors in all (professional {mentors['professional_mentors.mentors']:,}, "
                 f"jobcentre {mentors['jobcentre.mentor_support_mentors']:,}, business {bm.firms:,} firms x "
-                f"{bm.mentors_per_firm}) for {residents:,} residents: at most one per resident ({MENTOR_NEEDS_MENTEE})",
+                f"{bm.mentors_per_firm}, employment service {mentors['employment_service.staff']:,}) "
+                f"for {residents:,} residents: at most one per resident ({MENTOR_NEEDS_MENTEE})",
             )
         return self
 

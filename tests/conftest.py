@@ -38,7 +38,7 @@ options = {{ efforts = 26, min_years_since_grant = 1.5, max_years_since_grant = 
 
 def on_plan(scenario):
     """Efforts start as planned and never end (start-up failure and delay are tested on their own)."""
-    for section in ("volunteer_corps", "professional_mentors", "business_mentors"):
+    for section in ("volunteer_corps", "professional_mentors", "business_mentors", "employment_service"):
         effort = getattr(scenario, section).effort
         effort.never_starts = 0.0
         effort.extra_delay_mean_weeks = 0.0

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sim.agents.volunteers import VolunteerCorps
     from sim.engine.costs import CostLedger
     from sim.engine.counts import WeekCounts
+    from sim.engine.placement_log import PlacementLog
     from sim.engine.population import Population
     from sim.engine.relation_log import RelationLog
     from sim.scenario import Scenario
@@ -37,6 +38,7 @@ class HousingArea(Protocol):
     caseloads: np.ndarray
     costs: CostLedger
     relation_log: RelationLog | None
+    placement_log: PlacementLog | None
     mentor_by_index: dict[int, Mentor]
     employers: Employers
     jobcentre_mentors: MentorTeam | None

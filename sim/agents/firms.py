@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from sim.agents.broker import PlacementBroker
 from sim.agents.effort import Effort
 from sim.agents.mentor import Mentor, MentorRoster
 from sim.engine.rng import stream
@@ -46,6 +47,8 @@ class FirmNetwork(mesa.Agent):
         self.draws = stream(model.seed, "business_mentors")
         self.roster = MentorRoster(model)
         self._intake_owed = 0.0
+        placement = self.spec.placement
+        self.broker = PlacementBroker(model, placement, profile.pool) if placement.enabled else None
 
     def step(self) -> None:
         """Replace departed mentors, lose mentors to turnover, and hire new young people."""
@@ -58,6 +61,9 @@ class FirmNetwork(mesa.Agent):
             self.roster.add(Mentor(self.model, self.profile))
         self.roster.lose(self.draws)
         self.hire_mentees(week)
+        if self.broker is not None:
+            # The network's existing hiring stays; brokering adds placements for its mentees.
+            self.broker.step(week, len(self.roster), self.roster.indices())
 
     def hire_mentees(self, week: int) -> None:
         """Young people from the area take up jobs with a mentor at firms with free places."""

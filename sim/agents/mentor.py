@@ -135,6 +135,10 @@ class MentorRoster:
         self._hazard = np.append(self._hazard, mentor.leave_hazard)
         self._leave_chance = 1.0 - np.exp(-self._hazard)
 
+    def indices(self) -> np.ndarray:
+        """Indices (the residents' ``mentor_id``) of the mentors on the roster."""
+        return self._indices
+
     def free_places(self) -> np.ndarray:
         """Free places per mentor, in roster order."""
         return np.maximum(self._capacity - self.model.caseloads[self._indices], 0)

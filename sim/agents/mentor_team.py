@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.agents.broker import PlacementBroker
 from sim.agents.effort import Effort
 from sim.agents.mentor import Mentor, MentorRoster
 from sim.agents.referrals import extra_flows
@@ -41,6 +42,10 @@ class MentorTeam(mesa.Agent):
         outreach_per_week: New mentees each mentor in post finds per week (0: referrals only).
         outreach_target: Whom outreach looks for.
         referrals: Housing-plan and self-referral flows from the outreach target group (none by default).
+        broker: The team's placement brokering (docs/ODD.md 7.14), if it brokers.
+        youth_target: A second group outreach looks for (the employment service's young people
+            wanting a leisure job, docs/ODD.md 7.15), if any.
+        youth_share: Share of outreach that goes to ``youth_target``.
 
     Attributes:
         name: ``social_mentors`` or ``jobcentre_mentors`` (the profile's pool).
@@ -62,6 +67,9 @@ class MentorTeam(mesa.Agent):
         outreach_per_week: float,
         outreach_target: TargetGroup,
         referrals: ReferralSources | None = None,
+        broker: PlacementBroker | None = None,
+        youth_target: TargetGroup | None = None,
+        youth_share: float = 0.0,
     ) -> None:
         super().__init__(model)
         self.name = profile.pool
@@ -79,6 +87,10 @@ class MentorTeam(mesa.Agent):
         self.waiting = WaitingList(model.population, pool_id, max_length=posts * profile.capacity)
         self._outreach_owed = 0.0
         self.flows = extra_flows(model, self.name, pool_id, referrals, outreach_target) if referrals else []
+        self.broker = broker
+        self.youth_target = youth_target
+        self.youth_share = youth_share if youth_target is not None else 0.0
+        self._youth_owed = 0.0
 
     def step(self) -> None:
         """Fill vacant posts, lose staff to turnover, and take on mentees."""
@@ -90,6 +102,8 @@ class MentorTeam(mesa.Agent):
         self.fill_posts(week)
         self.lose_staff(week)
         self.take_on_mentees(week)
+        if self.broker is not None:
+            self.broker.step(week, len(self.roster), self.roster.indices())
 
     def close_if_ended(self, week: int) -> None:
         """When the effort has ended, its staff leave and the waiting list is dropped."""
@@ -126,6 +140,9 @@ class MentorTeam(mesa.Agent):
         if self.outreach_per_week > 0:
             self._outreach_owed += self.outreach_per_week * len(self.roster)
             wanted = min(int(self._outreach_owed), free - rows.size)
+            if wanted > 0 and self.youth_share > 0.0:
+                rows = np.concatenate([rows, self.reach_youths(wanted, week)])
+                wanted = min(int(self._outreach_owed), free - rows.size)
             if wanted > 0:
                 found = find_targets(
                     self.model.population,
@@ -141,6 +158,24 @@ class MentorTeam(mesa.Agent):
             # Outreach not used this week (no one to find) is not banked beyond one per mentor.
             self._outreach_owed = min(self._outreach_owed, float(len(self.roster)))
         self.model.tally(f"{self.name}_matches", self.roster.assign(rows))
+
+    def reach_youths(self, wanted: int, week: int) -> np.ndarray:
+        """Reach the youth share of this week's outreach in the youth target group (docs/ODD.md 7.15)."""
+        self._youth_owed += wanted * self.youth_share
+        n = int(self._youth_owed)
+        if n <= 0:
+            return np.empty(0, dtype=np.int64)
+        found = find_targets(
+            self.model.population,
+            self.youth_target,
+            n,
+            week,
+            int(RandomSlot.MENTOR_REFERRAL) + 1 + self.pool_id,
+        )
+        self._youth_owed = min(self._youth_owed - found.size, 1.0)
+        self._outreach_owed -= found.size
+        self.model.tally(f"{self.name}_youth_outreach", found.size)
+        return found
 
     def utilisation(self) -> float:
         """Share of mentee places filled (1.0 when the team is full)."""

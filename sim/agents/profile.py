@@ -130,6 +130,25 @@ class MentorProfile:
         )
 
     @classmethod
+    def employment_service(cls, scenario: Scenario) -> MentorProfile:
+        """Staff of an area-based employment service (docs/ODD.md 7.15; HT-2005 p.7-8).
+
+        Professional staff: the professional mentoring effects apply to their contact, at the
+        service's own dose (frequent, employment-focused contact).
+        """
+        es = scenario.employment_service
+        return cls(
+            kind=MentorKind.PROFESSIONAL,
+            pool="employment_service",
+            capacity=es.caseload,
+            hours_per_week=es.contact_hours_per_week,
+            emotional_support=es.emotional_support,
+            match_quality=es.match_quality,
+            planned_weeks=es.planned_weeks,
+            leave_hazard=weekly_hazard(es.turnover_per_year),
+        )
+
+    @classmethod
     def business(cls, scenario: Scenario) -> MentorProfile:
         """Employees of the business-mentor network's firms (docs/ODD.md 7.4)."""
         bm = scenario.business_mentors

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.agents.broker import PlacementBroker
 from sim.agents.effort import Effort
 from sim.agents.mentor import Mentor, MentorRoster
 from sim.agents.referrals import ReferralFlow, extra_flows
@@ -108,6 +109,9 @@ class VolunteerCorps(mesa.Agent):
         # than a week's spare hours are finished over several weeks.
         self._matching_progress = 0.0
         self._training_progress = 0.0
+        placement = self.spec.placement
+        # Volunteers broker only where a scenario says so (docs/ODD.md 7.14).
+        self.broker = PlacementBroker(model, placement, profile.pool) if placement.enabled else None
 
     def running(self) -> bool:
         """Whether the corps takes referrals this week."""
@@ -130,6 +134,8 @@ class VolunteerCorps(mesa.Agent):
         hours -= self.match(hours)
         hours -= self.train(hours)
         self.lose_volunteers()
+        if self.broker is not None:
+            self.broker.step(self.model.week, len(self.roster), self.roster.indices())
 
     def take_referrals(self) -> None:
         """Take the week's referrals from schools, the housing plan and self-referrals.

@@ -112,7 +112,9 @@ class AreaIndicatorOptions(QuantityOptions):
 class RelationOutcomeOptions(QuantityOptions):
     """``relation_outcome``: a statistic over the relations one mentor pool started."""
 
-    pool: Literal["volunteer_corps", "social_mentors", "business_mentors", "jobcentre_mentors"]
+    pool: Literal[
+        "volunteer_corps", "social_mentors", "business_mentors", "jobcentre_mentors", "employment_service"
+    ]
     statistic: Literal[
         "completed_share", "mean_length_weeks", "mean_hours", "employed_at_end_share", "education_kept_share"
     ]

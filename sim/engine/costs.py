@@ -14,6 +14,7 @@ CATEGORIES = (
     "social_mentors",
     "jobcentre_mentors",
     "business_mentors",
+    "employment_service",
 )
 INTERVENTION_CATEGORIES = (
     "volunteer_coordinator",
@@ -21,6 +22,7 @@ INTERVENTION_CATEGORIES = (
     "social_mentors",
     "jobcentre_mentors",
     "business_mentors",
+    "employment_service",
 )
 
 

@@ -48,6 +48,8 @@ EV_RETIRED = 1 << int(Event.RETIRED)
 
 SLOT_TRANSITION = int(RandomSlot.TRANSITION)
 SLOT_BREAKDOWN = int(RandomSlot.RELATION_BREAKDOWN)
+SLOT_LEISURE_JOB = int(RandomSlot.LEISURE_JOB)
+LEISURE_JOB_BEFORE_WEEKS = 18 * 52  # a leisure job is for 14-17-year-olds in school (docs/ODD.md 7.7)
 
 # Finite-value assumptions only: no reassociation, contraction or approximate functions, so
 # the kernel computes bit for bit what the plain-Python reference computes.
@@ -404,6 +406,21 @@ def _enter_status(i, dest, uw, week, status, status_since):
     return uw, ev
 
 
+@nb.njit(cache=True, inline="always")
+def _leisure_job(held, st, age, seed, ident, week, p):
+    """Whether a leisure job is held next week (docs/ODD.md 7.7).
+
+    Only residents under 18 in education hold one; it is gained and lost at weekly chances, with
+    one draw that decides either.
+    """
+    if st != EDUCATION or age >= LEISURE_JOB_BEFORE_WEEKS:
+        return 0
+    u = uniform(seed, ident, week, SLOT_LEISURE_JOB)
+    if held == 1:
+        return 0 if u < p.leisure_loss_chance else 1
+    return 1 if u < p.leisure_start_chance else 0
+
+
 def _step_residents(
     n_used,
     status,
@@ -429,6 +446,7 @@ def _step_residents(
     events,
     person_key,
     sex,
+    leisure_job,
     duration_mult,
     barrier_mult,
     effects,
@@ -523,6 +541,12 @@ def _step_residents(
                 _end_relation(i, mentor_id, mentor_kind, relation_weeks, relation_quality)
                 kind = -1
 
+        # --- a leisure job: work experience, and a hold on school (docs/ODD.md 7.7) -----------
+        held = leisure_job[i]
+        if held == 1:
+            drop_mult *= p.leisure_dropout_mult
+            r += p.leisure_readiness_gain
+
         # --- drift of readiness and motivation ----------------------------------------------
         r, m, uw = _drift(st, r, m, unemployment_weeks[i], p)
 
@@ -584,6 +608,10 @@ def _step_residents(
             ev |= ev_status
             if dest == EMPLOYED and here:
                 jobs_found_area += 1
+
+        held_next = _leisure_job(held, status[i], age, seed, ident, week, p)
+        if held_next != held:
+            leisure_job[i] = held_next
 
         # Store only what changed: large populations are bound by memory bandwidth, and a
         # store to an unchanged value still dirties its cache line.

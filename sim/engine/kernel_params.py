@@ -61,6 +61,11 @@ class KernelParams(NamedTuple):
     employed_move_out_multiplier: float
     # Sex (issue 11): extra hazard into inactivity of women 20-44 (parental leave).
     parental_leave_women: float
+    # Leisure jobs (docs/ODD.md 7.7): weekly chances, the dropout multiplier while holding one.
+    leisure_start_chance: float
+    leisure_loss_chance: float
+    leisure_dropout_mult: float
+    leisure_readiness_gain: float
 
 
 # Columns of the per-kind effect table (rows: volunteer, professional, business).
@@ -116,6 +121,10 @@ def build_kernel_params(sc: Scenario) -> KernelParams:
         move_out_weekly=weekly_hazard(po.move_out_rate_per_year),
         employed_move_out_multiplier=po.employed_move_out_multiplier,
         parental_leave_women=lm.parental_leave_women_20_44,
+        leisure_start_chance=-math.expm1(-sc.leisure_jobs.start),
+        leisure_loss_chance=-math.expm1(-sc.leisure_jobs.loss),
+        leisure_dropout_mult=1.0 - sc.leisure_jobs.dropout_reduction,
+        leisure_readiness_gain=sc.leisure_jobs.readiness_gain,
     )
 
 

@@ -65,6 +65,12 @@ FIELDS: dict[str, tuple[type, float]] = {
     "person_key": (np.int64, 0),
     # Who people are (issue 11): ethnic background, codes of sim.engine.states.Background.
     "background": (np.int8, 0),
+    # Placement brokering and leisure jobs (docs/ODD.md 7.14, 7.7): 1 while a 14-17-year-old in
+    # education holds a leisure job; the week of the last placement attempt (-1: none) and the
+    # failed attempts since the last success (which step of the ladder comes next).
+    "leisure_job": (np.int8, 0),
+    "placement_week": (np.int16, -1),
+    "placement_failures": (np.int8, 0),
 }
 
 # The arrays step_residents takes, in its argument order.
@@ -92,9 +98,12 @@ KERNEL_FIELDS = (
     "events",
     "person_key",
     "sex",  # parental leave (docs/ODD.md 7.6)
+    # Leisure jobs (docs/ODD.md 7.7).
+    "leisure_job",
 )
 
 SYNTHESIS_SLOT = int(RandomSlot.SYNTHESIS)
+LEISURE_JOB_SLOT = int(RandomSlot.LEISURE_JOB)  # at arrival; the kernel uses it in later weeks
 PERSON_KEY_BITS = 42
 YOUTH_STREAM = 1  # arrivals of young people turning 14 (see Population.add)
 EDUCATION = int(Status.EDUCATION)  # every person key is below 2**42 (see Population.add)
@@ -381,6 +390,7 @@ class Population:
             # Synthesis first fills what a register extract may lack (readiness, motivation);
             # the records then overwrite what they give.
             apply_records(self, records, rows, week=-1)
+        self.start_leisure_jobs(rows, week=-1)
 
     def add(self, count: int, week: int, is_cohort: bool = False, stream: int = 0) -> np.ndarray:
         """Synthesise ``count`` new residents arriving in ``week``; return their row indices.
@@ -439,7 +449,33 @@ class Population:
             stream == YOUTH_STREAM,
         )
         self.n_used = stop
-        return np.arange(start, stop)
+        rows = np.arange(start, stop)
+        if not is_cohort and stream != YOUTH_STREAM:  # the cohort's, after its records (__init__)
+            self.start_leisure_jobs(rows, week)
+        return rows
+
+    def start_leisure_jobs(self, rows: np.ndarray, week: int) -> None:
+        """Give arrivals aged 14-17 in education a leisure job at the kernel's own share (docs/ODD.md 7.7).
+
+        In school since 14 with gains at hazard ``start`` and losses at ``loss``, a young person of
+        *w* weeks past their 14th birthday holds one with chance
+        start / (start + loss) x (1 - exp(-(start + loss) w)), so the area starts where the
+        kernel's own dynamics keep it rather than drifting over the first years. Young people
+        turning 14 start without one.
+        """
+        lj = self.scenario.leisure_jobs
+        rate = lj.start + lj.loss
+        if lj.start <= 0.0:
+            return
+        # Arrivals of week w are first seen at the start of week w + 1 (as in synthesis).
+        since_14 = week + 1 - self.birth_week[rows].astype(np.int64) - 14 * WEEKS_PER_YEAR
+        in_school = (self.status[rows] == EDUCATION) & (since_14 >= 0) & (since_14 < 4 * WEEKS_PER_YEAR)
+        eligible = rows[in_school]
+        if eligible.size:
+            chance = lj.start / rate * -np.expm1(-rate * since_14[in_school])
+            self.leisure_job[eligible] = (self.draws(eligible, week, LEISURE_JOB_SLOT) < chance).astype(
+                np.int8
+            )
 
     def draws(self, rows: np.ndarray, week: int, slot: int) -> np.ndarray:
         """Counter-based uniforms for the residents in ``rows``, keyed by who they are, not their row."""

@@ -146,6 +146,12 @@ def _step_one(pop, i, duration_mult, barrier_mult, effects, p, seed, week, deman
                 _end_relation(pop, i)
                 kind = -1
 
+    # --- a leisure job (docs/ODD.md 7.7) -------------------------------------------------------
+    held = int(pop.leisure_job[i])
+    if held == 1:
+        drop_mult *= p.leisure_dropout_mult
+        readiness += p.leisure_readiness_gain
+
     # --- drift of readiness and motivation -----------------------------------------------
     unemployed_weeks = int(pop.unemployment_weeks[i])
     if status in (Status.EMPLOYED, Status.EDUCATION, Status.SUBSIDISED):
@@ -242,6 +248,15 @@ def _step_one(pop, i, duration_mult, barrier_mult, effects, p, seed, week, deman
             counts["jobs_found_area"] += in_area
         elif destination == Status.EDUCATION:
             unemployed_weeks = 0
+    # A leisure job is held only by residents under 18 in education; one draw gains or loses it.
+    if int(pop.status[i]) == Status.EDUCATION and age < 18 * 52:
+        u_leisure = uniform_py(seed, int(pop.person_key[i]), week, RandomSlot.LEISURE_JOB)
+        if held == 1:
+            pop.leisure_job[i] = 0 if u_leisure < p.leisure_loss_chance else 1
+        else:
+            pop.leisure_job[i] = 1 if u_leisure < p.leisure_start_chance else 0
+    else:
+        pop.leisure_job[i] = 0
     pop.unemployment_weeks[i] = unemployed_weeks
     pop.readiness[i] = _f32(readiness)
     pop.motivation[i] = _f32(motivation)

@@ -86,3 +86,7 @@ class RandomSlot(IntEnum):
     HOUSING_PLAN_REFERRAL = 10
     SELF_REFERRAL = 11
     SYNTHESIS = 16  # 16.. are used by population synthesis, one per attribute
+    # Placement brokering and leisure jobs (docs/ODD.md 7.14, 7.7); above synthesis's 16..47.
+    PLACEMENT_ORDER = 64
+    PLACEMENT_SUCCESS = 65
+    LEISURE_JOB = 66

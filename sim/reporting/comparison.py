@@ -39,6 +39,8 @@ RESOURCE_COLOURS = {
     "util_social_mentor_places": "#6a3d9a",
     "util_jobcentre_mentor_places": "#17becf",
     "util_business_mentor_places": "#e31a1c",
+    "util_employment_service_places": "#1b9e77",
+    "util_placement_hours": "#7570b3",
 }
 EXTRA_COLOURS = ("#b15928", "#fb9a99", "#b2df8a", "#cab2d6")
 FIGURE_FILES = (

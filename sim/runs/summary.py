@@ -320,6 +320,8 @@ INTERVENTION_RESOURCES = (
     "social_mentor_places",
     "jobcentre_mentor_places",
     "business_mentor_places",
+    "employment_service_places",
+    "placement_hours",
 )
 
 
@@ -332,6 +334,16 @@ def design_resources(scenario: Scenario, baseline: Scenario | None) -> list[str]
         own.append("social_mentor_places")
     if scenario.business_mentors.firms > 0:
         own.append("business_mentor_places")
+    if scenario.employment_service.staff > 0:
+        own.append("employment_service_places")
+    brokering = (
+        (scenario.volunteer_corps.enabled, scenario.volunteer_corps.placement),
+        (scenario.professional_mentors.mentors > 0, scenario.professional_mentors.placement),
+        (scenario.business_mentors.firms > 0, scenario.business_mentors.placement),
+        (scenario.employment_service.staff > 0, scenario.employment_service.placement),
+    )
+    if any(present and placement.enabled for present, placement in brokering):
+        own.append("placement_hours")
     jc, base_jc = scenario.jobcentre, baseline.jobcentre if baseline is not None else None
     changed = base_jc is None or (jc.mentor_support_mentors, jc.mentor_policy) != (
         base_jc.mentor_support_mentors,
