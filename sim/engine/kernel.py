@@ -55,6 +55,7 @@ SAFE_FASTMATH = {"nnan", "ninf", "nsz"}
 
 YOUNG_WEEKS = 30 * 52  # education moves are open to residents under 30
 FURTHER_EDUCATION_WEEKS = 25 * 52  # completers under 25 may go on to a further education
+EDUCATED_LEVEL = 2  # a completed youth education or more: selective moving out (docs/ODD.md 7.9)
 
 # Destination codes of the competing hazards, besides statuses.
 DEST_MOVE_OUT = 100
@@ -228,6 +229,7 @@ def _hazards(
     is_programme,
     prior_dropouts_i,
     barriers_i,
+    education_level_i,
     job_mult,
     drop_mult,
     edu_mult,
@@ -296,6 +298,8 @@ def _hazards(
         h_move = p.move_out_weekly
         if st == EMPLOYED:
             h_move *= p.employed_move_out_multiplier
+        if education_level_i >= EDUCATED_LEVEL:
+            h_move *= p.educated_move_out_multiplier
     return h_a, lp_a, bound_a, d_a, h_b, lp_b, bound_b, d_b, h_c, d_c, h_move
 
 
@@ -534,6 +538,7 @@ def _step_residents(
                 is_programme,
                 prior_dropouts[i],
                 barriers[i],
+                education_level[i],
                 job_mult,
                 drop_mult,
                 edu_mult,

@@ -59,6 +59,7 @@ class KernelParams(NamedTuple):
     breakdown_motivation_effect: float
     move_out_weekly: float
     employed_move_out_multiplier: float
+    educated_move_out_multiplier: float
 
 
 # Columns of the per-kind effect table (rows: volunteer, professional, business).
@@ -113,6 +114,7 @@ def build_kernel_params(sc: Scenario) -> KernelParams:
         breakdown_motivation_effect=me.breakdown_motivation_effect,
         move_out_weekly=weekly_from_yearly(po.move_out_rate_per_year),
         employed_move_out_multiplier=po.employed_move_out_multiplier,
+        educated_move_out_multiplier=po.educated_move_out_multiplier,
     )
 
 

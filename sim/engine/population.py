@@ -15,10 +15,11 @@ from typing import get_args
 import numba as nb
 import numpy as np
 
+from sim.engine.kernel_params import duration_table
 from sim.engine.records import ResidentRecords, apply_records
 from sim.engine.rng import uniform, uniform_array
 from sim.engine.states import Barrier, RandomSlot, Status
-from sim.engine.units import WEEKS_PER_YEAR
+from sim.engine.units import WEEKS_PER_YEAR, weekly_from_yearly
 from sim.scenario import Scenario, TargetStatus
 
 # name -> (dtype, fill value for an empty row). The kernel is bound by memory bandwidth on large
@@ -103,6 +104,34 @@ BARRIER_KEYS = ("health", "mental_health", "substance_use", "criminal_record", "
 BARRIER_BITS = np.array([int(Barrier[key.upper()]) for key in BARRIER_KEYS], dtype=np.int64)
 LOW_SCHOOLING_BIT = int(Barrier.LOW_SCHOOLING)
 EDUCATION_LEVEL_KEYS = ("basic", "youth_education", "higher")  # education_level codes 1, 2, 3
+# Statuses on transfer income that a selected adult newcomer is drawn from (population.newcomers).
+ON_BENEFIT = ("internship", "activation", "unemployed_ready", "unemployed_far", "inactive")
+ADULT_WEEKS = 18 * WEEKS_PER_YEAR
+
+
+LONG_TERM_WEEKS = 104  # two years or more (CFBU-2015 p.13-14)
+
+
+def spell_duration_table(sc: Scenario) -> np.ndarray:
+    """Cumulative weights of the time unemployed so far in a steady stock: rows ready-like, activity-ready.
+
+    A steady inflow into unemployment leaves a stock whose elapsed durations are distributed as the
+    spell survival S(d) = exp(-sum of the exit hazards over weeks 0..d-1) (docs/ODD.md 5). The exit
+    hazards are the model's own for a resident of average readiness and motivation and no barrier
+    at flat demand: job finding with its duration dependence, becoming inactive, moving out.
+    """
+    lm = sc.labour_market
+    duration = duration_table(sc)
+    move = weekly_from_yearly(sc.population.move_out_rate_per_year)
+    rows = []
+    for job_finding, inactive in (
+        (lm.job_finding_ready, lm.to_inactive),
+        (lm.job_finding_far, 2.0 * lm.to_inactive),
+    ):
+        exits = job_finding * duration + inactive + move
+        survival = np.exp(-np.concatenate([[0.0], np.cumsum(exits)[:-1]]))
+        rows.append(np.cumsum(survival))
+    return np.array(rows, dtype=np.float64)
 
 
 class SynthesisTables:
@@ -118,6 +147,16 @@ class SynthesisTables:
             shares = getattr(pop.status_by_age, band)
             status_rows.append(np.cumsum([getattr(shares, k) for k in STATUS_KEYS]))
         self.status_cum = np.array(status_rows, dtype=np.float64)
+        # The on-benefit part of each band's mix, renormalised: what a selected newcomer is drawn
+        # from (docs/ODD.md 7.9). A band with no one on benefit keeps its whole mix.
+        benefit_rows = []
+        for band in BAND_KEYS:
+            shares = getattr(pop.status_by_age, band)
+            kept = np.array([getattr(shares, k) if k in ON_BENEFIT else 0.0 for k in STATUS_KEYS])
+            if kept.sum() <= 0.0:
+                kept = np.array([getattr(shares, k) for k in STATUS_KEYS])
+            benefit_rows.append(np.cumsum(kept / kept.sum()))
+        self.benefit_cum = np.array(benefit_rows, dtype=np.float64)
         self.barrier_prevalence = np.array(
             [getattr(pop.barrier_prevalence, k) for k in BARRIER_KEYS], dtype=np.float64
         )
@@ -125,6 +164,7 @@ class SynthesisTables:
         # Chances an unemployed-like adult is long-term unemployed, so that the shares of residents
         # 30-39 and 18-64 match the profile (the schema checks both lie in [0, 1]).
         long_term_30_39, long_term_others = pop.long_term_chances()
+        self.duration_cum = spell_duration_table(sc)
         self.programme_weeks = np.array(
             [
                 sc.programmes.subsidy_weeks,
@@ -144,6 +184,8 @@ class SynthesisTables:
                 sc.jobcentre.passive_threshold,
                 pop.match_group_3_share_of_activity_ready,
                 long_term_30_39,
+                pop.newcomers.selection,
+                sc.labour_market.motivation_loss_long_term,
             ],
             dtype=np.float64,
         )
@@ -172,6 +214,8 @@ def _synthesise(
     band_lo,
     band_hi,
     status_cum,
+    benefit_cum,
+    duration_cum,
     barrier_prevalence,
     barrier_bits,
     education_cum,
@@ -190,6 +234,8 @@ def _synthesise(
         scalars[7],
     )
     lts_30_39 = scalars[8]
+    selection = scalars[9]
+    motivation_loss = scalars[10]
     base = SYNTHESIS_SLOT
     for i in range(start, stop):
         key = person_key[i]
@@ -205,6 +251,14 @@ def _synthesise(
         st = 0
         while st < 7 and u >= status_cum[band, st]:
             st += 1
+        # Selective in-migration (docs/ODD.md 7.9): an adult newcomer may come from the band's
+        # on-benefit statuses; its own uniforms, so unselected newcomers keep their draws.
+        if not is_cohort and not as_youth and age >= ADULT_WEEKS and selection > 0.0:
+            if uniform(seed, key, week, base + 23) < selection:
+                u = uniform(seed, key, week, base + 24)
+                st = 0
+                while st < 7 and u >= benefit_cum[band, st]:
+                    st += 1
         status[i] = st
         sex[i] = 1 if uniform(seed, key, week, base + 3) < 0.5 else 0
         in_area[i] = 1
@@ -213,10 +267,18 @@ def _synthesise(
         chance = lts_30_39 if 30 * 52 <= age < 40 * 52 else lts
         long_term = unemployed_like and age >= 18 * 52 and uniform(seed, key, week, base + 4) < chance
         u5 = uniform(seed, key, week, base + 5)
-        if long_term:
-            unemployment_weeks[i] = 104 + int(u5 * 312)
-        elif unemployed_like:
-            unemployment_weeks[i] = int(u5 * 104)
+        if unemployed_like:
+            # Time unemployed so far, from the durations the model's own hazards leave in a steady
+            # stock (spell_duration_table), within long- or short-term and within working life.
+            spells = duration_cum[1 if st == 5 else 0]
+            lo, hi = 0, LONG_TERM_WEEKS - 1
+            if long_term:
+                lo, hi = LONG_TERM_WEEKS, spells.size - 1
+            hi = min(hi, max(age - 16 * 52, lo))
+            below = spells[lo - 1] if lo > 0 else 0.0
+            target = below + u5 * (spells[hi] - below)
+            d = np.searchsorted(spells, target)
+            unemployment_weeks[i] = min(max(d, lo), hi)
         else:
             unemployment_weeks[i] = 0
         if st == 1 or st == 2 or st == 3:
@@ -248,8 +310,9 @@ def _synthesise(
             r *= 0.85  # scarring; the statuses that define match groups keep their drawn readiness
         readiness[i] = r
         m = motivation_mean + 0.5 * (uniform(seed, key, week, base + 8) - 0.5)
-        if long_term:
-            m -= 0.1
+        if unemployed_like and unemployment_weeks[i] > 52:
+            # What the weekly drift takes beyond a year out of work (docs/ODD.md 7.6).
+            m -= motivation_loss * (unemployment_weeks[i] - 52)
         motivation[i] = min(max(m, 0.0), 1.0)
         bits = 0
         far = st == 5 or st == 7
@@ -386,6 +449,8 @@ class Population:
             t.band_lo,
             t.band_hi,
             t.status_cum,
+            t.benefit_cum,
+            t.duration_cum,
             t.barrier_prevalence,
             BARRIER_BITS,
             t.education_cum,
