@@ -214,3 +214,21 @@ def test_area_targets_on_one_run_share_a_task():
     assert sorted(map(len, groups)) == [1, 1, 3, 3]
     for group in groups:
         assert len({tasks[k][1].seed for k in group}) == 1
+
+
+def test_start_durations_follow_the_long_term_split_and_working_life():
+    """Long-term residents start with 104+ weeks, others under 104, none longer than since age 16."""
+    scenario = Scenario()
+    scenario.simulation.residents = 6000
+    pop = Population(scenario, 9)
+    age = 0 - pop.view("birth_week")
+    weeks = pop.view("unemployment_weeks")
+    unemployed_like = np.isin(pop.view("status"), [2, 3, 4, 5])
+    adults = age >= 18 * WEEKS_PER_YEAR
+    assert (weeks <= np.maximum(age - 16 * WEEKS_PER_YEAR, 0)).all()
+    long_term = unemployed_like & adults & (weeks >= 104)
+    share = long_term.sum() / adults.sum()
+    assert abs(share - scenario.population.long_term_unemployed_share_18_64) < 0.02
+    # Some inactive adults carry an unemployment history, as those who went inactive from it do.
+    inactive = (pop.view("status") == Status.INACTIVE) & adults
+    assert 0.2 < (weeks[inactive] > 0).mean() < 0.8

@@ -110,6 +110,7 @@ ADULT_WEEKS = 18 * WEEKS_PER_YEAR
 
 
 LONG_TERM_WEEKS = 104  # two years or more (CFBU-2015 p.13-14)
+GRID = 7  # readiness and motivation levels of the mean spell survival
 
 
 def spell_duration_table(sc: Scenario) -> np.ndarray:
@@ -117,21 +118,57 @@ def spell_duration_table(sc: Scenario) -> np.ndarray:
 
     A steady inflow into unemployment leaves a stock whose elapsed durations are distributed as the
     spell survival S(d) = exp(-sum of the exit hazards over weeks 0..d-1) (docs/ODD.md 5). The exit
-    hazards are the model's own for a resident of average readiness and motivation and no barrier
-    at flat demand: job finding with its duration dependence, becoming inactive, moving out.
+    hazards are the model's own at flat demand: job finding with its duration dependence, becoming
+    inactive, moving out. Residents differ in job finding, and the slow ones are those still
+    unemployed after long, so S is the mean survival over a grid of readiness and motivation as
+    synthesis draws them, with each group's mean number of barriers.
     """
-    lm = sc.labour_market
+    lm, po, jc = sc.labour_market, sc.population, sc.jobcentre
     duration = duration_table(sc)
-    move = weekly_from_yearly(sc.population.move_out_rate_per_year)
+    move = weekly_from_yearly(po.move_out_rate_per_year)
+    grid = (np.arange(GRID) + 0.5) / GRID
+    prevalence = sum(getattr(po.barrier_prevalence, key) for key in BARRIER_KEYS)
+    low_schooling = po.education_levels.basic
+    ready_r = jc.ready_threshold + (1.0 - jc.ready_threshold) * 0.7 * grid
+    far_r = jc.ready_threshold * grid
     rows = []
-    for job_finding, inactive in (
-        (lm.job_finding_ready, lm.to_inactive),
-        (lm.job_finding_far, 2.0 * lm.to_inactive),
+    for job_finding, inactive, readiness, barriers in (
+        (lm.job_finding_ready, lm.to_inactive, ready_r, prevalence * po.barrier_prevalence_ratio_others),
+        (lm.job_finding_far, 2.0 * lm.to_inactive, far_r, prevalence),
     ):
-        exits = job_finding * duration + inactive + move
-        survival = np.exp(-np.concatenate([[0.0], np.cumsum(exits)[:-1]]))
-        rows.append(np.cumsum(survival))
+        motivation = po.motivation_mean + 0.5 * (grid - 0.5)
+        log_mult = (
+            lm.readiness_effect * (readiness[:, None] - 0.5)
+            + lm.motivation_effect * (motivation[None, :] - 0.5)
+            - lm.barrier_effect * (barriers + low_schooling)
+        ).ravel()
+        exits = job_finding * np.exp(log_mult)[:, None] * duration[None, :] + inactive + move
+        cumulative = np.concatenate([np.zeros((exits.shape[0], 1)), np.cumsum(exits, axis=1)[:, :-1]], axis=1)
+        rows.append(np.cumsum(np.exp(-cumulative).mean(axis=0)))
     return np.array(rows, dtype=np.float64)
+
+
+def inactive_from_unemployment(sc: Scenario) -> float:
+    """Share of the inactive 18-64 who became inactive from unemployment, in the profile's flows.
+
+    The hazard of becoming inactive is ``to_inactive`` from work and job-ready unemployment
+    (programmes included) and twice that when activity-ready (docs/ODD.md 7.6); weighted by the
+    start shares of residents 18-64 in each.
+    """
+    pop = sc.population
+    weights = {k: 0.0 for k in STATUS_KEYS}
+    for band in BAND_KEYS[1:]:
+        shares = getattr(pop.status_by_age, band)
+        for k in STATUS_KEYS:
+            weights[k] += getattr(pop.age_bands, band) * getattr(shares, k)
+    from_unemployment = (
+        weights["internship"]
+        + weights["activation"]
+        + weights["unemployed_ready"]
+        + 2.0 * weights["unemployed_far"]
+    )
+    total = from_unemployment + weights["employed"]
+    return from_unemployment / total if total > 0.0 else 0.0
 
 
 class SynthesisTables:
@@ -186,6 +223,7 @@ class SynthesisTables:
                 long_term_30_39,
                 pop.newcomers.selection,
                 sc.labour_market.motivation_loss_long_term,
+                inactive_from_unemployment(sc),
             ],
             dtype=np.float64,
         )
@@ -236,6 +274,7 @@ def _synthesise(
     lts_30_39 = scalars[8]
     selection = scalars[9]
     motivation_loss = scalars[10]
+    inactive_history = scalars[11]
     base = SYNTHESIS_SLOT
     for i in range(start, stop):
         key = person_key[i]
@@ -264,13 +303,20 @@ def _synthesise(
         in_area[i] = 1
         cohort[i] = is_cohort
         unemployed_like = st == 2 or st == 3 or st == 4 or st == 5
+        # The inactive keep the unemployment they went inactive with and return activity-ready
+        # with it (docs/ODD.md 7.6): an adult starting inactive who came from unemployment gets a
+        # history as the activity-ready do, or the long-term unemployed returning from inactivity
+        # would be missing at the start.
+        history = unemployed_like or (
+            st == 7 and age >= 18 * 52 and uniform(seed, key, week, base + 25) < inactive_history
+        )
         chance = lts_30_39 if 30 * 52 <= age < 40 * 52 else lts
-        long_term = unemployed_like and age >= 18 * 52 and uniform(seed, key, week, base + 4) < chance
+        long_term = history and age >= 18 * 52 and uniform(seed, key, week, base + 4) < chance
         u5 = uniform(seed, key, week, base + 5)
-        if unemployed_like:
+        if history:
             # Time unemployed so far, from the durations the model's own hazards leave in a steady
             # stock (spell_duration_table), within long- or short-term and within working life.
-            spells = duration_cum[1 if st == 5 else 0]
+            spells = duration_cum[1 if st == 5 or st == 7 else 0]
             lo, hi = 0, LONG_TERM_WEEKS - 1
             if long_term:
                 lo, hi = LONG_TERM_WEEKS, spells.size - 1
@@ -310,7 +356,7 @@ def _synthesise(
             r *= 0.85  # scarring; the statuses that define match groups keep their drawn readiness
         readiness[i] = r
         m = motivation_mean + 0.5 * (uniform(seed, key, week, base + 8) - 0.5)
-        if unemployed_like and unemployment_weeks[i] > 52:
+        if history and unemployment_weeks[i] > 52:
             # What the weekly drift takes beyond a year out of work (docs/ODD.md 7.6).
             m -= motivation_loss * (unemployment_weeks[i] - 52)
         motivation[i] = min(max(m, 0.0), 1.0)
