@@ -356,9 +356,9 @@ def test_misspelt_target_key(tmp_path):
 
 
 def test_misspelt_parameters_key(tmp_path):
-    text = PARAMETERS_FILE.read_text().replace("trials = 60", "trails = 60", 1)
+    text = PARAMETERS_FILE.read_text().replace("trials = 180", "trails = 180", 1)
     message = error_of(load_parameters, write(tmp_path, "parameters.toml", text))
-    assert "block.0 ('labour_market').trails = 60: unknown key; did you mean 'trials'?" in message
+    assert "block.0 ('labour_market').trails = 180: unknown key; did you mean 'trials'?" in message
 
 
 def test_misspelt_area_key(tmp_path):
