@@ -145,6 +145,8 @@ class Recorder:
             )
             if g == 0:
                 row["long_term_unemployed_30_39"] = _rate(counts["ltu_30_39"], counts["pop_30_39"])
+                for band in LTU_AGE_BANDS:
+                    row[f"long_term_unemployed_{band}"] = _rate(counts[f"ltu_{band}"], counts[f"pop_{band}"])
                 row["unemployed_16_50"] = _rate(counts["unemployed_16_50"], counts["pop_16_50"])
                 row["pop_16_64"] = counts["pop_16_64"]
                 for name in STATUS_NAMES[:-1]:
@@ -184,6 +186,8 @@ def leisure_job_share(pop, week: int) -> float:
     )
     return _rate(float(pop.leisure_job[:n][in_school].sum()), float(in_school.sum()))
 
+# Age bands of long-term unemployment besides 30-39 (CFBU-2015 p.14, fig. 2).
+LTU_AGE_BANDS = ("18_29", "40_49", "50_59", "60_64")
 
 # Indicators summarised per scenario: (column, label).
 INDICATORS: tuple[tuple[str, str], ...] = (
@@ -194,6 +198,10 @@ INDICATORS: tuple[tuple[str, str], ...] = (
     ("neet_rate_15_29", "NEET rate 15-29"),
     ("long_term_unemployed_18_64", "Long-term unemployed share 18-64"),
     ("long_term_unemployed_30_39", "Long-term unemployed share 30-39"),
+    *(
+        (f"long_term_unemployed_{band}", f"Long-term unemployed share {band.replace('_', '-')}")
+        for band in LTU_AGE_BANDS
+    ),
     ("unemployed_16_50", "Unemployed share 16-50"),
     ("cohort_employment_rate", "Start cohort: employment rate 16-64"),
     ("cohort_dropouts_per_100_enrolled", "Start cohort: dropouts per 100 enrolled per year"),

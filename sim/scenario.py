@@ -236,6 +236,25 @@ class EducationLevels(Section):
         return self
 
 
+class Newcomers(Section):
+    """Who moves into vacated dwellings (docs/ODD.md 7.9): the area's selective in-migration.
+
+    Easy access to housing let the worst-off concentrate in the estates [HT-2005 p.3-4]. An adult
+    newcomer (18-64) is drawn with chance ``selection`` from the on-benefit part of their age band's
+    status mix (internship, course, unemployed ready or activity-ready, inactive; renormalised),
+    otherwise from the whole mix. Zero (the default, and the national profile) means newcomers
+    follow the start marginals.
+    """
+
+    selection: float = share(
+        0.0,
+        ASSUMPTION,
+        "Chance an adult newcomer (18-64) is drawn from the on-benefit statuses of their age band "
+        "rather than the whole status mix: the worst-off concentrate (HT-2005 p.3-4; value fitted "
+        "for the bundled estate, 0 for no selection).",
+    )
+
+
 UNEMPLOYED_LIKE = ("internship", "activation", "unemployed_ready", "unemployed_far")
 """Statuses counted as unemployed: jobless or outside the labour force except leave, pension or
 education (CFBU-2015 p.13-14); people on company internships and courses are still on benefit."""
@@ -308,11 +327,23 @@ class Population(Section):
         ge=0.0,
         le=20.0,
     )
+    educated_move_out_multiplier: float = param(
+        1.0,
+        "ratio",
+        ASSUMPTION,
+        "Move-out rate of residents with a completed youth or further education relative to others "
+        "(multiplies with employed_move_out_multiplier): those who get on move out (HT-2005 p.3-4; "
+        "value fitted for the bundled estate, 1 for no selection).",
+        ge=0.0,
+        le=20.0,
+    )
+    newcomers: Newcomers = Newcomers()
     refill_vacancies: bool = param(
         True,
         "flag",
         ASSUMPTION,
-        "Dwellings vacated one week are let to newcomers the next, drawn from the start marginals.",
+        "Dwellings vacated one week are let to newcomers the next, drawn from the start marginals and "
+        "population.newcomers.",
     )
     residents_csv: str = param(
         "",

@@ -30,6 +30,16 @@ def test_bundled_targets_cover_the_reports_figures():
         "ltu_share_national",
         "ltu_share_30_39_areas",
         "unemployed_share_16_50_areas",
+        "ltu_band_lowest_year_areas",
+        "ltu_band_highest_year_areas",
+        "employment_change_areas",
+        "unemployed_change_areas",
+        *(
+            f"ltu_share_{band}_{where}"
+            for band in ("18_29", "40_49", "50_59", "60_64")
+            for where in ("areas", "national")
+        ),
+        "employment_change_national",
         "jobexpres_job_share",
         "tingbjerg_completed",
         "randers_education_kept",

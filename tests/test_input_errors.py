@@ -243,7 +243,17 @@ def test_key_set_by_two_parameters(tmp_path):
             'indicator = "long_term_unemployed_1864", from_year',
             "did you mean 'long_term_unemployed_18_64'?",
         ),
-        ("from_year = 1, to_year = 6 }", "from_year = 7, to_year = 6 }", "must not exceed to_year"),
+        ("from_year = 0, to_year = 10 }", "from_year = 11, to_year = 10 }", "must not exceed to_year"),
+        (
+            'statistic = "min_year"',
+            'statistic = "median"',
+            ".options.statistic = 'median': input should be 'mean'",
+        ),
+        (
+            'from_year = 1, to_year = 10, statistic = "change"',
+            'from_year = 0, to_year = 10, statistic = "change"',
+            "from_year = 0 must be a whole number of at least 1",
+        ),
         ('state = "running"', 'state = "runing"', ".options.state = 'runing': input should be 'starting'"),
         ("efforts = 26, min_years", "min_years", ""),
         ("follow_weeks = 104", "follow_weeks = inf", ".options.follow_weeks = inf"),
@@ -346,9 +356,9 @@ def test_misspelt_target_key(tmp_path):
 
 
 def test_misspelt_parameters_key(tmp_path):
-    text = PARAMETERS_FILE.read_text().replace("trials = 60", "trails = 60", 1)
+    text = PARAMETERS_FILE.read_text().replace("trials = 180", "trails = 180", 1)
     message = error_of(load_parameters, write(tmp_path, "parameters.toml", text))
-    assert "block.0 ('labour_market').trails = 60: unknown key; did you mean 'trials'?" in message
+    assert "block.0 ('labour_market').trails = 180: unknown key; did you mean 'trials'?" in message
 
 
 def test_misspelt_area_key(tmp_path):

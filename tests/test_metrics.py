@@ -35,6 +35,14 @@ def reference_counts(status, birth_week, in_area, cohort, unemployment_weeks, me
         "mentored": mentor_kind >= 0,
         "residents": np.ones(status.size, dtype=bool),
         "in_area": in_area == 1,
+        "pop_18_29": between(18, 30),
+        "ltu_18_29": between(18, 30) & long_term,
+        "pop_40_49": between(40, 50),
+        "ltu_40_49": between(40, 50) & long_term,
+        "pop_50_59": between(50, 60),
+        "ltu_50_59": between(50, 60) & long_term,
+        "pop_60_64": age >= 60 * W,
+        "ltu_60_64": (age >= 60 * W) & long_term,
     }
     out = np.zeros((2, len(COUNT_COLUMNS)), dtype=np.int64)
     for g, member in enumerate((in_area == 1, cohort == 1)):
@@ -51,7 +59,7 @@ def reference_counts(status, birth_week, in_area, cohort, unemployment_weeks, me
 def test_indicator_counts_equal_their_definitions(seed, n, week):
     rng = np.random.default_rng(seed)
     # Ages cluster around every band edge, to the week.
-    edges = np.array([14, 15, 16, 18, 30, 40, 51, 65]) * W
+    edges = np.array([14, 15, 16, 18, 30, 40, 50, 51, 60, 65]) * W
     age = np.clip(rng.choice(edges, n) + rng.integers(-2, 2, n), 0, None)
     arrays = (
         rng.integers(0, 9, n).astype(np.int8),  # status, retired included

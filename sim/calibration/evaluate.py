@@ -6,6 +6,7 @@ the result does not depend on the number of worker processes or the order tasks 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -86,9 +87,29 @@ def candidate_values(params: Sequence[FreeParameter], values: dict[str, float]) 
     return out
 
 
-def _task(args: tuple[Target, RunSpec, Scenario | None]) -> float:
-    target, spec, baseline = args
-    return compute(target, spec, baseline)
+AREA_OWNED = "population."
+
+
+def _task(batch: list[tuple[Target, RunSpec, Scenario | None]]) -> list[float]:
+    return [compute(target, spec, baseline) for target, spec, baseline in batch]
+
+
+def batches(tasks: Sequence[tuple]) -> list[list[int]]:
+    """Indices of ``tasks`` grouped so that area targets on the same run share one task.
+
+    Area targets of one replicate of one scenario read the same run (see
+    :func:`sim.calibration.quantities.area_run`); in one batch the model runs once. Every other
+    task is a batch of its own. The grouping depends only on the tasks, not on the workers.
+    """
+    groups: dict[object, list[int]] = {}
+    for k, (target, spec, *_) in enumerate(tasks):
+        if target.quantity == "area_indicator":
+            years = target.options.get("to_year", spec.scenario.simulation.years)
+            key: object = ("area", spec.scenario.model_dump_json(), spec.seed, years)
+        else:
+            key = k
+        groups.setdefault(key, []).append(k)
+    return list(groups.values())
 
 
 class Evaluator:
@@ -141,7 +162,13 @@ class Evaluator:
         tasks = []
         for t in chosen:
             mine = self.own_keys[t.id]
-            values = {k: v for k, v in overrides.items() if k not in mine}
+            # A target on another area profile keeps that profile's population: the selective
+            # moving fitted for the bundled estate is the estate's, not the area's (docs/ODD.md 7.9).
+            values = {
+                k: v
+                for k, v in overrides.items()
+                if k not in mine and not (t.area and k.startswith(AREA_OWNED))
+            }
             scenario = apply_overrides(self.scenarios[t.id], values, "candidate")
             records = read_records(scenario)  # once per scenario, shared by its replicates
             # The paired baseline gets the same candidate values: the template's minus its own keys.
@@ -150,17 +177,16 @@ class Evaluator:
                 (t, RunSpec(scenario, r, seed, records), baseline)
                 for r, seed in enumerate(self.setting.seeds)
             ]
+        groups = batches(tasks)
+        results: list[float] = [math.nan] * len(tasks)
         if self._pool is None:
-            results = []
-            for task in tasks:
-                results.append(_task(task))
-                if on_done:
-                    on_done()
+            outcomes = (_task([tasks[k] for k in group]) for group in groups)
         else:
-            futures = [self._pool.submit(_task, task) for task in tasks]
-            results = []
-            for future in futures:
-                results.append(future.result())
+            futures = [self._pool.submit(_task, [tasks[k] for k in group]) for group in groups]
+            outcomes = (future.result() for future in futures)
+        for group, values in zip(groups, outcomes, strict=True):
+            for k, value in zip(group, values, strict=True):
+                results[k] = value
                 if on_done:
                     on_done()
         n = self.setting.replicates

@@ -5,7 +5,8 @@ the scenario, the seed and the records of a residents CSV. The same seed gives t
 and every candidate of a fit is run on the same seeds (common random numbers), so differences
 between candidates are not sampling noise. Quantities:
 
-* ``area_indicator``: an area indicator of a run, averaged over a window of years.
+* ``area_indicator``: an area indicator of a run, averaged over a window of years, or its lowest or
+  highest yearly mean, or its change from one year to another (stationarity).
 * ``relation_outcome``: outcomes of the relations one effort started (completed share, length,
   meeting hours, employed at the end, education kept), over relations whose planned end falls
   within the run, so none is cut short by the horizon.
@@ -67,13 +68,58 @@ def _measure(spec: RunSpec, measure: Callable[[HousingAreaModel], T], log_relati
     return run_replicate(spec, measure, create_resident_agents=False, log_relations=log_relations)
 
 
+_AREA_RUNS: dict[tuple[str, int, int], Any] = {}
+
+
+def area_run(spec: RunSpec, years: int):
+    """The recorded indicators of one replicate run for ``years`` years.
+
+    Many area targets read the same run; the last few runs are kept in this process, keyed by the
+    scenario's values, seed and horizon, so a batch of such targets (see
+    :mod:`sim.calibration.evaluate`) runs the model once.
+    """
+    sized = _sized(spec, years)
+    key = (sized.scenario.model_dump_json(), int(sized.seed), int(years))
+    if key not in _AREA_RUNS:
+        if len(_AREA_RUNS) >= 4:
+            _AREA_RUNS.pop(next(iter(_AREA_RUNS)))
+        _AREA_RUNS[key] = _measure(sized, lambda model: model.run())
+    return _AREA_RUNS[key]
+
+
+def yearly_means(frame, indicator: str) -> Any:
+    """Mean of an indicator over the records of each year k (weeks in (52(k-1), 52k]), by k."""
+    recorded = frame[frame["week"] > 0]
+    years = (recorded["week"] - 1) // WEEKS_PER_YEAR + 1
+    return recorded.groupby(years)[indicator].mean()
+
+
 def area_indicator(spec: RunSpec, options: dict[str, Any]) -> float:
-    """Mean of a recorded area indicator over ``from_year``..``to_year``."""
+    """A recorded area indicator over ``from_year``..``to_year``.
+
+    ``statistic`` (default ``mean``): the mean over the records in the window; ``min_year`` or
+    ``max_year``, the lowest or highest of the yearly means of years ``from_year``+1..``to_year``;
+    ``change``, the yearly mean of year ``to_year`` minus that of year ``from_year`` (a drift).
+    """
     first = float(options.get("from_year", 0))
     last = float(options.get("to_year", spec.scenario.simulation.years))
-    frame = _measure(_sized(spec, last), lambda model: model.run())
-    window = frame[(frame["year"] >= first) & (frame["year"] <= last)]
-    return float(window[options["indicator"]].mean())
+    frame = area_run(spec, max(1, math.ceil(last)))
+    indicator = options["indicator"]
+    statistic = options.get("statistic", "mean")
+    if statistic == "mean":
+        window = frame[(frame["year"] >= first) & (frame["year"] <= last)]
+        return float(window[indicator].mean())
+    yearly = yearly_means(frame, indicator)
+    if statistic == "change":
+        return float(yearly.get(int(last), math.nan) - yearly.get(int(first), math.nan))
+    within = yearly[(yearly.index > first) & (yearly.index <= last)]
+    if within.empty:
+        return float("nan")
+    if statistic == "min_year":
+        return float(within.min())
+    if statistic == "max_year":
+        return float(within.max())
+    raise ValueError(f"unknown area statistic {statistic!r}")
 
 
 def relation_outcome(spec: RunSpec, options: dict[str, Any]) -> float:

@@ -95,6 +95,11 @@ class AreaIndicatorOptions(QuantityOptions):
     indicator: str
     from_year: float = Field(0.0, ge=0.0, le=100.0)
     to_year: float | None = Field(None, gt=0.0, le=100.0, description="Default: the scenario's horizon.")
+    statistic: Literal["mean", "min_year", "max_year", "change"] = Field(
+        "mean",
+        description="Mean over the window; lowest or highest yearly mean in it; or the change of the "
+        "yearly mean from year from_year to year to_year.",
+    )
 
     @model_validator(mode="after")
     def _known(self) -> AreaIndicatorOptions:
@@ -106,6 +111,13 @@ class AreaIndicatorOptions(QuantityOptions):
             )
         if self.to_year is not None and self.from_year > self.to_year:
             raise ValueError(f"from_year ({self.from_year:g}) must not exceed to_year ({self.to_year:g})")
+        if self.statistic == "change" and (
+            self.from_year < 1 or not self.from_year.is_integer() or not float(self.to_year or 1).is_integer()
+        ):
+            raise ValueError(
+                f"statistic = 'change' compares whole years 1, 2, ...: from_year = {self.from_year:g} "
+                "must be a whole number of at least 1, and to_year a whole number"
+            )
         return self
 
 

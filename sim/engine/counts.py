@@ -43,14 +43,25 @@ COUNT_COLUMNS = (
     "mentored",
     "residents",
     "in_area",
+    # Long-term unemployment by the age bands of CFBU-2015 p.14, fig. 2 (30-39 is above).
+    "pop_18_29",
+    "ltu_18_29",
+    "pop_40_49",
+    "ltu_40_49",
+    "pop_50_59",
+    "ltu_50_59",
+    "pop_60_64",
+    "ltu_60_64",
 ) + tuple(f"n_{name}" for name in STATUS_NAMES[:-1])
-N_FIXED = 16
+N_FIXED = 24
+# Columns (population, long-term unemployed) of each age class from 18 on; the 30-39 pair is 11, 12.
+_BAND_COLUMNS = np.array([[16, 17], [11, 12], [18, 19], [20, 21], [20, 21], [22, 23]], dtype=np.int64)
 W = WEEKS_PER_YEAR
 
 
 # Age classes, with bounds at every age (in years) where an indicator starts or stops, looked up by
-# age in weeks: <15, 15, 16-17, 18-29, 30-39, 40-50, 51+.
-AGE_BOUNDS_YEARS = (15, 16, 18, 30, 40, 51)
+# age in weeks: <15, 15, 16-17, 18-29, 30-39, 40-49, 50, 51-59, 60+.
+AGE_BOUNDS_YEARS = (15, 16, 18, 30, 40, 50, 51, 60)
 MAX_AGE_WEEKS = 128 * W
 AGE_CLASS_BY_WEEK = np.searchsorted(
     np.array(AGE_BOUNDS_YEARS) * W, np.arange(MAX_AGE_WEEKS + 1), side="right"
@@ -112,7 +123,7 @@ def _counts_from_histogram(hist):
                                     out[g, 4] += n
                                     if st == EDUCATION:
                                         out[g, 3] += n
-                                if c <= 5:  # under 51
+                                if c <= 6:  # under 51
                                     out[g, 9] += n
                                     if unemployed_like:
                                         out[g, 10] += n
@@ -120,12 +131,12 @@ def _counts_from_histogram(hist):
                                 out[g, 5] += n
                                 if st == UR or st == UF or st == INACTIVE:
                                     out[g, 6] += n
-                            if c >= 3:  # 18 and over
+                            if c >= 3:  # 18 and over, and its age band
                                 out[g, 7] += n
                                 out[g, 8] += n * long_term
-                                if c == 4:  # 30-39
-                                    out[g, 11] += n
-                                    out[g, 12] += n * long_term
+                                band = _BAND_COLUMNS[c - 3]
+                                out[g, band[0]] += n
+                                out[g, band[1]] += n * long_term
     return out
 
 

@@ -60,6 +60,7 @@ FURTHER_EDUCATION_WEEKS = 25 * 52  # completers under 25 may go on to a further 
 # Ages of the parental-leave hazard of women (docs/ODD.md 7.6): from 20 up to the eve of 45.
 LEAVE_FROM_WEEKS = 20 * 52
 LEAVE_UNTIL_WEEKS = 45 * 52
+EDUCATED_LEVEL = 2  # a completed youth education or more: selective moving out (docs/ODD.md 7.9)
 
 # Destination codes of the competing hazards, besides statuses.
 DEST_MOVE_OUT = 100
@@ -234,6 +235,7 @@ def _hazards(
     prior_dropouts_i,
     barriers_i,
     female,
+    education_level_i,
     job_mult,
     drop_mult,
     edu_mult,
@@ -306,6 +308,8 @@ def _hazards(
         h_move = p.move_out_weekly
         if st == EMPLOYED:
             h_move *= p.employed_move_out_multiplier
+        if education_level_i >= EDUCATED_LEVEL:
+            h_move *= p.educated_move_out_multiplier
     return h_a, lp_a, bound_a, d_a, h_b, lp_b, bound_b, d_b, h_c, d_c, h_move
 
 
@@ -568,6 +572,7 @@ def _step_residents(
                 prior_dropouts[i],
                 barriers[i],
                 sex[i] == 1,
+                education_level[i],
                 job_mult,
                 drop_mult,
                 edu_mult,

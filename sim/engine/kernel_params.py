@@ -66,6 +66,7 @@ class KernelParams(NamedTuple):
     leisure_loss_chance: float
     leisure_dropout_mult: float
     leisure_readiness_gain: float
+    educated_move_out_multiplier: float
 
 
 # Columns of the per-kind effect table (rows: volunteer, professional, business).
@@ -125,6 +126,7 @@ def build_kernel_params(sc: Scenario) -> KernelParams:
         leisure_loss_chance=-math.expm1(-sc.leisure_jobs.loss),
         leisure_dropout_mult=1.0 - sc.leisure_jobs.dropout_reduction,
         leisure_readiness_gain=sc.leisure_jobs.readiness_gain,
+        educated_move_out_multiplier=po.educated_move_out_multiplier,
     )
 
 

@@ -15,10 +15,11 @@ from typing import get_args
 import numba as nb
 import numpy as np
 
+from sim.engine.kernel_params import duration_table
 from sim.engine.records import ResidentRecords, apply_records
 from sim.engine.rng import uniform, uniform_array
 from sim.engine.states import Background, Barrier, RandomSlot, Status
-from sim.engine.units import WEEKS_PER_YEAR
+from sim.engine.units import WEEKS_PER_YEAR, weekly_hazard
 from sim.scenario import Population as PopulationProfile
 from sim.scenario import Scenario, TargetStatus
 
@@ -120,6 +121,73 @@ DESCENDANT = int(Background.DESCENDANT)
 BACKGROUND_SLOT = 23  # synthesis draw of background, after base + 22 (first contact)
 LOW_SCHOOLING_BIT = int(Barrier.LOW_SCHOOLING)
 EDUCATION_LEVEL_KEYS = ("basic", "youth_education", "higher")  # education_level codes 1, 2, 3
+# Statuses on transfer income that a selected adult newcomer is drawn from (population.newcomers).
+ON_BENEFIT = ("internship", "activation", "unemployed_ready", "unemployed_far", "inactive")
+ADULT_WEEKS = 18 * WEEKS_PER_YEAR
+
+
+LONG_TERM_WEEKS = 104  # two years or more (CFBU-2015 p.13-14)
+GRID = 7  # readiness and motivation levels of the mean spell survival
+
+
+def spell_duration_table(sc: Scenario) -> np.ndarray:
+    """Cumulative weights of the time unemployed so far in a steady stock: rows ready-like, activity-ready.
+
+    A steady inflow into unemployment leaves a stock whose elapsed durations are distributed as the
+    spell survival S(d) = exp(-sum of the exit hazards over weeks 0..d-1) (docs/ODD.md 5). The exit
+    hazards are the model's own at flat demand: job finding with its duration dependence, becoming
+    inactive, moving out. Residents differ in job finding, and the slow ones are those still
+    unemployed after long, so S is the mean survival over a grid of readiness and motivation as
+    synthesis draws them, with each group's mean number of barriers.
+    """
+    lm, po, jc = sc.labour_market, sc.population, sc.jobcentre
+    duration = duration_table(sc)
+    move = weekly_hazard(po.move_out_rate_per_year)
+    grid = (np.arange(GRID) + 0.5) / GRID
+    # Mean prevalence over backgrounds (language) and sexes (childcare), as synthesis draws them.
+    by_group = SynthesisTables.barrier_table(po).mean(axis=1).sum(axis=1)
+    prevalence = float(by_group @ np.array([getattr(po.background, k) for k in BACKGROUND_KEYS]))
+    low_schooling = po.education_levels.basic
+    ready_r = jc.ready_threshold + (1.0 - jc.ready_threshold) * 0.7 * grid
+    far_r = jc.ready_threshold * grid
+    rows = []
+    for job_finding, inactive, readiness, barriers in (
+        (lm.job_finding_ready, lm.to_inactive, ready_r, prevalence * po.barrier_prevalence_ratio_others),
+        (lm.job_finding_far, 2.0 * lm.to_inactive, far_r, prevalence),
+    ):
+        motivation = po.motivation_mean + 0.5 * (grid - 0.5)
+        log_mult = (
+            lm.readiness_effect * (readiness[:, None] - 0.5)
+            + lm.motivation_effect * (motivation[None, :] - 0.5)
+            - lm.barrier_effect * (barriers + low_schooling)
+        ).ravel()
+        exits = job_finding * np.exp(log_mult)[:, None] * duration[None, :] + inactive + move
+        cumulative = np.concatenate([np.zeros((exits.shape[0], 1)), np.cumsum(exits, axis=1)[:, :-1]], axis=1)
+        rows.append(np.cumsum(np.exp(-cumulative).mean(axis=0)))
+    return np.array(rows, dtype=np.float64)
+
+
+def inactive_from_unemployment(sc: Scenario) -> float:
+    """Share of the inactive 18-64 who became inactive from unemployment, in the profile's flows.
+
+    The hazard of becoming inactive is ``to_inactive`` from work and job-ready unemployment
+    (programmes included) and twice that when activity-ready (docs/ODD.md 7.6); weighted by the
+    start shares of residents 18-64 in each.
+    """
+    pop = sc.population
+    weights = {k: 0.0 for k in STATUS_KEYS}
+    for band in BAND_KEYS[1:]:
+        shares = getattr(pop.status_by_age, band)
+        for k in STATUS_KEYS:
+            weights[k] += getattr(pop.age_bands, band) * getattr(shares, k)
+    from_unemployment = (
+        weights["internship"]
+        + weights["activation"]
+        + weights["unemployed_ready"]
+        + 2.0 * weights["unemployed_far"]
+    )
+    total = from_unemployment + weights["employed"]
+    return from_unemployment / total if total > 0.0 else 0.0
 
 
 class SynthesisTables:
@@ -156,12 +224,23 @@ class SynthesisTables:
             shares = getattr(pop.status_by_age, band)
             status_rows.append(np.cumsum([getattr(shares, k) for k in STATUS_KEYS]))
         self.status_cum = np.array(status_rows, dtype=np.float64)
+        # The on-benefit part of each band's mix, renormalised: what a selected newcomer is drawn
+        # from (docs/ODD.md 7.9). A band with no one on benefit keeps its whole mix.
+        benefit_rows = []
+        for band in BAND_KEYS:
+            shares = getattr(pop.status_by_age, band)
+            kept = np.array([getattr(shares, k) if k in ON_BENEFIT else 0.0 for k in STATUS_KEYS])
+            if kept.sum() <= 0.0:
+                kept = np.array([getattr(shares, k) for k in STATUS_KEYS])
+            benefit_rows.append(np.cumsum(kept / kept.sum()))
+        self.benefit_cum = np.array(benefit_rows, dtype=np.float64)
         self.barrier_prevalence = self.barrier_table(pop)
         self.background_cum = np.cumsum([getattr(pop.background, k) for k in BACKGROUND_KEYS])
         self.education_cum = np.cumsum([getattr(pop.education_levels, k) for k in EDUCATION_LEVEL_KEYS])
         # Chances an unemployed-like adult is long-term unemployed, so that the shares of residents
         # 30-39 and 18-64 match the profile (the schema checks both lie in [0, 1]).
         long_term_30_39, long_term_others = pop.long_term_chances()
+        self.duration_cum = spell_duration_table(sc)
         self.programme_weeks = np.array(
             [
                 sc.programmes.subsidy_weeks,
@@ -181,6 +260,9 @@ class SynthesisTables:
                 sc.jobcentre.passive_threshold,
                 pop.match_group_3_share_of_activity_ready,
                 long_term_30_39,
+                pop.newcomers.selection,
+                sc.labour_market.motivation_loss_long_term,
+                inactive_from_unemployment(sc),
             ],
             dtype=np.float64,
         )
@@ -211,6 +293,8 @@ def _synthesise(
     band_lo,
     band_hi,
     status_cum,
+    benefit_cum,
+    duration_cum,
     barrier_prevalence,
     barrier_bits,
     education_cum,
@@ -229,6 +313,9 @@ def _synthesise(
         scalars[7],
     )
     lts_30_39 = scalars[8]
+    selection = scalars[9]
+    motivation_loss = scalars[10]
+    inactive_history = scalars[11]
     base = SYNTHESIS_SLOT
     for i in range(start, stop):
         key = person_key[i]
@@ -244,6 +331,14 @@ def _synthesise(
         st = 0
         while st < 7 and u >= status_cum[band, st]:
             st += 1
+        # Selective in-migration (docs/ODD.md 7.9): an adult newcomer may come from the band's
+        # on-benefit statuses; its own uniforms, so unselected newcomers keep their draws.
+        if not is_cohort and not as_youth and age >= ADULT_WEEKS and selection > 0.0:
+            if uniform(seed, key, week, base + 23) < selection:
+                u = uniform(seed, key, week, base + 24)
+                st = 0
+                while st < 7 and u >= benefit_cum[band, st]:
+                    st += 1
         status[i] = st
         s = 1 if uniform(seed, key, week, base + 3) < 0.5 else 0
         sex[i] = s
@@ -259,13 +354,28 @@ def _synthesise(
         in_area[i] = 1
         cohort[i] = is_cohort
         unemployed_like = st == 2 or st == 3 or st == 4 or st == 5
+        # The inactive keep the unemployment they went inactive with and return activity-ready
+        # with it (docs/ODD.md 7.6): an adult starting inactive who came from unemployment gets a
+        # history as the activity-ready do, or the long-term unemployed returning from inactivity
+        # would be missing at the start.
+        history = unemployed_like or (
+            st == 7 and age >= 18 * 52 and uniform(seed, key, week, base + 25) < inactive_history
+        )
         chance = lts_30_39 if 30 * 52 <= age < 40 * 52 else lts
-        long_term = unemployed_like and age >= 18 * 52 and uniform(seed, key, week, base + 4) < chance
+        long_term = history and age >= 18 * 52 and uniform(seed, key, week, base + 4) < chance
         u5 = uniform(seed, key, week, base + 5)
-        if long_term:
-            unemployment_weeks[i] = 104 + int(u5 * 312)
-        elif unemployed_like:
-            unemployment_weeks[i] = int(u5 * 104)
+        if history:
+            # Time unemployed so far, from the durations the model's own hazards leave in a steady
+            # stock (spell_duration_table), within long- or short-term and within working life.
+            spells = duration_cum[1 if st == 5 or st == 7 else 0]
+            lo, hi = 0, LONG_TERM_WEEKS - 1
+            if long_term:
+                lo, hi = LONG_TERM_WEEKS, spells.size - 1
+            hi = min(hi, max(age - 16 * 52, lo))
+            below = spells[lo - 1] if lo > 0 else 0.0
+            target = below + u5 * (spells[hi] - below)
+            d = np.searchsorted(spells, target)
+            unemployment_weeks[i] = min(max(d, lo), hi)
         else:
             unemployment_weeks[i] = 0
         if st == 1 or st == 2 or st == 3:
@@ -297,8 +407,9 @@ def _synthesise(
             r *= 0.85  # scarring; the statuses that define match groups keep their drawn readiness
         readiness[i] = r
         m = motivation_mean + 0.5 * (uniform(seed, key, week, base + 8) - 0.5)
-        if long_term:
-            m -= 0.1
+        if history and unemployment_weeks[i] > 52:
+            # What the weekly drift takes beyond a year out of work (docs/ODD.md 7.6).
+            m -= motivation_loss * (unemployment_weeks[i] - 52)
         motivation[i] = min(max(m, 0.0), 1.0)
         bits = 0
         far = st == 5 or st == 7
@@ -438,6 +549,8 @@ class Population:
             t.band_lo,
             t.band_hi,
             t.status_cum,
+            t.benefit_cum,
+            t.duration_cum,
             t.barrier_prevalence,
             BARRIER_BITS,
             t.education_cum,

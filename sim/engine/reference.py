@@ -321,5 +321,7 @@ def _hazards(
         move = p.move_out_weekly
         if status == Status.EMPLOYED:
             move *= p.employed_move_out_multiplier
+        if int(pop.education_level[i]) >= 2:
+            move *= p.educated_move_out_multiplier
         hazards.append(("move_out", move))
     return hazards
