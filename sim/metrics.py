@@ -186,6 +186,7 @@ def leisure_job_share(pop, week: int) -> float:
     )
     return _rate(float(pop.leisure_job[:n][in_school].sum()), float(in_school.sum()))
 
+
 # Age bands of long-term unemployment besides 30-39 (CFBU-2015 p.14, fig. 2).
 LTU_AGE_BANDS = ("18_29", "40_49", "50_59", "60_64")
 
