@@ -1091,6 +1091,15 @@ class Placement(Section):
         "Kinds of placement the effort brokers: job, internship, subsidy, education, leisure_job.",
         min_length=1,
     )
+    ladder: Literal["stepwise", "work_first"] = param(
+        "stepwise",
+        "choice",
+        "CFBU-2015 p.11; HT-2005 p.7-8",
+        "Order in which kinds are tried: 'stepwise' puts an internship or a wage subsidy before a job "
+        "for the activity-ready and education first for the young (CFBU-2015 p.11); 'work_first' "
+        "tries an ordinary job first for everyone it places, then the stepwise kinds, as an "
+        "area-based employment service whose outcomes were mostly jobs did (HT-2005 p.7-8).",
+    )
 
 
 class Placements(Section):

@@ -64,8 +64,14 @@ def clear_mentees(model):
     model.population.mentor_id[:] = -1
 
 
+def stepwise():
+    scenario = jobexpres()
+    scenario.employment_service.placement.ladder = "stepwise"
+    return scenario
+
+
 def test_the_ladder_by_who_the_person_is():
-    model, broker, indices = broker_model()
+    model, broker, indices = broker_model(stepwise())
     clear_mentees(model)
     passive = model.scenario.jobcentre.passive_threshold
     ready = model.scenario.jobcentre.ready_threshold
@@ -89,7 +95,7 @@ def test_the_ladder_by_who_the_person_is():
 
 
 def test_a_failed_attempt_moves_the_next_one_along_the_ladder():
-    model, broker, indices = broker_model()
+    model, broker, indices = broker_model(stepwise())
     clear_mentees(model)
     ready = model.scenario.jobcentre.ready_threshold
     person(model, 1, indices, status=Status.UNEMPLOYED_FAR, age_years=40, readiness=0.3, failures=1)
@@ -97,6 +103,25 @@ def test_a_failed_attempt_moves_the_next_one_along_the_ladder():
     person(model, 3, indices, status=Status.UNEMPLOYED_FAR, age_years=40, readiness=0.3, failures=2)
     kinds = due_kinds(model, broker, indices)
     assert kinds == {1: SUBSIDY, 2: SUBSIDY, 3: JOB}
+
+
+def test_work_first_tries_an_ordinary_job_first_for_everyone_placeable():
+    scenario = jobexpres()
+    scenario.employment_service.placement.ladder = "work_first"
+    model, broker, indices = broker_model(scenario)
+    clear_mentees(model)
+    passive = model.scenario.jobcentre.passive_threshold
+    ready = model.scenario.jobcentre.ready_threshold
+    person(model, 0, indices, status=Status.UNEMPLOYED_FAR, age_years=40, readiness=passive - 0.01)
+    person(model, 1, indices, status=Status.UNEMPLOYED_FAR, age_years=40, readiness=passive + 0.01)
+    person(model, 2, indices, status=Status.UNEMPLOYED_READY, age_years=20, readiness=ready + 0.1)
+    person(model, 3, indices, status=Status.UNEMPLOYED_FAR, age_years=40, readiness=0.35, failures=1)
+    person(model, 4, indices, status=Status.EDUCATION, age_years=15)
+    kinds = due_kinds(model, broker, indices)
+    assert 0 not in kinds  # match group 3 still only stabilises
+    assert kinds[1] == JOB and kinds[2] == JOB
+    assert kinds[3] == INTERNSHIP  # after a failed job attempt, the stepwise kinds
+    assert kinds[4] == LEISURE_JOB
 
 
 def test_only_brokered_kinds_are_tried():
@@ -157,7 +182,7 @@ def test_a_bigger_firm_network_places_more():
 
 
 def test_a_failed_attempt_is_retried_later_elsewhere():
-    scenario = jobexpres()
+    scenario = stepwise()
     for kind in ("job", "internship", "subsidy", "education", "leisure_job"):
         setattr(scenario.placements, f"success_{kind}", 0.0)
     model, broker, indices = broker_model(scenario)
@@ -175,7 +200,7 @@ def test_a_failed_attempt_is_retried_later_elsewhere():
 
 
 def test_a_placement_puts_the_person_into_its_status_outside_the_jobcentres_slots():
-    scenario = jobexpres()
+    scenario = stepwise()
     scenario.placements.success_internship = 1.0
     scenario.placements.network_half_contacts = 0.001
     model, broker, indices = broker_model(scenario)

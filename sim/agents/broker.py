@@ -47,6 +47,15 @@ LADDERS = (
     (JOB, SUBSIDY),
     (INTERNSHIP, SUBSIDY, JOB),
 )
+# Work first (an area-based employment service, HT-2005 p.7-8): an ordinary job is tried first for
+# everyone placeable, then the stepwise kinds; match group 3 still only stabilises.
+WORK_FIRST_LADDERS = (
+    (LEISURE_JOB,),
+    (JOB, EDUCATION_PLACE, SUBSIDY),
+    (JOB, EDUCATION_PLACE, INTERNSHIP, SUBSIDY),
+    (JOB, SUBSIDY),
+    (JOB, INTERNSHIP, SUBSIDY),
+)
 
 
 class PlacementBroker:
@@ -80,7 +89,8 @@ class PlacementBroker:
         network = spec.firm_contacts / (spec.firm_contacts + ps.network_half_contacts)
         self.base[list(FIRM_KINDS)] *= network
         brokered = {PLACEMENT_KINDS.index(k) for k in spec.kinds}
-        self.ladders = [np.array([k for k in ladder if k in brokered], dtype=np.int64) for ladder in LADDERS]
+        ladders = WORK_FIRST_LADDERS if spec.ladder == "work_first" else LADDERS
+        self.ladders = [np.array([k for k in ladder if k in brokered], dtype=np.int64) for ladder in ladders]
         prog = model.scenario.programmes
         self.programme_weeks = {INTERNSHIP: prog.internship_weeks, SUBSIDY: prog.subsidy_weeks}
         self._owed = 0.0
