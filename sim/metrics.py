@@ -204,6 +204,7 @@ INDICATORS: tuple[tuple[str, str], ...] = (
         for band in LTU_AGE_BANDS
     ),
     ("unemployed_16_50", "Unemployed share 16-50"),
+    ("share_inactive", "Inactive share 16-64 (sickness, leave, disability pension)"),
     ("cohort_employment_rate", "Start cohort: employment rate 16-64"),
     ("cohort_dropouts_per_100_enrolled", "Start cohort: dropouts per 100 enrolled per year"),
     ("cohort_neet_rate_15_29", "Start cohort: NEET rate 15-29"),
@@ -235,5 +236,4 @@ CUMULATIVE: tuple[tuple[str, str], ...] = (
     ("cost_total", "Total cost, DKK (cumulative)"),
     ("cost_intervention", "Cost of mentoring efforts, DKK (cumulative)"),
 )
-LABELS = dict(INDICATORS + CUMULATIVE)
 LABELS = dict(INDICATORS + CUMULATIVE)
