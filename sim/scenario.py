@@ -1372,7 +1372,9 @@ class ProfessionalMentors(Section):
         ge=0.0,
         le=MAX_UNIT_COST_DKK,
     )
-    placement: Placement = Placement()
+    # Social mentors link the young people they work with to firms, schools and education (CFBU-2013
+    # p.18-23): professional mentors broker placements unless a scenario turns it off.
+    placement: Placement = Placement(enabled=True)
 
 
 class BusinessMentors(Section):
