@@ -129,8 +129,8 @@ class PlacementBroker:
         their ladder the effort brokers. Below the passive threshold nobody is due: stabilising
         comes first (CFBU-2015 p.11).
         """
-        n = pop.n_used
-        rows = np.flatnonzero(np.isin(pop.mentor_id[:n], mentor_indices))
+        mentored = np.flatnonzero(pop.mentor_id[: pop.n_used] >= 0)  # few: search only among them
+        rows = mentored[np.isin(pop.mentor_id[mentored], mentor_indices)]
         if rows.size == 0:
             return rows, rows
         sc = self.model.scenario
