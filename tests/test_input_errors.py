@@ -4,6 +4,7 @@ One test per finding of the bad-input review (tracebacks, silently accepted valu
 echoed content); the random counterpart is ``test_bad_input_properties.py``.
 """
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -356,9 +357,15 @@ def test_misspelt_target_key(tmp_path):
 
 
 def test_misspelt_parameters_key(tmp_path):
-    text = PARAMETERS_FILE.read_text().replace("trials = 180", "trails = 180", 1)
+    original = PARAMETERS_FILE.read_text()
+    trials = re.search(r"^trials = (\d+)", original, flags=re.M)
+    assert trials, "the bundled parameters file sets a block's trials"
+    text = original.replace(trials.group(0), f"trails = {trials.group(1)}", 1)
     message = error_of(load_parameters, write(tmp_path, "parameters.toml", text))
-    assert "block.0 ('labour_market').trails = 180: unknown key; did you mean 'trials'?" in message
+    assert (
+        f"block.0 ('labour_market').trails = {trials.group(1)}: unknown key; did you mean 'trials'?"
+        in message
+    )
 
 
 def test_misspelt_area_key(tmp_path):
