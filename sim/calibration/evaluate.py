@@ -19,7 +19,7 @@ from sim.calibration.programmes import baseline_resets, paired_baseline
 from sim.calibration.quantities import PAIRED, compute
 from sim.calibration.targets import FITTED_FILE, FreeParameter, Target
 from sim.engine.rng import spawn_seeds
-from sim.inputs.loader import load_scenario, read_toml, resolve_chain, with_overrides
+from sim.inputs.loader import flat_keys, load_scenario, read_toml, resolve_chain, with_overrides
 from sim.inputs.overrides import apply_overrides
 from sim.runs.runner import RunSpec, read_records, worker_pool
 from sim.scenario import Scenario
@@ -53,16 +53,6 @@ def base_scenarios(
     return out
 
 
-def _flatten(data: dict[str, Any], prefix: str = "") -> set[str]:
-    keys = set()
-    for key, value in data.items():
-        if isinstance(value, dict):
-            keys |= _flatten(value, f"{prefix}{key}.")
-        else:
-            keys.add(f"{prefix}{key}")
-    return keys
-
-
 def own_keys(scenario_file: Path, fitted_file: Path = FITTED_FILE) -> set[str]:
     """Key paths a scenario's own files set (not the fitted-parameters file it extends).
 
@@ -73,7 +63,7 @@ def own_keys(scenario_file: Path, fitted_file: Path = FITTED_FILE) -> set[str]:
     keys: set[str] = set()
     for layer in chain:
         if layer.resolve() != fitted_file.resolve():
-            keys |= _flatten(read_toml(layer))
+            keys |= flat_keys(read_toml(layer))
     return keys
 
 

@@ -49,10 +49,10 @@ from sim.engine.runtime import paused_gc
 from sim.engine.states import Status
 from sim.engine.units import WEEKS_PER_YEAR
 from sim.inputs.errors import InputError
-from sim.inputs.loader import load_scenario, read_toml, resolve_chain, with_overrides
+from sim.inputs.loader import flat_keys, load_scenario, read_toml, resolve_chain, with_overrides
 from sim.inputs.overrides import apply_overrides, check_key, get_value
 from sim.runs.runner import RunSpec, read_records, run_replicate, worker_pool
-from sim.runs.summary import t_half_width
+from sim.runs.summary import mean_interval
 from sim.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -132,20 +132,10 @@ def point_name(at: str | int) -> str:
 # -------------------------------------------------------------------------------------------
 
 
-def _flat_keys(data: dict[str, Any], prefix: str = "") -> set[str]:
-    keys: set[str] = set()
-    for key, value in data.items():
-        if isinstance(value, dict):
-            keys |= _flat_keys(value, f"{prefix}{key}.")
-        else:
-            keys.add(f"{prefix}{key}")
-    return keys
-
-
 def _layer_keys(chain: Sequence[Path]) -> set[str]:
     keys: set[str] = set()
     for layer in chain:
-        keys |= _flat_keys(read_toml(layer))
+        keys |= flat_keys(read_toml(layer))
     return keys
 
 
@@ -626,17 +616,6 @@ def share(frame: pd.DataFrame, at: str | int, outcome: str, measure: str) -> flo
     raise ValueError(f"unknown measure {measure!r}")
 
 
-def interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95 % t-interval over replicates (NaN where undefined)."""
-    v = values[np.isfinite(values)]
-    if v.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    if v.size == 1:
-        return float(v[0]), float("nan"), float("nan")
-    half = float(t_half_width(v.std(ddof=1), v.size))
-    return float(v.mean()), float(v.mean() - half), float(v.mean() + half)
-
-
 def summarise(
     frames: Sequence[pd.DataFrame],
     points: Sequence[str | int],
@@ -662,7 +641,7 @@ def summarise(
             notes = []
             for measure in MEASURES:
                 values = np.array([share(f, at, outcome, measure) for f in frames], dtype=float)
-                mean, lo, hi = interval(values)
+                mean, lo, hi = mean_interval(values)
                 row[measure], row[f"{measure}_lo"], row[f"{measure}_hi"] = mean, lo, hi
                 if measure == "gross":
                     missing = int((~np.isfinite(values)).sum())

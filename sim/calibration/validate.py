@@ -24,7 +24,7 @@ from sim.calibration.programmes import FOLLOW_WEEKS, PROGRAMMES_DIR, programme_t
 from sim.calibration.targets import CALIBRATION_DIR, FITTED_FILE, Target
 from sim.inputs.loader import load_scenario
 from sim.params import ASSUMPTION
-from sim.runs.summary import t_half_width
+from sim.runs.summary import mean_interval
 from sim.scenario import iter_parameters
 
 AREA_INDICATORS = ("long_term_unemployed_18_64", "long_term_unemployed_30_39", "unemployed_16_50")
@@ -74,21 +74,6 @@ def dose_targets(weeks: Sequence[int] = DOSE_WEEKS, hours: Sequence[float] = DOS
             )
         )
     return out
-
-
-def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and t-interval of the mean over replicates (paired trials: the effect's uncertainty).
-
-    NaN (an empty cell) where undefined: no finite value, or one only for the interval;
-    :func:`undefined_note` says which.
-    """
-    v = values[np.isfinite(values)]
-    if v.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    if v.size == 1:
-        return float(v[0]), float("nan"), float("nan")
-    half = float(t_half_width(v.std(ddof=1), v.size))
-    return float(v.mean()), float(v.mean() - half), float(v.mean() + half)
 
 
 def undefined_note(values: np.ndarray, interval: bool = True) -> str:

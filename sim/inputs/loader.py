@@ -33,6 +33,17 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return merged
 
 
+def flat_keys(data: dict[str, Any], prefix: str = "") -> set[str]:
+    """Dotted key paths of every leaf of a parsed TOML table, e.g. ``{"a": {"b": 1}}`` -> ``{"a.b"}``."""
+    keys: set[str] = set()
+    for key, value in data.items():
+        if isinstance(value, dict):
+            keys |= flat_keys(value, f"{prefix}{key}.")
+        else:
+            keys.add(f"{prefix}{key}")
+    return keys
+
+
 def read_toml(path: Path, shown: str | Path | None = None) -> dict[str, Any]:
     """Read one TOML file, turning a missing, unreadable or malformed file into an InputError.
 

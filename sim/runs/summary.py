@@ -125,6 +125,20 @@ def t_half_width(sd: ArrayLike, n: ArrayLike) -> np.ndarray:
     return np.where(n >= 2, half, np.nan)
 
 
+def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95 % t-interval of the mean over replicates, ignoring non-finite values.
+
+    NaN where undefined: no finite value, or (for the interval) only one.
+    """
+    v = values[np.isfinite(values)]
+    if v.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    if v.size == 1:
+        return float(v[0]), float("nan"), float("nan")
+    half = float(t_half_width(v.std(ddof=1), v.size))
+    return float(v.mean()), float(v.mean() - half), float(v.mean() + half)
+
+
 def _t_half_width(diff: np.ndarray, count: np.ndarray) -> np.ndarray:
     """Half-width of the 95 % t-interval of the mean over replicates (axis 1); NaN below two."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
