@@ -15,6 +15,7 @@ from scipy import stats
 
 from sim.engine.units import WEEKS_PER_YEAR
 from sim.metrics import CUMULATIVE, INDICATORS, LABELS
+from sim.runs.intervals import paired_intervals
 from sim.scenario import Scenario
 
 BINDING = 0.9  # a resource used at 90 % or more of its capacity is reported as binding
@@ -296,12 +297,18 @@ def cost_note(key: str, cost: float, gain: float) -> str:
 
 
 def cost_effectiveness(
-    values: pd.DataFrame, baseline: str, boot_seed: int = 0, n_boot: int = 2000
+    values: pd.DataFrame,
+    baseline: str,
+    boot_seed: int = 0,
+    n_boot: int = 2000,
+    draws: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """A design's extra cost, and its extra cost per additional person employed and per prevented dropout.
 
     ``extra_cost`` is the mean paired difference in total cost over the run (every cost: the
-    efforts, the jobcentre's mentors, programmes) with its 95 % t-interval. The ratios are of mean
+    efforts, the jobcentre's mentors, programmes) with its intervals
+    (:func:`sim.runs.intervals.paired_intervals`; ``draws`` is each replicate's parameter set, or
+    None at the fitted values). The ratios are of mean
     paired differences (extra cost over the run / extra residents 16-64 in ordinary jobs at the
     horizon, and / dropouts prevented over the run); their interval is a percentile bootstrap over
     replicates. A ratio is shown only where the design costs more and gains; otherwise it is empty
@@ -317,17 +324,19 @@ def cost_effectiveness(
         if name == baseline:
             continue
         cost = (wide[(name, "cost_total")] - wide[(baseline, "cost_total")]).to_numpy()
-        mean, low, high = mean_interval(cost)
+        extra = paired_intervals(cost[None, :], draws)
         rows.append(
             {
                 "scenario": name,
                 "period": "horizon",
                 "indicator": "extra_cost",
                 "label": "Extra cost of the design over the baseline, DKK over the run (all costs)",
-                "mean": mean,
-                "diff_mean": mean,
-                "diff_ci_low": low,
-                "diff_ci_high": high,
+                "mean": float(extra.mean[0]),
+                "diff_mean": float(extra.mean[0]),
+                "diff_ci_low": float(extra.ci_low[0]),
+                "diff_ci_high": float(extra.ci_high[0]),
+                "diff_pi_low": float(extra.pi_low[0]),
+                "diff_pi_high": float(extra.pi_high[0]),
                 "replicates": int(cost.size),
                 "note": NEEDS_TWO if cost.size < 2 else "",
             }
