@@ -7,7 +7,7 @@ two scenarios that look alike on paper cannot differ unseen (README 'Comparisons
 
 from __future__ import annotations
 
-from sim.scenario import EffortStart, Scenario
+from sim.scenario import EffortStart, Placement, Scenario
 
 
 def _n(value: float) -> str:
@@ -23,7 +23,8 @@ def _plural(count: float, one: str, many: str | None = None) -> str:
 
 def start_up_text(effort: EffortStart) -> str:
     """How an effort starts and ends, in plain words (docs/ODD.md 7.5)."""
-    parts = [f"planned start after {_plural(effort.start_up_weeks, 'week')}"]
+    weeks = effort.start_up_weeks
+    parts = [f"planned start after {_plural(weeks, 'week')}" if weeks else "planned to start at once"]
     if effort.extra_delay_mean_weeks > 0:
         parts.append(
             f"plus an extra delay averaging {_plural(effort.extra_delay_mean_weeks, 'week')} "
@@ -43,6 +44,16 @@ def start_up_text(effort: EffortStart) -> str:
     if effort.end_week > 0:
         parts.append(f"planned end in week {effort.end_week} (year {effort.end_week / 52:.1f})")
     return "; ".join(parts)
+
+
+def brokering_text(placement: Placement) -> str:
+    """An effort's placement brokering in words ('' when it does not broker; docs/ODD.md 7.14)."""
+    if not placement.enabled:
+        return ""
+    return (
+        f"; brokers placements ({_n(placement.hours_per_staff_per_week)} hours a week per mentor in post, "
+        f"{_plural(placement.firm_contacts, 'firm contact')}, {placement.ladder.replace('_', ' ')})"
+    )
 
 
 def resolved_settings(scenario: Scenario) -> dict[str, str]:
@@ -78,16 +89,16 @@ def resolved_settings(scenario: Scenario) -> dict[str, str]:
         )
         out["Volunteer corps"] = (
             f"a coordinator with {_n(vc.coordinator_hours_per_week)} hours a week; {keep}; "
-            f"{_n(vc.applicants_per_week)} applicants a week; {_n(vc.mentees_per_volunteer)} mentee(s) "
-            f"per volunteer; {_n(vc.referrals_per_week)} school referrals a week; relations planned for "
-            f"{_plural(vc.planned_weeks, 'week')}"
+            f"{_plural(vc.applicants_per_week, 'applicant')} a week; {_n(vc.mentees_per_volunteer)} mentee(s) "
+            f"per volunteer; {_plural(vc.referrals_per_week, 'school referral')} a week; relations planned for "
+            f"{_plural(vc.planned_weeks, 'week')}{brokering_text(vc.placement)}"
         )
         out["Volunteer corps start-up"] = start_up_text(vc.effort)
     pm = scenario.professional_mentors
     if pm.mentors > 0:
         out["Social mentors"] = (
             f"{_plural(pm.mentors, 'mentor')}, {_n(pm.caseload)} mentees each ({_n(pm.mentors * pm.caseload)} places); "
-            f"relations planned for {_plural(pm.planned_weeks, 'week')}"
+            f"relations planned for {_plural(pm.planned_weeks, 'week')}{brokering_text(pm.placement)}"
         )
         out["Social mentors start-up"] = start_up_text(pm.effort)
     bm = scenario.business_mentors
@@ -96,12 +107,14 @@ def resolved_settings(scenario: Scenario) -> dict[str, str]:
         out["Business mentors"] = (
             f"{_n(bm.firms)} firms x {_n(bm.mentors_per_firm)} mentor(s) x {_n(bm.mentees_per_mentor)} "
             f"mentee(s) ({_n(places)} places); relations planned for {_plural(bm.planned_weeks, 'week')}"
+            f"{brokering_text(bm.placement)}"
         )
         out["Business mentors start-up"] = start_up_text(bm.effort)
     es = scenario.employment_service
     if es.staff > 0:
         out["Employment service"] = (
             f"{_n(es.staff)} staff, {_n(es.caseload)} people each ({_n(es.staff * es.caseload)} places)"
+            f"{brokering_text(es.placement)}"
         )
         out["Employment service start-up"] = start_up_text(es.effort)
     return out
