@@ -234,6 +234,10 @@ CUMULATIVE: tuple[tuple[str, str], ...] = (
     ),
     ("placement_attempts_cum", "Placement attempts (cumulative)"),
     ("cost_total", "Total cost, DKK (cumulative)"),
-    ("cost_intervention", "Cost of mentoring efforts, DKK (cumulative)"),
+    (
+        "cost_intervention",
+        "Cost of the design's area efforts, DKK (cumulative; not the jobcentre's own mentors)",
+    ),
+    ("cost_jobcentre_mentors", "Cost of the jobcentre's own mentor support, DKK (cumulative)"),
 )
 LABELS = dict(INDICATORS + CUMULATIVE)

@@ -121,7 +121,10 @@ def _run_to_horizon(model: HousingAreaModel) -> pd.DataFrame:
 
 
 def add_intervention_cost(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add ``cost_intervention``: the cumulative cost of the mentoring efforts (DKK)."""
+    """Add ``cost_intervention``: the cumulative cost of the design's area efforts (DKK).
+
+    The jobcentre's own mentors are not in it (their column is ``cost_jobcentre_mentors``).
+    """
     frame["cost_intervention"] = frame[[f"cost_{c}" for c in INTERVENTION_CATEGORIES]].sum(axis=1)
     return frame
 

@@ -15,6 +15,7 @@ from scipy import stats
 
 from sim.engine.units import WEEKS_PER_YEAR
 from sim.metrics import CUMULATIVE, INDICATORS, LABELS
+from sim.runs.intervals import paired_intervals
 from sim.scenario import Scenario
 
 BINDING = 0.9  # a resource used at 90 % or more of its capacity is reported as binding
@@ -262,16 +263,58 @@ def _no_infinities(summary: pd.DataFrame) -> pd.DataFrame:
     return summary
 
 
-def cost_effectiveness(
-    values: pd.DataFrame, baseline: str, boot_seed: int = 0, n_boot: int = 2000
-) -> pd.DataFrame:
-    """Extra cost per additional person employed and per prevented dropout, by the horizon.
+OUTCOME_WORDS = {
+    "cost_per_additional_employed": ("gains jobs", "gains no jobs", "gives fewer jobs"),
+    "cost_per_prevented_dropout": ("prevents dropouts", "prevents no dropouts", "gives more dropouts"),
+}
+"""How a gain, no change and a loss of each cost ratio's outcome read in a note."""
 
-    The ratio is of mean paired differences (extra cost over the run / extra residents 16-64 in
-    ordinary jobs at the horizon, and / dropouts prevented over the run); its interval is a
-    percentile bootstrap over replicates. Where the effect is not positive the ratio is undefined
-    and the note says so; an interval with no upper bound, or from a single replicate, is left empty
-    with a note.
+
+def cost_note(key: str, cost: float, gain: float) -> str:
+    """Why a cost ratio is not shown as a number, in plain words ('' when it is: extra cost, a gain).
+
+    A ratio means "DKK per extra outcome" only when the design costs more and gains; with a saving
+    or a loss it would be negative or undefined, and a negative number reads as a bargain whether
+    the design saves money while gaining (dominant) or costs more while doing harm (dominated).
+
+    Args:
+        key: ``cost_per_additional_employed`` or ``cost_per_prevented_dropout``.
+        cost: Mean extra cost over the baseline (DKK).
+        gain: Mean gain (extra people in work, dropouts prevented); negative for a loss.
+    """
+    gains, none, loses = OUTCOME_WORDS[key]
+    outcome = gains if gain > 0 else none if gain == 0 else loses
+    if cost > 0:
+        if gain > 0:
+            return ""
+        verdict = "dominated" if gain < 0 else "no cost per outcome"
+        return f"costs more and {outcome}: {verdict}"
+    spend = "saves money" if cost < 0 else "no extra cost"
+    if gain > 0:
+        return f"{spend} and {outcome}: dominant"
+    verdict = "a trade-off, no cost per outcome" if gain < 0 and cost < 0 else "no cost per outcome"
+    return f"{spend} and {outcome}: {verdict}"
+
+
+def cost_effectiveness(
+    values: pd.DataFrame,
+    baseline: str,
+    boot_seed: int = 0,
+    n_boot: int = 2000,
+    draws: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """A design's extra cost, and its extra cost per additional person employed and per prevented dropout.
+
+    ``extra_cost`` is the mean paired difference in total cost over the run (every cost: the
+    efforts, the jobcentre's mentors, programmes) with its intervals
+    (:func:`sim.runs.intervals.paired_intervals`; ``draws`` is each replicate's parameter set, or
+    None at the fitted values). The ratios are of mean
+    paired differences (extra cost over the run / extra residents 16-64 in ordinary jobs at the
+    horizon, and / dropouts prevented over the run); their interval is a percentile bootstrap over
+    replicates. A ratio is shown only where the design costs more and gains; otherwise it is empty
+    and the note says why in plain words (:func:`cost_note`: "saves money and ...: dominant",
+    "costs more and ...: dominated"). An interval with no upper bound, reaching into savings, or
+    from a single replicate, is left empty with a note.
     """
     horizon = values[values["period"] == "horizon"]
     wide = horizon.pivot_table(index=["replicate"], columns=["scenario", "indicator"], values="value")
@@ -281,6 +324,23 @@ def cost_effectiveness(
         if name == baseline:
             continue
         cost = (wide[(name, "cost_total")] - wide[(baseline, "cost_total")]).to_numpy()
+        extra = paired_intervals(cost[None, :], draws)
+        rows.append(
+            {
+                "scenario": name,
+                "period": "horizon",
+                "indicator": "extra_cost",
+                "label": "Extra cost of the design over the baseline, DKK over the run (all costs)",
+                "mean": float(extra.mean[0]),
+                "diff_mean": float(extra.mean[0]),
+                "diff_ci_low": float(extra.ci_low[0]),
+                "diff_ci_high": float(extra.ci_high[0]),
+                "diff_pi_low": float(extra.pi_low[0]),
+                "diff_pi_high": float(extra.pi_high[0]),
+                "replicates": int(cost.size),
+                "note": NEEDS_TWO if cost.size < 2 else "",
+            }
+        )
         gains = {
             "cost_per_additional_employed": (
                 wide[(name, "employed_16_64")] - wide[(baseline, "employed_16_64")]
@@ -300,9 +360,11 @@ def cost_effectiveness(
                 "indicator": key,
                 "label": labels[key],
                 "replicates": int(gain.size),
-                "note": "",
+                "note": cost_note(key, float(cost.mean()), float(gain.mean())),
             }
-            if gain.mean() > 0:
+            if row["note"]:
+                row["mean"] = np.nan
+            else:
                 row["mean"] = float(cost.mean() / gain.mean())
                 idx = rng.integers(0, gain.size, size=(n_boot, gain.size))
                 boot_gain = gain[idx].mean(axis=1)
@@ -312,7 +374,7 @@ def cost_effectiveness(
                 boot = np.concatenate([np.sort(ratios), np.full(int((~positive).sum()), np.inf)])
                 low = float(boot[int(np.floor(0.025 * (boot.size - 1)))])
                 high = float(boot[int(np.ceil(0.975 * (boot.size - 1)))])
-                row["p2_5"] = low if np.isfinite(low) else np.nan
+                row["p2_5"] = low if np.isfinite(low) and low >= 0 else np.nan
                 row["p97_5"] = high if np.isfinite(high) else np.nan
                 if gain.size < 2:
                     row["p2_5"] = row["p97_5"] = np.nan
@@ -321,9 +383,8 @@ def cost_effectiveness(
                     row["note"] = "effect not clearly positive: interval unbounded (left empty)"
                 elif not np.isfinite(high):
                     row["note"] = "effect not clearly positive: upper bound unbounded (left empty)"
-            else:
-                row["mean"] = np.nan
-                row["note"] = "no gain on average: cost per outcome undefined"
+                elif low < 0:
+                    row["note"] = "some resamples save money: lower bound left empty"
             rows.append(row)
     return pd.DataFrame(rows)
 
