@@ -105,7 +105,20 @@ def run_replicate(
 
 def run_one(spec: RunSpec) -> pd.DataFrame:
     """Run one replicate to its horizon and return its recorded indicators."""
-    frame = run_replicate(spec, _run_to_horizon)
+    return _label(spec, run_replicate(spec, _run_to_horizon))
+
+
+def run_one_with_people(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run one replicate to its horizon; return its recorded indicators and its per-person frame.
+
+    The per-person frame (:meth:`sim.model.HousingAreaModel.people`) is keyed by ``person_key``;
+    the indicators are exactly those :func:`run_one` returns.
+    """
+    frame, people = run_replicate(spec, _run_with_people)
+    return _label(spec, frame), people
+
+
+def _label(spec: RunSpec, frame: pd.DataFrame) -> pd.DataFrame:
     frame.insert(0, "scenario", spec.scenario.name)
     frame.insert(1, "replicate", spec.replicate)
     frame.insert(2, "seed", str(spec.seed))
@@ -114,6 +127,10 @@ def run_one(spec: RunSpec) -> pd.DataFrame:
 
 def _run_to_horizon(model: HousingAreaModel) -> pd.DataFrame:
     return model.run()
+
+
+def _run_with_people(model: HousingAreaModel) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return model.run(), model.people()
 
 
 def add_intervention_cost(frame: pd.DataFrame) -> pd.DataFrame:
@@ -128,6 +145,7 @@ def run_all(
     replicates: int,
     workers: int = 1,
     on_done: Callable[[RunSpec], None] | None = None,
+    people: dict[tuple[str, int], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Run every scenario for the same spawned replicate seeds; return all time series.
 
@@ -137,6 +155,8 @@ def run_all(
         replicates: Replicates per scenario.
         workers: Worker processes (1 runs in this process).
         on_done: Called after each finished run (progress bars).
+        people: When given, filled with each run's per-person frame, keyed by (scenario name,
+            replicate) (:func:`run_one_with_people`); the time series are the same either way.
     """
     seeds = spawn_seeds(base_seed, replicates)
     specs = []
@@ -144,19 +164,25 @@ def run_all(
         records = read_records(sc)  # once per scenario, shared by its replicates
         specs += [RunSpec(sc, r, seeds[r], records) for r in range(replicates)]
     frames: dict[tuple[str, int], pd.DataFrame] = {}
+    task = run_one if people is None else run_one_with_people
+
+    def keep(spec: RunSpec, result: pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]) -> None:
+        key = (spec.scenario.name, spec.replicate)
+        if people is None:
+            frames[key] = result
+        else:
+            frames[key], people[key] = result
+        if on_done:
+            on_done(spec)
+
     if workers <= 1 or len(specs) == 1:
         for spec in specs:
-            frames[(spec.scenario.name, spec.replicate)] = run_one(spec)
-            if on_done:
-                on_done(spec)
+            keep(spec, task(spec))
     else:
         with worker_pool(workers) as pool:
-            futures = {pool.submit(run_one, spec): spec for spec in specs}
+            futures = {pool.submit(task, spec): spec for spec in specs}
             for future in as_completed(futures):
-                spec = futures[future]
-                frames[(spec.scenario.name, spec.replicate)] = future.result()
-                if on_done:
-                    on_done(spec)
+                keep(futures[future], future.result())
     ordered = [frames[(sc.name, r)] for sc in scenarios for r in range(replicates)]
     return pd.concat(ordered, ignore_index=True)
 
