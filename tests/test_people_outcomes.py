@@ -286,3 +286,18 @@ def test_per_person_frames_leave_the_time_series_alone():
     frame = people[("baseline", 0)]
     assert frame["person_key"].dtype == np.int64
     assert all(frame[c].dtype.itemsize <= 2 for c in frame.columns if c != "person_key")
+
+
+def test_report_sections_name_the_groups_and_the_effect(social):
+    from sim.reporting.people import groups_section, reached_section
+
+    scenarios, _, people = social
+    groups = groups_table(people, scenarios, "baseline")
+    reached, _ = reached_tables(people, scenarios, "baseline")
+    html = groups_section(groups)
+    assert "Who gains" in html and "social" in html and "Young people 14-29 in education" in html
+    html = reached_section(reached)
+    assert "effect on those reached" in html and "<td>design</td>" in html
+    # Nothing to compare: no section.
+    assert groups_section(groups_table(people, scenarios[1:], None)) == ""
+    assert reached_section(reached_tables(people, scenarios[1:], None)[0]) == ""

@@ -157,8 +157,8 @@ def reached_section(reached: pd.DataFrame) -> str:
                 (drop["effect_pi_low"], drop["effect_pi_high"]),
                 decimals=2,
             ),
-            _per_extra(job["reached_per_extra"]),
-            _per_extra(drop["reached_per_extra"]),
+            _per_extra(job["reached_per_extra"], job["effect_ci_low"] > 0),
+            _per_extra(drop["reached_per_extra"], drop["effect_ci_high"] < 0),
         ]
         body.append(row(cells))
     if not body:
@@ -177,10 +177,12 @@ def reached_section(reached: pd.DataFrame) -> str:
     )
 
 
-def _per_extra(value: object) -> str:
+def _per_extra(value: object, sure: bool) -> str:
+    """People to reach per extra gain; flagged when the noise interval does not exclude no gain."""
     if not finite(value) or math.isinf(float(value)):
         return "<span class=muted>no gain</span>"
-    return esc(f"{float(value):,.0f}")
+    text = esc(f"{float(value):,.0f}")
+    return text if sure else f"{text} <span class=muted>(the interval includes no gain)</span>"
 
 
 def people_sections(folder: Path) -> str:

@@ -135,29 +135,34 @@ def state_outcomes(status: np.ndarray, age_weeks: np.ndarray) -> dict[str, np.nd
     }
 
 
-def person_outcomes(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+def _column(frame: pd.DataFrame, name: str, rows: np.ndarray | None, dtype: type = np.int64) -> np.ndarray:
+    values = frame[name].to_numpy()
+    return (values if rows is None else values[rows]).astype(dtype, copy=False)
+
+
+def person_outcomes(frame: pd.DataFrame, rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Each person's outcomes (:data:`OUTCOMES`) at the horizon and over the run, as floats.
 
     States at the horizon count only people the model still follows there (the start cohort
-    wherever they live, newcomers in the area).
+    wherever they live, newcomers in the area). ``rows`` selects some people (default: all).
     """
     horizon = snapshot_weeks(frame)[-1]
-    followed = frame["followed"].to_numpy() == 1
-    status = np.where(followed, frame["status"].to_numpy(np.int64), GONE)
-    age = horizon - frame["birth_week"].to_numpy(np.int64)
+    followed = _column(frame, "followed", rows) == 1
+    status = np.where(followed, _column(frame, "status", rows), GONE)
+    age = horizon - _column(frame, "birth_week", rows)
     out = state_outcomes(status, age)
-    out["dropouts"] = frame["dropouts"].to_numpy(np.float64)
-    out["job_years"] = frame["job_weeks"].to_numpy(np.float64) / W
-    out["work_years"] = frame["work_weeks"].to_numpy(np.float64) / W
+    out["dropouts"] = _column(frame, "dropouts", rows, np.float64)
+    out["job_years"] = _column(frame, "job_weeks", rows, np.float64) / W
+    out["work_years"] = _column(frame, "work_weeks", rows, np.float64) / W
     return out
 
 
-def group_masks(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+def group_masks(frame: pd.DataFrame, rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Membership of every group of :data:`GROUP_NAMES` on entry, one boolean array each."""
-    bits = frame["entry_groups"].to_numpy(np.int64)
-    background = frame["background"].to_numpy(np.int64)
-    sex = frame["sex"].to_numpy(np.int64)
-    masks = {ALL[0]: np.ones(len(frame), dtype=bool)}
+    bits = _column(frame, "entry_groups", rows)
+    background = _column(frame, "background", rows)
+    sex = _column(frame, "sex", rows)
+    masks = {ALL[0]: np.ones(bits.size, dtype=bool)}
     masks.update({name: (bits & GROUP_BIT[name]) != 0 for name, _ in GROUPS})
     masks.update({f"background_{b}": background == code for code, b in enumerate(BACKGROUND_NAMES)})
     masks.update({f"sex_{s}": sex == code for code, s in enumerate(SEX_NAMES)})
@@ -231,16 +236,44 @@ def _replicates(people: Runs, name: str) -> list[int]:
     return sorted(r for s, r in people if s == name)
 
 
-def _group_totals(frame: pd.DataFrame) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
-    masks = group_masks(frame)
-    outcomes = person_outcomes(frame)
-    sizes = {g: float(m.sum()) for g, m in masks.items()}
-    totals = {(g, o): float(outcomes[o][m].sum()) for g, m in masks.items() for o, _, _ in OUTCOMES}
-    return sizes, totals
+def _matrices(frame: pd.DataFrame, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Group membership (groups x people, 0/1) and outcomes (people x outcomes), optionally of some rows."""
+    masks = group_masks(frame, rows)
+    outcomes = person_outcomes(frame, rows)
+    members = np.stack([masks[g] for g in GROUP_NAMES]).astype(np.float64)
+    values = np.column_stack([outcomes[o] for o, _, _ in OUTCOMES])
+    return members, values
+
+
+def _group_totals(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Members of each group, and each group's total of each outcome (groups x outcomes)."""
+    members, values = _matrices(frame)
+    return members.sum(axis=1), members @ values
 
 
 def _draws_for(draws: np.ndarray | None, replicates: Sequence[int]) -> np.ndarray | None:
     return None if draws is None else np.asarray(draws)[list(replicates)]
+
+
+def _row_means(values: np.ndarray) -> np.ndarray:
+    """Mean over replicates (axis 1) of the finite values; NaN where there are none."""
+    finite = np.isfinite(values)
+    count = finite.sum(axis=1)
+    with np.errstate(all="ignore"):
+        return np.where(count > 0, np.where(finite, values, 0.0).sum(axis=1) / count, np.nan)
+
+
+def _notes(*parts: np.ndarray) -> np.ndarray:
+    """Join per-row note fragments (empty strings are left out) with '; '."""
+    stacked = np.stack([np.asarray(p, dtype=object) for p in parts], axis=1)
+    return np.array(["; ".join(x for x in row if x) for row in stacked], dtype=object)
+
+
+def _stacked(totals: dict, name: str, reps: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Members and totals of one scenario's runs, as (group x outcome rows, replicates)."""
+    size = np.stack([totals[(name, r)][0] for r in reps], axis=1)
+    total = np.stack([totals[(name, r)][1].reshape(-1) for r in reps], axis=1)
+    return np.repeat(size, len(OUTCOMES), axis=0), total
 
 
 def groups_table(
@@ -263,7 +296,8 @@ def groups_table(
         ``rate`` (per member), the paired difference of the totals and of the rates.
     """
     totals = {key: _group_totals(frame) for key, frame in people.items()}
-    rows = []
+    n_groups, n_outcomes = len(GROUP_NAMES), len(OUTCOMES)
+    blocks = []
     for sc in scenarios:
         reps = _replicates(people, sc.name)
         if baseline is not None:
@@ -271,45 +305,44 @@ def groups_table(
         if not reps:
             continue
         d = _draws_for(draws, reps)
-        size = np.array([[totals[(sc.name, r)][0][g] for r in reps] for g in GROUP_NAMES])
-        labels = [(g, o) for g in GROUP_NAMES for o, _, _ in OUTCOMES]
-        total = np.array([[totals[(sc.name, r)][1][k] for r in reps] for k in labels])
-        size_by_row = np.repeat(size, len(OUTCOMES), axis=0)
+
+        size, total = _stacked(totals, sc.name, reps)
         with np.errstate(all="ignore"):
-            rate = np.where(size_by_row > 0, total / size_by_row, np.nan)
+            rate = np.where(size > 0, total / size, np.nan)
+        rows = n_groups * n_outcomes
+        block = {
+            "scenario": np.full(rows, sc.name, dtype=object),
+            "group": np.repeat(GROUP_NAMES, n_outcomes),
+            "group_label": np.repeat([GROUP_LABELS[g] for g in GROUP_NAMES], n_outcomes),
+            "outcome": np.tile([o for o, _, _ in OUTCOMES], n_groups),
+            "outcome_label": np.tile([label for _, label, _ in OUTCOMES], n_groups),
+            "group_size": size.mean(axis=1),
+            "mean": total.mean(axis=1),
+            "rate": _row_means(rate),
+            "replicates": np.full(rows, len(reps)),
+        }
+        empty = np.where(size.any(axis=1), "", "nobody in this group")
         if baseline is not None:
-            base_size = np.array([[totals[(baseline, r)][0][g] for r in reps] for g in GROUP_NAMES])
-            base_total = np.array([[totals[(baseline, r)][1][k] for r in reps] for k in labels])
-            base_by_row = np.repeat(base_size, len(OUTCOMES), axis=0)
+            base_size, base_total = _stacked(totals, baseline, reps)
             with np.errstate(all="ignore"):
-                base_rate = np.where(base_by_row > 0, base_total / base_by_row, np.nan)
-            diff = paired_intervals(total - base_total, d)
-            rate_diff = paired_intervals(rate - base_rate, d)
-        for i, (g, o) in enumerate(labels):
-            members = size_by_row[i]
-            row = {
-                "scenario": sc.name,
-                "group": g,
-                "group_label": GROUP_LABELS[g],
-                "outcome": o,
-                "outcome_label": OUTCOME_LABELS[o],
-                "group_size": members.mean(),
-                "mean": total[i].mean(),
-                "rate": np.nanmean(rate[i]) if np.isfinite(rate[i]).any() else np.nan,
-                "replicates": len(reps),
-                "note": "" if members.any() else "nobody in this group",
-            }
-            if baseline is not None:
-                for prefix, iv in (("diff", diff), ("rate_diff", rate_diff)):
-                    row[f"{prefix}_mean"] = iv.mean[i]
-                    row[f"{prefix}_ci_low"] = iv.ci_low[i]
-                    row[f"{prefix}_ci_high"] = iv.ci_high[i]
-                    row[f"{prefix}_pi_low"] = iv.pi_low[i]
-                    row[f"{prefix}_pi_high"] = iv.pi_high[i]
-            else:
-                row["note"] = (row["note"] + "; " if row["note"] else "") + "no baseline: levels only"
-            rows.append(row)
-    return pd.DataFrame(rows, columns=list(GROUP_COLUMNS))
+                base_rate = np.where(base_size > 0, base_total / base_size, np.nan)
+            for prefix, iv in (
+                ("diff", paired_intervals(total - base_total, d)),
+                ("rate_diff", paired_intervals(rate - base_rate, d)),
+            ):
+                block[f"{prefix}_mean"] = iv.mean
+                block[f"{prefix}_ci_low"] = iv.ci_low
+                block[f"{prefix}_ci_high"] = iv.ci_high
+                block[f"{prefix}_pi_low"] = iv.pi_low
+                block[f"{prefix}_pi_high"] = iv.pi_high
+            few = "intervals need at least two replicates" if len(reps) < 2 else ""
+            block["note"] = _notes(empty, np.full(rows, few))
+        else:
+            block["note"] = _notes(empty, np.full(rows, "no baseline: levels only"))
+        blocks.append(pd.DataFrame(block))
+    if not blocks:
+        return pd.DataFrame(columns=list(GROUP_COLUMNS))
+    return pd.concat(blocks, ignore_index=True).reindex(columns=list(GROUP_COLUMNS))
 
 
 # -- reached.csv -------------------------------------------------------------------------------
@@ -351,7 +384,7 @@ def reached_tables(
     """
     by_name = {sc.name: sc for sc in scenarios}
     base_sc = by_name.get(baseline) if baseline is not None else None
-    rows: list[dict] = []
+    blocks: list[pd.DataFrame] = []
     over_time: list[dict] = []
     for sc in scenarios:
         if baseline is not None and sc.name == baseline:
@@ -362,12 +395,14 @@ def reached_tables(
         if not reps:
             continue
         kinds = help_bits(sc, base_sc if baseline is not None else None)
-        rows += _reached_rows(people, sc.name, baseline, reps, kinds, _draws_for(draws, reps))
+        blocks.append(_reached_rows(people, sc.name, baseline, reps, kinds, _draws_for(draws, reps)))
         over_time += _reached_over_time(people, sc.name, baseline, reps, kinds)
-    return (
-        pd.DataFrame(rows, columns=list(REACHED_COLUMNS)),
-        pd.DataFrame(over_time, columns=list(REACHED_TIMESERIES_COLUMNS)),
+    reached = (
+        pd.concat(blocks, ignore_index=True).reindex(columns=list(REACHED_COLUMNS))
+        if blocks
+        else pd.DataFrame(columns=list(REACHED_COLUMNS))
     )
+    return reached, pd.DataFrame(over_time, columns=list(REACHED_TIMESERIES_COLUMNS))
 
 
 def reached_table(
@@ -401,82 +436,88 @@ def _reached_rows(
     reps: list[int],
     kinds: dict[str, int],
     draws: np.ndarray | None,
-) -> list[dict]:
-    labels = [(k, g, o) for k in kinds for g in GROUP_NAMES for o, _, _ in OUTCOMES]
-    n = np.zeros((len(labels), len(reps)))
-    sum_s = np.zeros_like(n)
-    sum_b = np.zeros_like(n)
-    left_out = np.zeros((len(kinds), len(reps)))
+) -> pd.DataFrame:
+    n_kinds, n_groups, n_outcomes = len(kinds), len(GROUP_NAMES), len(OUTCOMES)
+    shape = (n_kinds, n_groups, n_outcomes, len(reps))
+    n, sum_s, sum_b = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    left_out = np.zeros((n_kinds, len(reps)))
+    bits = np.array(list(kinds.values()), dtype=np.int64)
     for j, r in enumerate(reps):
         fs, rows_s, fb, rows_b, alone = _pairs(people, name, baseline, r)
         help_all = fs["help"].to_numpy(np.int64)
-        help_s = help_all[rows_s]
-        masks = {g: m[rows_s] for g, m in group_masks(fs).items()}
-        out_s = {o: v[rows_s] for o, v in person_outcomes(fs).items()}
-        out_b = {o: v[rows_b] for o, v in person_outcomes(fb).items()} if fb is not None else None
-        i = 0
-        for kk, bits in enumerate(kinds.values()):
-            reached = (help_s & bits) != 0
-            left_out[kk, j] = np.count_nonzero(((help_all & bits) != 0) & alone)
-            for g in GROUP_NAMES:
-                m = reached & masks[g]
-                count = np.count_nonzero(m)
-                for o, _, _ in OUTCOMES:
-                    n[i, j] = count
-                    sum_s[i, j] = out_s[o][m].sum()
-                    if out_b is not None:
-                        sum_b[i, j] = out_b[o][m].sum()
-                    i += 1
+        left_out[:, j] = (((help_all[None, :] & bits[:, None]) != 0) & alone[None, :]).sum(axis=1)
+        # Only the helped matter: the few, not the whole population.
+        helped = help_all[rows_s] != 0
+        rows_s, rows_b = rows_s[helped], rows_b[helped] if rows_b is not None else None
+        members, values_s = _matrices(fs, rows_s)
+        values_b = _matrices(fb, rows_b)[1] if fb is not None else None
+        reached = ((help_all[rows_s][None, :] & bits[:, None]) != 0).astype(np.float64)  # kinds x people
+        # (kinds x groups) x people, then one product per run: sums over those reached in each group.
+        selected = (reached[:, None, :] * members[None, :, :]).reshape(n_kinds * n_groups, -1)
+        n[..., j] = selected.sum(axis=1).reshape(n_kinds, n_groups)[:, :, None]
+        sum_s[..., j] = (selected @ values_s).reshape(n_kinds, n_groups, n_outcomes)
+        if values_b is not None:
+            sum_b[..., j] = (selected @ values_b).reshape(n_kinds, n_groups, n_outcomes)
+    rows = n_kinds * n_groups * n_outcomes
+    n, sum_s, sum_b = (a.reshape(rows, len(reps)) for a in (n, sum_s, sum_b))
     with np.errstate(all="ignore"):
         mean_s = np.where(n > 0, sum_s / n, np.nan)
         mean_b = np.where(n > 0, sum_b / n, np.nan)
     nobody = ~(n > 0).any(axis=1)
+    kind_names = np.repeat(list(kinds), n_groups * n_outcomes)
+    groups = np.tile(np.repeat(GROUP_NAMES, n_outcomes), n_kinds)
+    outcomes = np.tile([o for o, _, _ in OUTCOMES], n_kinds * n_groups)
+    reached_mean = n.mean(axis=1)
+    block = {
+        "scenario": np.full(rows, name, dtype=object),
+        "help": kind_names,
+        "group": groups,
+        "outcome": outcomes,
+        "outcome_label": np.array([OUTCOME_LABELS[o] for o in outcomes], dtype=object),
+        "reached": reached_mean,
+        "scenario_rate": np.where(nobody, np.nan, _row_means(mean_s)),
+        "replicates": np.full(rows, len(reps)),
+    }
+    nobody_note = np.where(nobody, "reached nobody", "")
+    if baseline is None:
+        block["note"] = _notes(nobody_note, np.full(rows, "no baseline: levels only"))
+        return pd.DataFrame(block)
     effect_r = mean_s - mean_b
     # Nobody reached in any replicate: the effect on them is exactly zero, not undefined.
     effect_r[nobody] = 0.0
-    iv = paired_intervals(effect_r, draws) if baseline is not None else None
+    iv = paired_intervals(effect_r, draws)
     extra = (sum_s - sum_b).mean(axis=1)
-    rows = []
-    kind_index = {k: kk for kk, k in enumerate(kinds)}
-    for i, (k, g, o) in enumerate(labels):
-        reached = n[i].mean()
-        notes = []
-        row = {
-            "scenario": name,
-            "help": k,
-            "group": g,
-            "outcome": o,
-            "outcome_label": OUTCOME_LABELS[o],
-            "reached": reached,
-            "scenario_rate": np.nanmean(mean_s[i]) if not nobody[i] else np.nan,
-            "replicates": len(reps),
+    gain = np.array([OUTCOME_SIGN[o] for o in outcomes]) * extra
+    with np.errstate(all="ignore"):
+        per_extra = np.where(gain > 0, reached_mean / gain, np.nan)
+    block.update(
+        {
+            "baseline_rate": np.where(nobody, np.nan, _row_means(mean_b)),
+            "effect": iv.mean,
+            "effect_ci_low": iv.ci_low,
+            "effect_ci_high": iv.ci_high,
+            "effect_pi_low": iv.pi_low,
+            "effect_pi_high": iv.pi_high,
+            "extra_people": extra,
+            "reached_per_extra": per_extra,
         }
-        if nobody[i]:
-            notes.append("reached nobody")
-        if iv is not None:
-            row["baseline_rate"] = np.nanmean(mean_b[i]) if not nobody[i] else np.nan
-            row["effect"] = iv.mean[i]
-            row["effect_ci_low"] = iv.ci_low[i]
-            row["effect_ci_high"] = iv.ci_high[i]
-            row["effect_pi_low"] = iv.pi_low[i]
-            row["effect_pi_high"] = iv.pi_high[i]
-            row["extra_people"] = extra[i]
-            gain = OUTCOME_SIGN[o] * extra[i]
-            if gain > 0:
-                row["reached_per_extra"] = reached / gain
-            elif not nobody[i]:
-                notes.append("no gain: no number to reach")
-            alone = left_out[kind_index[k]].mean()
-            if alone > 0 and g == ALL[0]:
-                notes.append(
-                    f"{alone:.1f} reached per replicate not in the baseline run (newcomers whose arrival "
-                    "differs) left out"
-                )
-        else:
-            notes.append("no baseline: levels only")
-        row["note"] = "; ".join(notes)
-        rows.append(row)
-    return rows
+    )
+    few = np.where(
+        ~nobody & (iv.count < 2), "intervals need at least two replicates that reached someone", ""
+    )
+    no_gain = np.where(~nobody & ~(gain > 0), "no gain: no number to reach", "")
+    alone = np.repeat(left_out.mean(axis=1), n_groups * n_outcomes)
+    absent = np.array(
+        [
+            f"{a:.1f} reached per replicate not in the baseline run (newcomers whose arrival differs) left out"
+            if a > 0 and g == ALL[0]
+            else ""
+            for a, g in zip(alone, groups, strict=True)
+        ],
+        dtype=object,
+    )
+    block["note"] = _notes(nobody_note, few, no_gain, absent)
+    return pd.DataFrame(block)
 
 
 def _reached_over_time(
@@ -484,26 +525,27 @@ def _reached_over_time(
 ) -> list[dict]:
     """Outcomes that are states, at every snapshot week, of everyone reached by the horizon."""
     weeks = snapshot_weeks(people[(name, reps[0])])
+    bits = np.array(list(kinds.values()), dtype=np.int64)
     shape = (len(kinds), len(weeks), len(STATE_OUTCOMES), len(reps))
     sum_s, sum_b, n = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+
+    def states(frame: pd.DataFrame, rows: np.ndarray, week: int) -> np.ndarray:
+        out = state_outcomes(
+            _column(frame, f"status_w{week}", rows), week - _column(frame, "birth_week", rows)
+        )
+        return np.column_stack([out[o] for o in STATE_OUTCOMES])  # people x outcomes
+
     for j, r in enumerate(reps):
         fs, rows_s, fb, rows_b, _ = _pairs(people, name, baseline, r)
-        help_s = fs["help"].to_numpy(np.int64)[rows_s]
-        birth_s = fs["birth_week"].to_numpy(np.int64)[rows_s]
+        help_all = fs["help"].to_numpy(np.int64)
+        helped = help_all[rows_s] != 0
+        rows_s, rows_b = rows_s[helped], rows_b[helped] if rows_b is not None else None
+        reached = ((help_all[rows_s][None, :] & bits[:, None]) != 0).astype(np.float64)  # kinds x people
+        n[..., j] = reached.sum(axis=1)[:, None, None]
         for t, week in enumerate(weeks):
-            col = f"status_w{week}"
-            out_s = state_outcomes(fs[col].to_numpy()[rows_s], week - birth_s)
-            out_b = None
+            sum_s[:, t, :, j] = reached @ states(fs, rows_s, week)
             if fb is not None:
-                birth_b = fb["birth_week"].to_numpy(np.int64)[rows_b]
-                out_b = state_outcomes(fb[col].to_numpy()[rows_b], week - birth_b)
-            for kk, bits in enumerate(kinds.values()):
-                m = (help_s & bits) != 0
-                for oo, o in enumerate(STATE_OUTCOMES):
-                    n[kk, t, oo, j] = np.count_nonzero(m)
-                    sum_s[kk, t, oo, j] = out_s[o][m].sum()
-                    if out_b is not None:
-                        sum_b[kk, t, oo, j] = out_b[o][m].sum()
+                sum_b[:, t, :, j] = reached @ states(fb, rows_b, week)
     rows = []
     with np.errstate(all="ignore"):
         mean_s = np.where(n > 0, sum_s / n, np.nan)
@@ -511,10 +553,10 @@ def _reached_over_time(
     for kk, k in enumerate(kinds):
         for t, week in enumerate(weeks):
             for oo, o in enumerate(STATE_OUTCOMES):
-                reached = n[kk, t, oo] > 0
+                reached_any = n[kk, t, oo] > 0
                 s, b = mean_s[kk, t, oo], mean_b[kk, t, oo]
                 row = {"scenario": name, "help": k, "week": week, "outcome": o}
-                if reached.any():
+                if reached_any.any():
                     row["scenario_rate"] = np.nanmean(s)
                     if baseline is not None:
                         row["baseline_rate"] = np.nanmean(b)

@@ -236,6 +236,17 @@ PROCESS_BYTES = 400 * 2**20
 WORKER_BYTES = 100 * 2**20  # a forked worker shares most of its parent's pages
 ROW_BYTES = 700
 RECORD_BYTES = 8 * 100  # one recorded row of the time series (about 70 float64 columns)
+# One person's row of a run's per-person frame (sim.engine.people.person_frame: 28 bytes of
+# columns and a byte per yearly status snapshot), held for every run of a comparison until its
+# groups.csv and reached.csv are written.
+PEOPLE_ROW_BYTES = 28
+
+
+def people_bytes(scenario: Scenario) -> int:
+    """Bytes of one run's per-person frame, at the rows its population is made with."""
+    sim, po = scenario.simulation, scenario.population
+    rows = population_rows(sim.residents, sim.years, po.move_out_rate_per_year)
+    return rows * (PEOPLE_ROW_BYTES + sim.years + 2)
 
 
 def population_rows(residents: int, years: int, move_out_rate: float) -> int:
@@ -252,6 +263,7 @@ def memory_estimate(scenarios: Sequence[Scenario], workers: int) -> int:
     """Bytes a comparison needs at its peak: the models held at once and every run's records.
 
     Each worker process holds one model at a time; with one worker the model runs in this process.
+    Every run's records include its per-person frame (:func:`people_bytes`).
     """
     runs = [(sc, r) for sc in scenarios for r in range(sc.simulation.replicates)]
     at_once = models_at_once(scenarios, workers)
@@ -263,7 +275,8 @@ def memory_estimate(scenarios: Sequence[Scenario], workers: int) -> int:
         sc.simulation.years * WEEKS_PER_YEAR // sc.simulation.record_every_weeks + 1 for sc, _ in runs
     )
     workers_overhead = WORKER_BYTES * at_once if at_once > 1 else 0
-    return PROCESS_BYTES + workers_overhead + at_once * largest * ROW_BYTES + records * RECORD_BYTES
+    people = sum(people_bytes(sc) for sc, _ in runs)
+    return PROCESS_BYTES + workers_overhead + at_once * largest * ROW_BYTES + records * RECORD_BYTES + people
 
 
 def available_memory() -> int:
