@@ -125,7 +125,10 @@ class Recorder:
 
     def people(self) -> pd.DataFrame:
         """The per-person record of the run so far (:func:`sim.engine.people.person_frame`)."""
-        return person_frame(self.model.population, self.model.week, self.status_snapshots)
+        m = self.model
+        # The last snapshot is always the week the frame describes, also in the middle of a run.
+        snapshots = {**self.status_snapshots, m.week: status_snapshot(m.population)}
+        return person_frame(m.population, m.week, snapshots)
 
     def record(self) -> None:
         """Append a row of indicators for the current week."""

@@ -301,3 +301,30 @@ def test_report_sections_name_the_groups_and_the_effect(social):
     # Nothing to compare: no section.
     assert groups_section(groups_table(people, scenarios[1:], None)) == ""
     assert reached_section(reached_tables(people, scenarios[1:], None)[0]) == ""
+
+
+def test_headline_helpers_pick_the_group_and_the_design(social):
+    from sim.runs.people import effect_on_reached, gains_most
+
+    scenarios, _, people = social
+    groups = groups_table(people, scenarios, "baseline")
+    best = gains_most(groups, "social", "job")
+    rows = groups[
+        (groups["scenario"] == "social") & (groups["outcome"] == "job") & (groups["group"] != "all")
+    ]
+    assert best is not None and best["rate_diff_mean"] == rows["rate_diff_mean"].max()
+    reached, _ = reached_tables(people, scenarios, "baseline")
+    row = effect_on_reached(reached, "social", "job")
+    assert row is not None and row["help"] == "design" and row["reached"] > 0
+    assert effect_on_reached(reached, "no such scenario") is None
+
+
+def test_a_frame_taken_mid_run_describes_that_week():
+    sc = _baseline()
+    model = HousingAreaModel(sc, SEED, create_resident_agents=False)
+    for _ in range(30):
+        model.step()
+    frame = model.people()
+    assert "status_w30" in frame.columns and "status_w0" in frame.columns
+    here = (frame["in_area"] == 1) & (frame["followed"] == 1)
+    np.testing.assert_array_equal(frame.loc[here, "status_w30"], frame.loc[here, "status"])

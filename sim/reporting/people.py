@@ -99,8 +99,9 @@ def groups_section(groups: pd.DataFrame) -> str:
 
 def _gains_most(block: pd.DataFrame, scenario: str, noun: str) -> str:
     """A sentence naming the target group whose share in jobs rose most (per member, not in total)."""
-    rows = block[(block["scenario"] == scenario) & (block["group"] != "all")]
-    rows = rows[rows["rate_diff_mean"].notna() & (rows["group_size"] > 0)]
+    # As sim.runs.people.gains_most (not imported: reporting reads the tables, not the runs).
+    rows = block[(block["scenario"] == scenario) & (block["group"] != "all") & (block["group_size"] > 0)]
+    rows = rows[rows["rate_diff_mean"].notna()]
     if rows.empty:
         return ""
     best = rows.loc[rows["rate_diff_mean"].idxmax()]

@@ -565,3 +565,37 @@ def _reached_over_time(
                     row["effect"] = 0.0
                 rows.append(row)
     return rows
+
+
+# -- for headlines ---------------------------------------------------------------------------
+
+
+def gains_most(groups: pd.DataFrame, scenario: str, outcome: str = "job") -> pd.Series | None:
+    """The row of groups.csv of the group (not everyone) whose rate of ``outcome`` gained most.
+
+    Gains are per member (``rate_diff_mean`` times the outcome's sign), so a large group does not
+    win by its size; None when the scenario has no compared group with members.
+    """
+    rows = groups[
+        (groups["scenario"] == scenario)
+        & (groups["outcome"] == outcome)
+        & (groups["group"] != ALL[0])
+        & (groups["group_size"] > 0)
+    ]
+    rows = rows[rows["rate_diff_mean"].notna()]
+    if rows.empty:
+        return None
+    return rows.loc[(OUTCOME_SIGN[outcome] * rows["rate_diff_mean"]).idxmax()]
+
+
+def effect_on_reached(
+    reached: pd.DataFrame, scenario: str, outcome: str = "job", help_kind: str = "design", group: str = "all"
+) -> pd.Series | None:
+    """The row of reached.csv for a scenario's help, group and outcome (None when absent)."""
+    rows = reached[
+        (reached["scenario"] == scenario)
+        & (reached["help"] == help_kind)
+        & (reached["group"] == group)
+        & (reached["outcome"] == outcome)
+    ]
+    return None if rows.empty else rows.iloc[0]
