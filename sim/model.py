@@ -21,7 +21,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.agents.broker import PlacementBroker, brokered_programmes
+from sim.agents.broker import PlacementBroker
 from sim.agents.effort import Effort
 from sim.agents.employers import Employers
 from sim.agents.firms import FirmNetwork
@@ -32,7 +32,7 @@ from sim.agents.profile import MentorProfile
 from sim.agents.resident import Resident
 from sim.agents.volunteers import VolunteerCorps
 from sim.engine.costs import CostLedger
-from sim.engine.counts import WeekCounts, stock_counts
+from sim.engine.counts import WeekCounts, brokered_counts, stock_counts
 from sim.engine.kernel import COUNT_NAMES, step_residents
 from sim.engine.kernel_params import (
     barrier_table,
@@ -294,7 +294,7 @@ class HousingAreaModel(mesa.Model):
         if self.brokers:
             # Brokered internships and subsidy jobs are in the efforts' own networks: they take
             # no employers slots and are not booked as jobcentre programmes (docs/ODD.md 7.14).
-            internships, subsidised = brokered_programmes(pop)
+            internships, subsidised = brokered_counts(pop)
             named["internships_area"] -= internships
             named["jobcentre_subsidised_area"] -= subsidised
         self.counts = WeekCounts(named)
