@@ -68,8 +68,17 @@ def _run(scenarios):
 
 @pytest.fixture(scope="module")
 def neutral():
+    """Neutral mentoring in both runs; the scenario adds three mentor efforts without placements."""
     base = _baseline(neutral=True)
-    scenarios = [base, _social(base, "neutral_social")]
+    sc = _social(base, "neutral_help")
+    sc.volunteer_corps = small("volunteer_corps", residents=RESIDENTS, years=YEARS).volunteer_corps
+    sc.volunteer_corps.effort.start_up_weeks = 0
+    sc.volunteer_corps.placement.enabled = False
+    sc.jobcentre.volunteer_attitude = "enthusiastic"  # referrals to the corps too
+    sc.employment_service.staff = 2
+    sc.employment_service.effort.start_up_weeks = 0
+    sc.employment_service.placement.enabled = False
+    scenarios = [base, on_plan(sc)]
     return scenarios, *_run(scenarios)
 
 
@@ -252,6 +261,9 @@ def test_help_without_effect_gives_exactly_zero_effect_on_those_reached(neutral)
     reached, over_time = reached_tables(people, scenarios, "baseline")
     design = reached[(reached["help"] == "design") & (reached["group"] == "all")]
     assert (design["reached"] > 0).all()
+    everyone = reached[(reached["group"] == "all") & (reached["outcome"] == "job")].set_index("help")
+    for kind in ("volunteer", "social_mentor", "employment_service", "jobcentre_mentor"):
+        assert everyone.loc[kind, "reached"] > 0, kind
     for column in ("effect", "effect_ci_low", "effect_ci_high", "extra_people"):
         assert (reached[column].fillna(0) == 0).all(), column
     assert (reached.loc[reached["reached"] > 0, "effect"] == 0).all()
