@@ -263,7 +263,13 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     scenarios = _load(paths, opts, baseline)
     from sim.engine.rng import spawn_seeds
     from sim.reporting.comparison import write_report
-    from sim.runs.outputs import atomic_folder, build_manifest, prepare_target, write_tables
+    from sim.runs.outputs import (
+        atomic_folder,
+        build_manifest,
+        prepare_target,
+        write_people_tables,
+        write_tables,
+    )
     from sim.runs.runner import check_memory, default_workers, run_all
     from sim.runs.settings import resolved_settings
     from sim.runs.summary import annotate_undefined, design_resources, headline, summarise
@@ -279,12 +285,14 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     started = time.perf_counter()
     with progress_bar(console, "runs") as progress:
         task = progress.add_task("simulating", total=total)
+        people: dict = {}  # each run's per-person frame, for groups.csv and reached.csv
         timeseries = run_all(
             scenarios,
             first.seed,
             first.replicates,
             workers=min(workers, total),
             on_done=lambda spec: progress.advance(task),
+            people=people,
         )
     elapsed = time.perf_counter() - started
     timeseries = annotate_undefined(timeseries)
@@ -319,12 +327,23 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     )
     with atomic_folder(out, opts.force, keep=paths) as folder:
         write_tables(folder, timeseries, summary, manifest)
+        # Who gains and the effect on those reached (sim.runs.people), before the report reads them.
+        write_people_tables(folder, people, scenarios, baseline, _replicate_draws(timeseries))
         write_report(folder, timeseries, summary, manifest, baseline or scenarios[0].name)
     print_headline(headline(summary), baseline)
     console.print(
-        f"{total} run{'s' if total != 1 else ''} in {elapsed:.1f} s. Outputs in {out}/: summary.csv, timeseries.parquet/.csv, "
+        f"{total} run{'s' if total != 1 else ''} in {elapsed:.1f} s. Outputs in {out}/: summary.csv, groups.csv, "
+        "reached.csv, reached_timeseries.csv, timeseries.parquet/.csv, "
         "figures/, report.html, manifest.json"
     )
+
+
+def _replicate_draws(timeseries):
+    """The parameter set of each replicate (sim.runs.summary.replicate_draws), or None before it exists."""
+    from sim.runs import summary
+
+    find = getattr(summary, "replicate_draws", None)
+    return find(timeseries) if find is not None else None
 
 
 def _pct(x: float) -> str:

@@ -250,6 +250,7 @@ class HousingAreaModel(mesa.Model):
         self.book_costs()
         self.recorder.observe_week(kernel_counts, moved_in)
         self.week += 1
+        self.recorder.snapshot_status()
         if self.week % self.scenario.simulation.record_every_weeks == 0 or self.week == self.horizon_weeks:
             self.recorder.record()
         if self.week >= self.horizon_weeks:
@@ -432,6 +433,15 @@ class HousingAreaModel(mesa.Model):
             wanted = set(weeks)
             rows = [row for row in rows if row["week"] in wanted]
         return pd.DataFrame(rows)
+
+    def people(self) -> pd.DataFrame:
+        """Per-person outcomes of the run so far, keyed by ``person_key`` (docs/ODD.md 'Observation').
+
+        One row per person ever simulated: the help they got, their groups on entry, weeks in
+        work, dropouts, their status now and at every snapshot week (see
+        :func:`sim.engine.people.person_frame`).
+        """
+        return self.recorder.people()
 
     def release(self) -> None:
         """Drop Mesa's class-level reference to this model (mesa issue #3179).

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.engine.people import HELP_BIT, mark_helped
 from sim.engine.placement_log import PLACEMENT_KINDS
 from sim.engine.states import RandomSlot, Status
 from sim.engine.units import WEEKS_PER_YEAR
@@ -185,6 +186,7 @@ class PlacementBroker:
         pop.placement_failures[failed] = np.minimum(pop.placement_failures[failed] + 1, MAX_FAILURES)
         placed, placed_kinds = rows[success], kinds[success]
         pop.placement_failures[placed] = 0
+        mark_helped(pop, placed, HELP_BIT["placement"], week)  # docs/ODD.md 'Observation'
         for kind, status in (
             (JOB, Status.EMPLOYED),
             (INTERNSHIP, Status.INTERNSHIP),
@@ -222,4 +224,3 @@ class PlacementBroker:
         if self.week_seen != week:
             return 0.0, 0.0
         return self.hours_used, self.hours_available
-
