@@ -473,7 +473,7 @@ def calibrate_command(
         resume,
         force,
         install,
-        posterior=_posterior_options(seed, workers) if posterior else None,
+        posterior=_posterior_options(seed, workers, residents=residents) if posterior else None,
     )
 
     def body() -> None:

@@ -314,3 +314,31 @@ def test_the_installed_posterior_matches_the_installed_fit_and_lies_inside_the_p
         pytest.skip("no installed posterior sample")
     loaded = post.load_posterior(post.POSTERIOR_FILE, PARAMS, post.fingerprint(), needed=20)
     assert len(loaded.values) >= 100
+
+
+def test_calibrate_with_posterior_writes_a_sample_that_belongs_to_its_fit(tmp_path):
+    from conftest import effort_record_target
+
+    targets = tmp_path / "targets.toml"
+    targets.write_text(effort_record_target("running", 0.308) + effort_record_target("starting", 0.615))
+    params = tmp_path / "parameters.toml"
+    params.write_text(
+        '[[block]]\nname = "start"\ntargets = ["efforts_running", "efforts_starting"]\ntrials = 4\n'
+        '[[parameter]]\nname = "delay"\nblock = "start"\n'
+        'keys = ["volunteer_corps.effort.extra_delay_mean_weeks"]\nlow = 0.0\nhigh = 520.0\n'
+    )
+    out = tmp_path / "out"
+    args = ["calibrate", "--targets", targets, "--parameters", params, "-n", "400", "-r", "2", "-w", "1"]
+    result = invoke(*args, "-o", out, "--posterior")
+    assert result.exit_code == 0, result.output
+    _, mine = load_parameters(params)
+    expected = post.fingerprint(params, targets, out / "fitted.toml")
+    loaded = post.load_posterior(out / "posterior.csv", mine, expected, needed=100)
+    delay = loaded.values["delay"]
+    assert ((delay >= 0) & (delay <= 520)).all() and delay.nunique() > 1
+    points = pd.read_csv(out / "posterior_points.csv")
+    assert len(points) == 32 and (points[post.WEIGHT] > 0).sum() == 10  # 20 % of 32, at least 10
+    check = pd.read_csv(out / "posterior_check.csv")
+    assert check["inside_prior"].all()
+    met = pd.read_csv(out / "posterior_targets.csv")
+    assert list(met["parameters"]) == ["fitted", "draw 0", "draw 1", "draw 2"]
