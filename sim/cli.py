@@ -175,7 +175,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     parameter_set = parameter_draws(
         opts.parameters,
         paths,
-        [sc.name for sc in scenarios],
+        scenarios,
         opts.area is not None,
         first.seed,
         first.replicates,

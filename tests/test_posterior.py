@@ -21,6 +21,7 @@ from sim.calibration.targets import load_parameters
 from sim.cli import app
 from sim.inputs.errors import InputError
 from sim.inputs.loader import load_scenario
+from sim.inputs.overrides import apply_overrides
 from sim.runs.runner import run_all
 from sim.runs.summary import AT_FITTED, period_values, replicate_draws
 
@@ -92,7 +93,7 @@ def test_every_scenario_of_a_replicate_uses_the_same_draw_and_pairs_share_one(po
 def test_a_draw_sets_the_fitted_values_and_a_scenarios_own_value_wins(posterior_file):
     files = [SCENARIOS / "combined_package.toml", SCENARIOS / "combined_package_as_planned.toml"]
     scenarios = [load_scenario(f) for f in files]
-    choice = post.parameter_draws("posterior", files, [s.name for s in scenarios], False, 7, 4)
+    choice = post.parameter_draws("posterior", files, scenarios, False, 7, 4)
     sample = tiny_sample()
     for r in range(4):
         row = sample.iloc[choice.draws.index[r]]
@@ -109,16 +110,23 @@ def test_a_draw_sets_the_fitted_values_and_a_scenarios_own_value_wins(posterior_
 
 def test_keys_set_on_the_command_line_and_an_areas_population_are_not_drawn(posterior_file):
     files = [SCENARIOS / "baseline.toml"]
-    choice = post.parameter_draws("posterior", files, ["baseline"], True, 7, 2, fixed={"baseline": [DELAY]})
+    base = [load_scenario(files[0])]
+    choice = post.parameter_draws("posterior", files, base, True, 7, 2, fixed={"baseline": [DELAY]})
     keys = choice.draws.keys["baseline"]
     assert DELAY not in keys and "mentoring.breakdown" in keys
     assert not any(k.startswith("population.") for k in keys)
+    # A value the command line changed (say, an as-planned switch) is not drawn even when not named.
+    changed = [apply_overrides(base[0], {DELAY: 0.0, "mentoring.breakdown": 0.05}, "command line")]
+    keys = post.parameter_draws("posterior", files, changed, False, 7, 2).draws.keys["baseline"]
+    assert (
+        DELAY not in keys and "mentoring.breakdown" not in keys and "mentoring.breakdown_match_effect" in keys
+    )
 
 
 def test_a_scenario_that_does_not_extend_the_fit_takes_no_draw(posterior_file, tmp_path):
     own = tmp_path / "own.toml"
     own.write_text('name = "own"\n[simulation]\nyears = 1\n')
-    choice = post.parameter_draws("posterior", [own], ["own"], False, 7, 2)
+    choice = post.parameter_draws("posterior", [own], [load_scenario(own)], False, 7, 2)
     assert choice.draws.keys["own"] == frozenset()
 
 
@@ -186,7 +194,8 @@ def test_default_is_the_posterior_when_it_matches_else_the_fitted_values(posteri
 
 def test_no_posterior_file_means_fitted_values_by_default(tmp_path, monkeypatch):
     monkeypatch.setattr(post, "POSTERIOR_FILE", tmp_path / "none.csv")
-    choice = post.parameter_draws(None, [SCENARIOS / "baseline.toml"], ["baseline"], False, 1, 4)
+    files = [SCENARIOS / "baseline.toml"]
+    choice = post.parameter_draws(None, files, [load_scenario(files[0])], False, 1, 4)
     assert choice.draws is None and choice.manifest["set"] == "fitted"
 
 

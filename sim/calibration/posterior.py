@@ -50,7 +50,9 @@ from sim.calibration.targets import (
 )
 from sim.inputs.errors import InputError
 from sim.inputs.loader import flat_keys, read_toml, resolve_chain
+from sim.inputs.overrides import get_value
 from sim.runs.runner import ReplicateDraws
+from sim.scenario import Scenario
 
 POSTERIOR_FILE = CALIBRATION_DIR / "posterior.csv"
 WEIGHT = "weight"
@@ -310,23 +312,36 @@ def drawable_keys(
     area_given: bool,
     fixed: Sequence[str] = (),
     fitted_file: Path = FITTED_FILE,
+    scenario: Scenario | None = None,
 ) -> frozenset[str]:
     """Key paths of calibrated parameters the scenario takes from the fitted file.
 
     Only those a draw may replace: not the scenario's own (through its ``extends`` chain), not
     ``fixed`` ones (set on the command line), none when the chain does not extend the fitted file,
-    and no population key when ``--area`` brings another area's population.
+    and no population key when ``--area`` brings another area's population. Given the loaded
+    ``scenario`` (command-line values applied), a key whose value is no longer the fitted file's is
+    not drawn either: whatever set it wins.
     """
     _, chain = resolve_chain(scenario_file)
     if not any(layer.resolve() == fitted_file.resolve() for layer in chain):
         return frozenset()
-    fitted_keys = flat_keys(read_toml(fitted_file))
+    fitted_data = read_toml(fitted_file)
+    fitted_keys = flat_keys(fitted_data)
     mine = own_keys(scenario_file, fitted_file)
     keys = {key for p in params for key in p.keys}
     out = {k for k in keys if k in fitted_keys and k not in mine and k not in set(fixed)}
     if area_given:
         out = {k for k in out if not k.startswith(AREA_OWNED)}
+    if scenario is not None:
+        out = {k for k in out if get_value(scenario, k) == _leaf(fitted_data, k)}
     return frozenset(out)
+
+
+def _leaf(data: dict[str, Any], key: str) -> Any:
+    node: Any = data
+    for part in key.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
 
 
 @dataclass(frozen=True)
@@ -341,7 +356,7 @@ class Choice:
 def parameter_draws(
     choice: str | None,
     scenario_files: Sequence[Path],
-    names: Sequence[str],
+    scenarios: Sequence[Scenario],
     area_given: bool,
     seed: int,
     replicates: int,
@@ -356,7 +371,7 @@ def parameter_draws(
     Args:
         choice: ``"fitted"``, ``"posterior"`` or None (the default).
         scenario_files: The scenario files of the comparison.
-        names: Their scenario names, in the same order.
+        scenarios: The scenarios loaded from them (command-line values applied), in the same order.
         area_given: ``--area`` was given (its population keys are the area's, not drawn).
         seed: The comparison's base seed (it seeds the choice of draws).
         replicates: Replicates per scenario.
@@ -402,8 +417,8 @@ def parameter_draws(
         row = posterior.values.iloc[int(index[r])]
         draw_values.append(candidate_values(params, {p.name: float(row[p.name]) for p in params}))
     keys = {
-        name: drawable_keys(path, params, area_given, (fixed or {}).get(name, ()), fitted_file)
-        for path, name in zip(scenario_files, names, strict=True)
+        sc.name: drawable_keys(path, params, area_given, (fixed or {}).get(sc.name, ()), fitted_file, sc)
+        for path, sc in zip(scenario_files, scenarios, strict=True)
     }
     manifest = {
         "set": "posterior",
