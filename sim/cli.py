@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
-from sim.calibration.targets import PARAMETERS_FILE, TARGETS_FILE
+from sim.calibration.targets import FITTED_FILE, PARAMETERS_FILE, TARGETS_FILE
 from sim.inputs.comparable import check_comparable
 from sim.inputs.errors import InputError, one_line
 from sim.inputs.loader import file_hashes, load_scenario, with_overrides
@@ -96,6 +96,15 @@ AreaOpt = Annotated[
         "--area",
         "-a",
         help="Area profile (TOML) to use instead of the scenarios' own, e.g. areas/national_2013.toml.",
+    ),
+]
+ParametersOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--parameters",
+        help="Parameter values: 'fitted' (the installed calibration) or 'posterior' (pairs of replicates "
+        "share a parameter set drawn from calibration/posterior.csv). Default: posterior when it exists "
+        "and matches the calibration, else fitted.",
     ),
 ]
 CsvOpt = Annotated[
@@ -200,6 +209,7 @@ class RunOptions:
     area: Path | None = None
     residents_csv: Path | None = None
     planner: PlannerSettings = PlannerSettings()
+    parameters: str | None = None  # --parameters: fitted, posterior, or None (posterior if it matches)
 
 
 def _load(paths: list[Path], opts: RunOptions, baseline: str | None = None) -> list[Scenario]:
@@ -279,6 +289,18 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     if workers < 1:
         raise InputError(f"command line: --workers = {workers}: must be at least 1")
     check_memory(scenarios, min(workers, len(scenarios) * first.replicates))
+    from sim.calibration.posterior import parameter_draws
+
+    parameter_set = parameter_draws(
+        opts.parameters,
+        paths,
+        scenarios,
+        opts.area is not None,
+        first.seed,
+        first.replicates,
+    )
+    if parameter_set.note:
+        errors.print(one_line(parameter_set.note), markup=False)
     # Every input is valid: now the destination, before any simulation.
     prepare_target(out, opts.force, keep=paths)
     total = len(scenarios) * first.replicates
@@ -293,6 +315,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
             workers=min(workers, total),
             on_done=lambda spec: progress.advance(task),
             people=people,
+            draws=parameter_set.draws,
         )
     elapsed = time.perf_counter() - started
     timeseries = annotate_undefined(timeseries)
@@ -325,6 +348,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
         baseline=baseline,
         kind="comparison" if baseline else "run",
     )
+    manifest["parameters"] = parameter_set.manifest
     with atomic_folder(out, opts.force, keep=paths) as folder:
         write_tables(folder, timeseries, summary, manifest)
         # Who gains and the effect on those reached (sim.runs.people), before the report reads them.
@@ -436,6 +460,7 @@ def default(
     business_firms: BusinessFirmsOpt = None,
     end_week: EndWeekOpt = None,
     as_planned: AsPlannedOpt = False,
+    parameters: ParametersOpt = None,
 ) -> None:
     """With no command: compare every bundled scenario against the baseline."""
     if ctx.invoked_subcommand is not None:
@@ -464,6 +489,7 @@ def default(
                     end_week,
                     as_planned,
                 ),
+                parameters,
             ),
         )
     )
@@ -488,6 +514,7 @@ def run(
     business_firms: BusinessFirmsOpt = None,
     end_week: EndWeekOpt = None,
     as_planned: AsPlannedOpt = False,
+    parameters: ParametersOpt = None,
 ) -> None:
     """Run one scenario over its replicates."""
     _guard(
@@ -513,6 +540,7 @@ def run(
                     end_week,
                     as_planned,
                 ),
+                parameters,
             ),
         )
     )
@@ -538,6 +566,7 @@ def compare(
     business_firms: BusinessFirmsOpt = None,
     end_week: EndWeekOpt = None,
     as_planned: AsPlannedOpt = False,
+    parameters: ParametersOpt = None,
 ) -> None:
     """Compare intervention scenarios with a baseline (paired, common random numbers)."""
 
@@ -567,6 +596,7 @@ def compare(
                     end_week,
                     as_planned,
                 ),
+                parameters,
             ),
         )
 
@@ -621,6 +651,13 @@ def calibrate_command(
         ),
     ] = False,
     params_out: Annotated[Path | None, typer.Option("--params-out", hidden=True)] = None,
+    posterior: Annotated[
+        bool,
+        typer.Option(
+            "--posterior",
+            help="Also sample the posterior of the new fit (posterior.csv; installed beside the fit with --install).",
+        ),
+    ] = False,
 ) -> None:
     """Fit the free parameters to the fitted targets (simulated moments, optuna TPE); report held-out ones.
 
@@ -643,11 +680,92 @@ def calibrate_command(
         seed if seed is not None else Setting.seed,
         workers if workers is not None else default_workers(),
     )
-    args = CalibrateArgs(targets, parameters, out, FitOptions(trials, setting), resume, force, install)
+    args = CalibrateArgs(
+        targets,
+        parameters,
+        out,
+        FitOptions(trials, setting),
+        resume,
+        force,
+        install,
+        posterior=_posterior_options(seed, workers, residents=residents) if posterior else None,
+    )
 
     def body() -> None:
         _check_setting_memory(setting, years=10)
         run_calibrate(args, console)
+
+    _guard(body)
+
+
+def _posterior_options(seed: int | None, workers: int | None, **given):
+    from sim.calibration.evaluate import Setting
+    from sim.calibration.posterior import PosteriorOptions
+    from sim.runs.runner import default_workers
+
+    setting = Setting(
+        given.pop("residents", 3000),
+        given.pop("replicates", PosteriorOptions.setting.replicates),
+        seed if seed is not None else Setting.seed,
+        workers if workers is not None else default_workers(),
+    )
+    return PosteriorOptions(**given, setting=setting)
+
+
+@app.command("posterior")
+def posterior_command(
+    targets: Annotated[Path, typer.Option("--targets", help="Calibration targets file.")] = TARGETS_FILE,
+    parameters: Annotated[
+        Path, typer.Option("--parameters", help="Free parameters and their priors.")
+    ] = PARAMETERS_FILE,
+    fitted: Annotated[
+        Path, typer.Option("--fitted", help="The fit the sample is conditional on (and belongs to).")
+    ] = FITTED_FILE,
+    residents: Annotated[int, typer.Option("--residents", "-n", min=100, help="Residents per run.")] = 3000,
+    replicates: Annotated[
+        int, typer.Option("--replicates", "-r", min=1, help="Replicate seeds per point.")
+    ] = 2,
+    per_parameter: Annotated[
+        int, typer.Option("--per-parameter", min=4, help="Sobol points per parameter of a block.")
+    ] = 24,
+    accept: Annotated[
+        float, typer.Option("--accept", min=0.01, max=0.9, help="Share of each block's points kept.")
+    ] = 0.2,
+    rows: Annotated[int, typer.Option("--rows", min=2, help="Parameter sets in the sample.")] = 200,
+    check_draws: Annotated[
+        int, typer.Option("--check-draws", min=0, help="Draws checked against every target.")
+    ] = 3,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = None,
+    out: OutOpt = None,
+    install: Annotated[
+        bool, typer.Option("--install", help="Also write the sample beside the fitted file (posterior.csv).")
+    ] = False,
+    force: ForceOpt = False,
+) -> None:
+    """Sample the calibrated parameters' posterior (block-conditional ABC) around an installed fit."""
+    from sim.calibration.commands import PosteriorArgs, run_posterior
+    from sim.runs.folders import check_file_target, fresh_folder
+
+    target = out or DEFAULT_OUT / "posterior"
+
+    def body() -> None:
+        options = _posterior_options(
+            seed,
+            workers,
+            residents=residents,
+            replicates=replicates,
+            per_parameter=per_parameter,
+            accept=accept,
+            rows=rows,
+        )
+        _check_setting_memory(options.setting, years=10)
+        installed = fitted.with_name("posterior.csv") if install else None
+        args = PosteriorArgs(targets, parameters, fitted, target, options, check_draws, installed)
+        if installed is not None:
+            check_file_target(installed)
+        fresh_folder(target, force, "posterior", keep=[targets, parameters, fitted])
+        run_posterior(args, console)
 
     _guard(body)
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
@@ -29,6 +29,7 @@ from sim.engine.costs import INTERVENTION_CATEGORIES
 from sim.engine.records import ResidentRecords
 from sim.engine.rng import spawn_seeds
 from sim.engine.units import WEEKS_PER_YEAR
+from sim.inputs.overrides import apply_overrides
 from sim.inputs.residents_csv import read_residents_csv
 from sim.runs.lifeline import init_worker
 from sim.scenario import Scenario
@@ -55,6 +56,32 @@ class RunSpec:
     replicate: int
     seed: int
     records: ResidentRecords | None = None
+    draw: int = -1
+
+
+@dataclass(frozen=True)
+class ReplicateDraws:
+    """Parameter sets drawn from the calibration's posterior sample, one per replicate.
+
+    Every scenario of replicate r runs with draw ``index[r]`` (so differences stay paired); a draw
+    sets only the key paths a scenario takes from the fitted file (``keys[scenario name]``: its own
+    values and command-line values win). Made by :func:`sim.calibration.posterior.parameter_draws`.
+
+    Attributes:
+        index: The draw (row of the posterior sample) of each replicate.
+        values: Key path -> value of each replicate's draw.
+        keys: Per scenario name, the key paths a draw may set.
+    """
+
+    index: tuple[int, ...]
+    values: tuple[dict[str, Any], ...]
+    keys: dict[str, frozenset[str]]
+
+    def scenario(self, scenario: Scenario, replicate: int) -> Scenario:
+        """``scenario`` with replicate ``replicate``'s draw set where the scenario takes the fit's values."""
+        keys = self.keys.get(scenario.name, frozenset())
+        values = {k: v for k, v in self.values[replicate].items() if k in keys}
+        return apply_overrides(scenario, values, f"posterior draw {self.index[replicate]}")
 
 
 def read_records(scenario: Scenario) -> ResidentRecords | None:
@@ -126,6 +153,7 @@ def _label(spec: RunSpec, frame: pd.DataFrame) -> pd.DataFrame:
     frame.insert(0, "scenario", spec.scenario.name)
     frame.insert(1, "replicate", spec.replicate)
     frame.insert(2, "seed", str(spec.seed))
+    frame.insert(3, "draw", spec.draw)  # the posterior draw of the replicate; -1 at the fitted values
     return add_intervention_cost(frame)
 
 
@@ -153,6 +181,7 @@ def run_all(
     workers: int = 1,
     on_done: Callable[[RunSpec], None] | None = None,
     people: dict[tuple[str, int], pd.DataFrame] | None = None,
+    draws: ReplicateDraws | None = None,
 ) -> pd.DataFrame:
     """Run every scenario for the same spawned replicate seeds; return all time series.
 
@@ -164,12 +193,19 @@ def run_all(
         on_done: Called after each finished run (progress bars).
         people: When given, filled with each run's per-person frame, keyed by (scenario name,
             replicate) (:func:`run_one_with_people`); the time series are the same either way.
+        draws: Parameter draws per replicate, or None to run at the fitted values.
     """
     seeds = spawn_seeds(base_seed, replicates)
     specs = []
     for sc in scenarios:
         records = read_records(sc)  # once per scenario, shared by its replicates
-        specs += [RunSpec(sc, r, seeds[r], records) for r in range(replicates)]
+        if draws is None:
+            specs += [RunSpec(sc, r, seeds[r], records) for r in range(replicates)]
+        else:
+            specs += [
+                RunSpec(draws.scenario(sc, r), r, seeds[r], records, draws.index[r])
+                for r in range(replicates)
+            ]
     frames: dict[tuple[str, int], pd.DataFrame] = {}
     task = run_one if people is None else run_one_with_people
 

@@ -20,6 +20,8 @@ from sim.scenario import Scenario
 
 BINDING = 0.9  # a resource used at 90 % or more of its capacity is reported as binding
 NEEDS_TWO = "intervals need at least two replicates"
+AT_FITTED = "parameter interval: none at the fitted values (run with --parameters posterior)"
+NEEDS_TWO_DRAWS = "parameter interval needs at least two parameter draws (four replicates)"
 
 
 # -------------------------------------------------------------------------------------------
@@ -140,12 +142,30 @@ def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
     return float(v.mean()), float(v.mean() - half), float(v.mean() + half)
 
 
-def _t_half_width(diff: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Half-width of the 95 % t-interval of the mean over replicates (axis 1); NaN below two."""
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        sd = np.nanstd(diff, axis=1, ddof=1)
-    return t_half_width(sd, count)
+def replicate_draws(timeseries: pd.DataFrame) -> np.ndarray | None:
+    """The posterior draw of each replicate (indexed by replicate number), or None at fitted values.
+
+    Read from the timeseries' ``draw`` column (-1 at the fitted values). Every scenario of a
+    replicate runs with the same draw; a frame where they differ is refused.
+
+    Raises:
+        ValueError: when the scenarios of a replicate ran with different draws, or only some
+            replicates with a draw.
+    """
+    if "draw" not in timeseries or timeseries.empty:
+        return None
+    per = timeseries.groupby("replicate", sort=True)["draw"].agg(["min", "max"])
+    if (per["min"] != per["max"]).any():
+        bad = int(per.index[(per["min"] != per["max"]).to_numpy()][0])
+        raise ValueError(f"replicate {bad}: its scenarios ran with different parameter draws")
+    draws = per["min"].to_numpy(dtype=int)
+    if (draws < 0).all():
+        return None
+    if (draws < 0).any():
+        raise ValueError("some replicates ran at the fitted values and some with parameter draws")
+    out = np.full(int(per.index.max()) + 1, -1, dtype=int)
+    out[per.index.to_numpy(dtype=int)] = draws
+    return out
 
 
 def summarise(
@@ -157,12 +177,16 @@ def summarise(
     """Summary table: levels with replicate intervals, paired differences with confidence intervals.
 
     Columns: ``scenario, period, indicator, label, mean, p2_5, p97_5, diff_mean, diff_ci_low,
-    diff_ci_high, diff_p2_5, diff_p97_5, replicates, note``. ``p2_5``/``p97_5`` span the middle
-    95 % of replicates (what could happen in one estate); ``diff_ci_*`` is the 95 % confidence
-    interval of the mean paired difference against the baseline (how sure the estimate is).
+    diff_ci_high, diff_pi_low, diff_pi_high, diff_p2_5, diff_p97_5, replicates, note``.
+    ``p2_5``/``p97_5`` span the middle 95 % of replicates (what could happen in one estate);
+    ``diff_ci_*`` is the 95 % confidence interval of the mean paired difference against the
+    baseline from simulation noise only, ``diff_pi_*`` the interval with parameter uncertainty as
+    well (runs with posterior draws; empty at the fitted values). Both come from
+    :func:`sim.runs.intervals.paired_intervals`, with the draws of :func:`replicate_draws`.
     """
     values = period_values(timeseries)
     scenarios = list(dict.fromkeys(timeseries["scenario"]))
+    by_replicate = replicate_draws(timeseries)
     wide = values.pivot_table(
         index=["period", "indicator", "replicate"], columns="scenario", values="value", dropna=False
     )
@@ -175,6 +199,7 @@ def summarise(
     cube = np.where(np.isinf(cube), np.nan, cube)  # an overflow is no value: left empty, with a note
     mean, low, high, count = _replicate_stats(cube)
     n = len(replicates)
+    draws = None if by_replicate is None else by_replicate[np.asarray(replicates, dtype=int)]
     indicators = groups.get_level_values(1)
     frames = []
     for k, name in enumerate(scenarios):
@@ -195,23 +220,29 @@ def summarise(
         )
         if baseline is not None and baseline in scenarios:
             diff = cube[:, :, k] - cube[:, :, scenarios.index(baseline)]
-            d_mean, d_low, d_high, d_count = _replicate_stats(diff[:, :, None])
-            half = _t_half_width(diff, d_count[:, 0])
-            frame["diff_mean"] = d_mean[:, 0]
-            frame["diff_ci_low"] = d_mean[:, 0] - half
-            frame["diff_ci_high"] = d_mean[:, 0] + half
+            _, d_low, d_high, _ = _replicate_stats(diff[:, :, None])
+            paired = paired_intervals(diff, draws)
+            frame["diff_mean"] = paired.mean
+            frame["diff_ci_low"] = paired.ci_low
+            frame["diff_ci_high"] = paired.ci_high
+            frame["diff_pi_low"] = paired.pi_low
+            frame["diff_pi_high"] = paired.pi_high
             frame["diff_p2_5"] = d_low[:, 0]
             frame["diff_p97_5"] = d_high[:, 0]
-            for note, paired in zip(notes, d_count[:, 0], strict=True):
+            for note, pairs, pi in zip(notes, paired.count, paired.pi_low, strict=True):
                 if n < 2:
                     note.append(NEEDS_TWO)
-                elif paired == 1:
+                elif pairs == 1:
                     note.append("interval needs at least two replicates with a value in both scenarios")
+                elif draws is None and pairs >= 2:
+                    note.append(AT_FITTED)
+                elif draws is not None and pairs >= 2 and not np.isfinite(pi):
+                    note.append(NEEDS_TWO_DRAWS)
         frame["note"] = ["; ".join(note) for note in notes]
         frames.append(frame)
     summary = pd.concat(frames, ignore_index=True)
     summary.insert(3, "label", summary["indicator"].map(lambda key: LABELS.get(key, key)))
-    extra = [cost_effectiveness(values, baseline, boot_seed)] if baseline is not None else []
+    extra = [cost_effectiveness(values, baseline, boot_seed, draws=draws)] if baseline is not None else []
     summary = pd.concat([summary, *extra, bottlenecks(summary, resources)], ignore_index=True)
     summary = _no_infinities(summary)
     columns = [
@@ -225,6 +256,8 @@ def summarise(
         "diff_mean",
         "diff_ci_low",
         "diff_ci_high",
+        "diff_pi_low",
+        "diff_pi_high",
         "diff_p2_5",
         "diff_p97_5",
         "replicates",
