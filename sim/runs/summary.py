@@ -371,7 +371,11 @@ def cost_effectiveness(
                 "diff_pi_low": float(extra.pi_low[0]),
                 "diff_pi_high": float(extra.pi_high[0]),
                 "replicates": int(cost.size),
-                "note": NEEDS_TWO if cost.size < 2 else "",
+                "note": "; ".join(
+                    part
+                    for part in (NEEDS_TWO if cost.size < 2 else "", AT_FITTED if draws is None else "")
+                    if part
+                ),
             }
         )
         gains = {
