@@ -728,9 +728,12 @@ def posterior_command(
     per_parameter: Annotated[
         int, typer.Option("--per-parameter", min=4, help="Sobol points per parameter of a block.")
     ] = 24,
-    accept: Annotated[
-        float, typer.Option("--accept", min=0.01, max=0.9, help="Share of each block's points kept.")
-    ] = 0.2,
+    min_effective: Annotated[
+        int,
+        typer.Option(
+            "--min-effective", min=2, help="Effective sample size each block's kernel weights must reach."
+        ),
+    ] = 10,
     rows: Annotated[int, typer.Option("--rows", min=2, help="Parameter sets in the sample.")] = 200,
     check_draws: Annotated[
         int, typer.Option("--check-draws", min=0, help="Draws checked against every target.")
@@ -756,7 +759,7 @@ def posterior_command(
             residents=residents,
             replicates=replicates,
             per_parameter=per_parameter,
-            accept=accept,
+            min_effective=min_effective,
             rows=rows,
         )
         _check_setting_memory(options.setting, years=10)

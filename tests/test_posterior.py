@@ -277,11 +277,17 @@ def test_prior_points_cover_the_prior_and_are_reproducible():
     assert not np.array_equal(points, post.prior_points(mine, 64, seed=6))
 
 
-def test_kernel_weights_keep_the_nearest_points_with_weights_falling_to_zero():
+def test_kernel_weights_are_the_likelihood_widened_only_to_the_effective_size_asked():
     dist = np.array([9.0, 0.0, 4.0, 1.0, 16.0, 25.0])
-    w = post.kernel_weights(dist, accept=0.5, min_accepted=1)
-    # Three kept (z-distances 0, 1, 2); eps is the next one, 3: weights 1 - (rho / 3) ** 2.
-    assert np.allclose(w, [0.0, 1.0, 1 - 4 / 9, 1 - 1 / 9, 0.0, 0.0])
+    # Asking for little: the plain Gaussian likelihood exp(-dist / 2), relative to the nearest.
+    assert np.allclose(post.kernel_weights(dist, min_effective=1), np.exp(-dist / 2))
+    # Asking for more: the smallest temperature that reaches it, and weights still fall with distance.
+    w = post.kernel_weights(dist, min_effective=4)
+    assert post.effective_size(w) >= 4 - 1e-6
+    assert post.effective_size(post.kernel_weights(dist, min_effective=3)) < post.effective_size(w)
+    assert (np.diff(w[np.argsort(dist)]) < 0).all()
+    t = post.temperature(w, dist)
+    assert t > 1 and np.allclose(w, np.exp(-dist / (2 * t)), rtol=1e-6)
     assert post.block_points(7, 24) == 256 and post.block_points(1, 24) == 32
 
 
@@ -346,8 +352,28 @@ def test_calibrate_with_posterior_writes_a_sample_that_belongs_to_its_fit(tmp_pa
     delay = loaded.values["delay"]
     assert ((delay >= 0) & (delay <= 520)).all() and delay.nunique() > 1
     points = pd.read_csv(out / "posterior_points.csv")
-    assert len(points) == 32 and (points[post.WEIGHT] > 0).sum() == 10  # 20 % of 32, at least 10
+    assert len(points) == 32 and post.effective_size(points[post.WEIGHT]) >= 10 - 1e-6
     check = pd.read_csv(out / "posterior_check.csv")
     assert check["inside_prior"].all()
     met = pd.read_csv(out / "posterior_targets.csv")
     assert list(met["parameters"]) == ["fitted", "draw 0", "draw 1", "draw 2"]
+
+
+def test_a_block_that_never_came_near_its_targets_is_held_at_the_fitted_values():
+    rows = []
+    for block, far in (("relations", 0.0), ("labour_market", 60.0)):  # 60: nowhere near
+        mine = [p for p in PARAMS if p.block == block]
+        dist = far + np.arange(20.0) * (30.0 if far else 0.5)
+        for i, d in enumerate(dist):
+            row = {"block": block, "point": i, "distance": d}
+            row.update({p.name: p.low + (i + 1) / 21 * (p.high - p.low) for p in mine})
+            rows.append(row)
+    points = pd.DataFrame(rows)
+    for _, g in points.groupby("block"):
+        points.loc[g.index, post.WEIGHT] = post.kernel_weights(g["distance"].to_numpy(), 10)
+    assert post.held_blocks(points) == ["labour_market"]
+    fitted = {p.name: (p.low + p.high) / 2 for p in PARAMS}
+    mine = [p for p in PARAMS if p.block in ("relations", "labour_market")]
+    sample = post.joint_sample(points, mine, 40, seed=1, fitted=fitted)
+    for p in mine:
+        assert (sample[p.name] == fitted[p.name]).all() == (p.block == "labour_market")

@@ -33,9 +33,12 @@ from sim.calibration.posterior import (
     WEIGHT,
     PosteriorOptions,
     block_points,
+    effective_size,
+    held_blocks,
     joint_sample,
     posterior_text,
     sample_blocks,
+    temperature,
 )
 from sim.calibration.posterior import fingerprint as posterior_fingerprint
 from sim.calibration.programmes import PROGRAMMES_DIR
@@ -365,18 +368,22 @@ def run_posterior(args: PosteriorArgs, console: Console) -> pd.DataFrame:
         points = sample_blocks(
             targets, blocks, params, targets_dir, fitted, opts, lambda block: progress.advance(tasks[block])
         )
-    sample = joint_sample(points, params, opts.rows, opts.seed)
+    sample = joint_sample(points, params, opts.rows, opts.seed, fitted)
     fp = posterior_fingerprint(args.parameters, args.targets, args.fitted)
-    kept = points[points[WEIGHT] > 0].groupby("block", sort=False).size()
-    total = points.groupby("block", sort=False).size()
+    kept = {
+        block: (effective_size(g[WEIGHT]), temperature(g[WEIGHT], g["distance"]), len(g))
+        for block, g in points.groupby("block", sort=False)
+    }
     s = opts.setting
     meta = {
         "written": now(),
         "method": "block-conditional ABC rejection over scrambled Sobol points of each block's prior, "
-        "Epanechnikov kernel on the z-distance; joint sets resample each block independently",
+        "Gaussian kernel on the distance, widened to an effective sample of "
+        f"{opts.min_effective}; joint sets resample each block independently",
         "settings": f"{s.residents} residents, {s.replicates} seeds per point (base seed {s.seed}), "
-        f"{opts.per_parameter} points per parameter, acceptance {opts.accept:g}, seed {opts.seed}",
-        "kept": ", ".join(f"{b} {kept.get(b, 0)} of {n}" for b, n in total.items()),
+        f"{opts.per_parameter} points per parameter, seed {opts.seed}",
+        "kept": ", ".join(f"{b} effective {ess:.1f} of {n} (T = {t:.3g})" for b, (ess, t, n) in kept.items()),
+        "held at the fitted values": ", ".join(held_blocks(points)) or "none",
     }
     check = _check_sample(sample, params, fitted)
     minutes = (time.perf_counter() - started) / 60

@@ -6,9 +6,10 @@ scrambled Sobol sample (scipy.stats.qmc, seeded) covers the block's prior (unifo
 where the parameter is marked ``log``, as the search samples it); each point is scored with the
 calibration's own :class:`~sim.calibration.evaluate.Evaluator` and
 :func:`~sim.calibration.evaluate.distance` (sum of squared z-scores of the block's targets, all
-points on the same replicate seeds). The points nearest the targets are kept (an acceptance
-quantile) and weighted with an Epanechnikov kernel on the Euclidean z-distance, 1 - (rho/eps)^2,
-eps being the distance of the first point not kept (Beaumont, Zhang and Balding 2002). A joint
+points on the same replicate seeds). Each point is weighted with a Gaussian kernel on that
+distance, exp(-distance / 2T): the tolerance of each target plays the role of its standard error,
+and the temperature T >= 1 is the smallest that leaves an effective sample of at least 10 points
+(an adaptive ABC bandwidth; T = 1 is the plain likelihood). A joint
 parameter set is one weighted resample of each block's kept points, the blocks drawn
 independently.
 
@@ -56,6 +57,10 @@ from sim.scenario import Scenario
 
 POSTERIOR_FILE = CALIBRATION_DIR / "posterior.csv"
 WEIGHT = "weight"
+# A block whose kernel must widen beyond this temperature to reach the effective size never came
+# near its targets: its parameters are held at the fitted values (assumption: a bandwidth of
+# sqrt(4) = 2 tolerances per target is as far as a sample can stray and still read as a posterior).
+MAX_TEMPERATURE = 4.0
 FINGERPRINT_KEYS = ("parameters", "targets", "fitted")
 AREA_OWNED = "population."  # an area profile given with --area brings its own population keys
 PARAMETER_SETS = ("fitted", "posterior")
@@ -67,16 +72,15 @@ class PosteriorOptions:
 
     Attributes:
         per_parameter: Sobol points per parameter of a block, rounded up to a power of two.
-        accept: Share of each block's points kept (at least ``min_accepted``).
-        min_accepted: Fewest points kept in a block.
+        min_effective: Effective sample size each block's weights must reach (the kernel widens
+            until they do).
         rows: Joint parameter sets written.
         seed: Seed of the Sobol scrambling and of the resampling.
         setting: Residents, replicate seeds and workers of each point's evaluation.
     """
 
     per_parameter: int = 24
-    accept: float = 0.2
-    min_accepted: int = 10
+    min_effective: int = 10
     rows: int = 200
     seed: int = 2013
     setting: Setting = Setting(replicates=2)
@@ -102,22 +106,53 @@ def prior_points(params: Sequence[FreeParameter], n: int, seed: int) -> np.ndarr
     return out
 
 
-def kernel_weights(dist: np.ndarray, accept: float, min_accepted: int) -> np.ndarray:
-    """Epanechnikov weights on the z-distance sqrt(``dist``): zero beyond the acceptance quantile.
+def kernel_weights(dist: np.ndarray, min_effective: int) -> np.ndarray:
+    """Gaussian kernel weights on the distance, tempered only as far as ``min_effective`` needs.
 
-    The ``k`` nearest points are kept (k = max(ceil(accept * n), min_accepted), at most n - 1); eps
-    is the distance of the next one, so every kept point has a positive weight.
+    A point's distance is the sum of squared z-scores of the block's targets, so with each target's
+    tolerance as its standard error ``exp(-dist / 2)`` is its likelihood. With a few hundred prior
+    points that weight often rests on one or two of them; the kernel is then widened to
+    ``exp(-(dist - min) / (2 T))`` with the smallest temperature T >= 1 that gives an effective
+    sample size (sum w)^2 / sum w^2 of at least ``min_effective`` (ABC with an adaptive bandwidth,
+    as in sequential ABC; T is reported). Points far from the targets get weights that vanish.
     """
-    rho = np.sqrt(np.asarray(dist, dtype=float))
-    n = rho.size
-    k = min(max(math.ceil(accept * n), min_accepted), n - 1)
-    order = np.argsort(rho, kind="stable")
-    eps = rho[order[k]]
-    weights = np.zeros(n)
-    kept = order[:k]
-    weights[kept] = 1.0 - (rho[kept] / eps) ** 2 if eps > 0 else 1.0
-    weights[kept] = np.maximum(weights[kept], 1e-12)  # ties at eps stay in, with a tiny weight
-    return weights
+    d = np.asarray(dist, dtype=float)
+    d = d - np.nanmin(d)
+    d = np.where(np.isfinite(d), d, np.inf)
+    wanted = min(min_effective, int(np.isfinite(d).sum()))
+
+    def weights(t: float) -> np.ndarray:
+        return np.exp(-d / (2.0 * t))
+
+    def effective(t: float) -> float:
+        w = weights(t)
+        return float(w.sum() ** 2 / (w**2).sum())
+
+    low, high = 1.0, 1.0
+    if effective(low) >= wanted:
+        return weights(low)
+    while effective(high) < wanted and high < 1e12:
+        low, high = high, high * 2.0
+    for _ in range(60):  # bisection on log T: the smallest temperature that is wide enough
+        mid = math.sqrt(low * high)
+        low, high = (mid, high) if effective(mid) < wanted else (low, mid)
+    return weights(high)
+
+
+def temperature(weights: np.ndarray, dist: np.ndarray) -> float:
+    """The temperature T of :func:`kernel_weights` that gave ``weights`` (1 when not widened)."""
+    d = np.asarray(dist, dtype=float) - np.nanmin(dist)
+    w = np.asarray(weights, dtype=float)
+    far = (d > 0) & (w > 0) & np.isfinite(d)
+    if not far.any():
+        return 1.0
+    return float(np.median(-d[far] / (2.0 * np.log(w[far]))))
+
+
+def effective_size(weights: np.ndarray) -> float:
+    """Effective sample size (sum w)^2 / sum w^2 of weighted points."""
+    w = np.asarray(weights, dtype=float)
+    return float(w.sum() ** 2 / (w**2).sum()) if (w > 0).any() else 0.0
 
 
 def sample_blocks(
@@ -150,25 +185,48 @@ def sample_blocks(
                 block_rows.append(row)
                 if on_point:
                     on_point(block.name)
-            weights = kernel_weights(
-                np.array([r["distance"] for r in block_rows]), options.accept, options.min_accepted
-            )
+            weights = kernel_weights(np.array([r["distance"] for r in block_rows]), options.min_effective)
             for row, w in zip(block_rows, weights, strict=True):
                 row[WEIGHT] = float(w)
             rows += block_rows
     return pd.DataFrame(rows)
 
 
-def joint_sample(points: pd.DataFrame, params: Sequence[FreeParameter], rows: int, seed: int) -> pd.DataFrame:
-    """``rows`` parameter sets: per block an independent weighted resample of its kept points."""
+def held_blocks(points: pd.DataFrame) -> list[str]:
+    """Blocks whose points never came near their targets.
+
+    Their kernel had to widen beyond :data:`MAX_TEMPERATURE`, so their sample would be the prior
+    region nearest the targets rather than a posterior. Their parameters stay at the fitted values
+    in every set (the file's header says which).
+    """
+    return [
+        block
+        for block, g in points.groupby("block", sort=False)
+        if temperature(g[WEIGHT], g["distance"]) > MAX_TEMPERATURE
+    ]
+
+
+def joint_sample(
+    points: pd.DataFrame,
+    params: Sequence[FreeParameter],
+    rows: int,
+    seed: int,
+    fitted: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """``rows`` parameter sets: per block an independent weighted resample of its points.
+
+    With ``fitted`` given, the parameters of :func:`held_blocks` keep their fitted values.
+    """
     rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
+    held = set(held_blocks(points)) if fitted is not None else set()
     out = {}
     for block, block_points_ in points.groupby("block", sort=False):
         w = block_points_[WEIGHT].to_numpy(dtype=float)
         chosen = rng.choice(len(block_points_), size=rows, replace=True, p=w / w.sum())
         for p in params:
             if p.block == block:
-                out[p.name] = block_points_[p.name].to_numpy(dtype=float)[chosen]
+                values = block_points_[p.name].to_numpy(dtype=float)[chosen]
+                out[p.name] = np.full(rows, fitted[p.name]) if block in held else values
     return pd.DataFrame({p.name: out[p.name] for p in params})
 
 
