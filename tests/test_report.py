@@ -436,7 +436,8 @@ def test_optional_sections_are_absent_without_their_inputs(written):
     text = _visible((out / "report.html").read_text(encoding="utf-8"))
     for anchor in ("id=groups", "id=reached", "id=settings"):
         assert anchor not in text
-    assert "with parameter uncertainty" not in text.split("id=rates")[0].split("</p>", 3)[-1]
+    people = text[text.index("<table class=people>") :].split("</table>")[0]
+    assert "+12 [4, 20]" in people and "with parameter uncertainty" not in people
     assert "used the fitted parameter values only" in text
 
 
@@ -462,7 +463,9 @@ def test_optional_sections_appear_with_their_inputs(tmp_path, inputs, monkeypatc
     assert text.index("id=settings") < text.index("id=groups") < text.index("id=reached")
     settings = text[text.index("id=settings") : text.index("id=groups")]
     assert "<strong>12</strong>" in settings and "<strong>as planned</strong>" not in settings
-    assert "[−3, 27]" in text  # the interval with parameter uncertainty, under the noise-only one
+    people = text[text.index("<table class=people>") :].split("</table>")[0]
+    # The interval with parameter uncertainty, under the noise-only one.
+    assert "+12 [4, 20]</span><span class='muted pi'>with parameter uncertainty [−3, 27]</span>" in people
     assert "also allows for not knowing the model" in text
     assert "gains most: Long-term unemployed" in text
     assert "for the 84 people reached: +9.0 pp in ordinary jobs [3.1, 15.0]" in text

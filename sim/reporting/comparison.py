@@ -96,6 +96,7 @@ OPTIONAL_TABLES = (("groups", "groups.csv"), ("reached", "reached.csv"))
 REPORT_CSS = """
 ul.headline { padding-left: 1.1em; } ul.headline li { margin: 0.35em 0; }
 table.people td { white-space: nowrap; }
+table.people .pi { display: block; white-space: normal; font-size: 0.92em; }
 ul.files li { margin: 0.1em 0; }
 """
 
@@ -772,7 +773,7 @@ def _people_table(
                     html.esc(" ".join(filter(None, (g.value(), g.ci())))), g.ci_low, g.ci_high
                 )
                 if g.pi():
-                    text += f"<br><span class=muted>{html.esc(g.pi())}</span>"
+                    text += f"<span class='muted pi'>with parameter uncertainty {html.esc(g.pi())}</span>"
                 cells.append(text)
         body.append(html.row(cells))
     return html.table(["Scenario", *(headers[k] for k in keys)], body, " class=people")
