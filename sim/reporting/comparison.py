@@ -169,8 +169,8 @@ def write_report(
             colours,
             baseline,
             percent=True,
-            title="Employment rate 16-64 (ordinary jobs), residents living in the area: each design "
-            "against the baseline",
+            title="Employment rate 16-64 (ordinary jobs), residents living in the area:\n"
+            "each design against the baseline",
             ylabel="Employed, % of 16-64",
         )
         _trajectory_figure(
@@ -180,8 +180,8 @@ def write_report(
             colours,
             baseline,
             percent=False,
-            title=f"Education dropouts per 100 enrolled per year (centred rolling mean over {window} "
-            "records, about one year): each design against the baseline",
+            title="Education dropouts per 100 enrolled per year: each design against the baseline\n"
+            f"(centred rolling mean over {window} records, about one year)",
             ylabel="Dropouts per 100",
         )
         _difference_figure(paths[2], employment, dropouts, names, colours, baseline, window)
