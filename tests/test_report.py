@@ -420,9 +420,13 @@ def test_one_panel_per_design_with_the_baseline_in_each(tmp_path, inputs, monkey
     assert [ax.get_title(loc="left") for ax in rows] == designs
 
 
-def test_an_empty_cost_ratio_shows_its_note_not_a_number(written):
-    out, _ = written
-    text = (out / "report.html").read_text(encoding="utf-8")
+def test_an_empty_cost_ratio_shows_its_note_not_a_number(tmp_path, inputs):
+    timeseries, summary, manifest = inputs
+    # As read back from summary.csv: a row without a note has NaN, which must not print as "nan".
+    summary = summary.assign(note=summary["note"].replace("", np.nan))
+    write_report(tmp_path, timeseries, summary, manifest, baseline=BASELINE)
+    text = _visible((tmp_path / "report.html").read_text(encoding="utf-8"))
+    assert not re.search(r"\bnan\b", text, flags=re.IGNORECASE)
     costs = text[text.index("id=costs") : text.index("id=figures")]
     cells = re.findall(r"<tr>(.*?)</tr>", costs)
     volunteer = next(c for c in cells if "volunteer_corps" in c)

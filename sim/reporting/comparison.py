@@ -704,7 +704,8 @@ def _ratio_cell(row: dict | None, is_base: bool) -> str:
         return "<span class=muted>baseline</span>"
     if row is None:
         return DASH
-    note = str(row.get("note") or "").strip()
+    note = row.get("note")
+    note = note.strip() if isinstance(note, str) else ""  # read back from a CSV, no note is NaN
     if not finite(row.get("mean")):
         return f"<em>{html.esc(note or 'undefined: no value')}</em>"
     note_html = f"<br><span class=note>{html.esc(note)}</span>" if note else ""

@@ -277,7 +277,7 @@ def constraint_clause(summary: pd.DataFrame, scenario: str, sentence: str | None
     row = _horizon(summary, scenario).get("bottleneck")
     if row is None:
         return None
-    note = str(row.get("note") or "")
+    note = row.get("note") if isinstance(row.get("note"), str) else ""  # NaN when read from a CSV
     match = re.fullmatch(r"\s*(\w+)\s*\((binding|not binding)\)\s*", note)
     used = f", {quantity(row.get('mean'), 'share', 0)} used" if finite(row.get("mean")) else ""
     if match is None:
