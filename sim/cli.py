@@ -465,8 +465,16 @@ def print_headline(
 
         per_job = "-"
         if "cost_per_additional_employed" in r.index:
-            value = _value(r.loc["cost_per_additional_employed"], "mean")
-            per_job = f"{value:,.0f}" if math.isfinite(value) else "undefined\n(no gain)"
+            row = r.loc["cost_per_additional_employed"]
+            value, note = _value(row, "mean"), row.get("note")
+            # An empty ratio says why (saves money, no gain...) instead of showing a number.
+            per_job = (
+                f"{value:,.0f}"
+                if math.isfinite(value)
+                else note
+                if isinstance(note, str) and note
+                else "undefined"
+            )
         table.add_row(
             name,
             level_diff("employment_rate", True),

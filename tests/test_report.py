@@ -538,3 +538,6 @@ def test_cli_headline_leads_with_people_and_fits_100_columns(inputs):
     assert "for the 84 people reached" in words
     assert "held back by coordinator hours" in words
     assert "…" not in printed  # nothing cut off
+    # An empty cost ratio shows its note, not a number (the summary row of "mentors & <co>").
+    assert "no gain <b>" not in words  # that note belongs to the dropout ratio, not printed here
+    assert "250,000" in printed and "undefined" in words

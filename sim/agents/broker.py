@@ -222,4 +222,3 @@ class PlacementBroker:
         if self.week_seen != week:
             return 0.0, 0.0
         return self.hours_used, self.hours_available
-
