@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
@@ -272,7 +273,8 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     # Before the heavy imports: a typo or a mismatched comparison is reported at once.
     scenarios = _load(paths, opts, baseline)
     from sim.engine.rng import spawn_seeds
-    from sim.reporting.comparison import write_report
+    from sim.reporting.comparison import read_optional_tables, write_report
+    from sim.reporting.headline import people_indicators
     from sim.runs.outputs import (
         atomic_folder,
         build_manifest,
@@ -282,7 +284,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     )
     from sim.runs.runner import check_memory, default_workers, run_all
     from sim.runs.settings import resolved_settings
-    from sim.runs.summary import annotate_undefined, design_resources, headline, summarise
+    from sim.runs.summary import annotate_undefined, design_resources, headline, replicate_draws, summarise
 
     first = scenarios[0].simulation
     workers = opts.workers if opts.workers is not None else default_workers()
@@ -352,9 +354,27 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     with atomic_folder(out, opts.force, keep=paths) as folder:
         write_tables(folder, timeseries, summary, manifest)
         # Who gains and the effect on those reached (sim.runs.people), before the report reads them.
-        write_people_tables(folder, people, scenarios, baseline, _replicate_draws(timeseries))
-        write_report(folder, timeseries, summary, manifest, baseline or scenarios[0].name)
-    print_headline(headline(summary), baseline)
+        write_people_tables(folder, people, scenarios, baseline, replicate_draws(timeseries))
+        # The report and the headline: people first, who gains and the binding constraint.
+        tables = read_optional_tables(folder)
+        constraints = _constraints(summary, [sc.name for sc in scenarios])
+        write_report(
+            folder,
+            timeseries,
+            summary,
+            manifest,
+            baseline or scenarios[0].name,
+            constraints=constraints,
+            **tables,
+        )
+    people = [indicator for indicator, _, _ in people_indicators()]
+    print_headline(
+        headline(summary, people),
+        baseline,
+        tables.get("groups"),
+        tables.get("reached"),
+        constraints,
+    )
     console.print(
         f"{total} run{'s' if total != 1 else ''} in {elapsed:.1f} s. Outputs in {out}/: summary.csv, groups.csv, "
         "reached.csv, reached_timeseries.csv, timeseries.parquet/.csv, "
@@ -362,12 +382,17 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     )
 
 
-def _replicate_draws(timeseries):
-    """The parameter set of each replicate (sim.runs.summary.replicate_draws), or None before it exists."""
-    from sim.runs import summary
+def _constraints(summary, names: list[str]) -> dict[str, str] | None:
+    """The binding-constraint sentence of each scenario, where the summary module writes one."""
+    from sim.runs import summary as summaries
 
-    find = getattr(summary, "replicate_draws", None)
-    return find(timeseries) if find is not None else None
+    sentence = getattr(summaries, "bottleneck_sentence", None)
+    return None if sentence is None else {name: sentence(summary, name) for name in names}
+
+
+# People counts in the CLI's two people tables (the report shows every count).
+CLI_WORK = ("employed_16_64", "working_16_64", "employed_person_years_area")
+CLI_REST = ("cum_dropouts_area", "neet_15_29", "people_reached_cum", "matches_started_cum")
 
 
 def _pct(x: float) -> str:
@@ -378,57 +403,128 @@ def _num(x: float) -> str:
     return "-" if not math.isfinite(x) else f"{x:.1f}"
 
 
-def print_headline(rows, baseline: str | None) -> None:
-    """Print the key outcomes at the horizon as a table."""
+def _value(row, key: str) -> float:
+    try:
+        return float(row[key])
+    except (KeyError, TypeError, ValueError):
+        return float("nan")
+
+
+def print_headline(
+    rows,
+    baseline: str | None,
+    groups=None,
+    reached=None,
+    constraints: dict[str, str] | None = None,
+    out: Console | None = None,
+) -> None:
+    """Print the comparison at the horizon: people first, then reach, rates and cost, then in words.
+
+    Two tables fit a 100-column terminal: the people each design adds against the baseline (with
+    the noise-only interval, and under it the one with parameter uncertainty where the run has
+    one), then people reached, rates and the cost per extra job; then one sentence per design
+    (:func:`sim.reporting.headline.design_headline`) naming the group that gains most, the effect
+    on those reached and the binding constraint where those are known.
+
+    Args:
+        rows: The summary's headline rows (:func:`sim.runs.summary.headline`).
+        baseline: The baseline's name; None for a run without one (levels only).
+        groups: groups.csv as a frame, or None.
+        reached: reached.csv as a frame, or None.
+        constraints: Binding-constraint sentence per scenario, or None to read the bottleneck rows.
+        out: Where to print (default: standard output).
+    """
+    from sim.reporting.headline import design_headline, has_parameter_intervals, intervals_note, people_gains
+
+    out = out or console
+    names = list(dict.fromkeys(map(str, rows["scenario"])))
+    designs = [n for n in names if n != baseline] if baseline is not None else []
+    gains = {name: {g.indicator: g for g in people_gains(rows, name, baseline)} for name in designs}
+    both = has_parameter_intervals(rows)
+    present = [k for k in (*CLI_WORK, *CLI_REST) if any(k in g for g in gains.values())]
+    for title, keys in (("people in work", CLI_WORK), ("dropouts, NEET and reach", CLI_REST)):
+        keys = [k for k in keys if k in present]
+        if not designs or not keys:
+            continue
+        table = Table(
+            title=f"At the horizon: {title}, design minus baseline",
+            caption="[ ] 95% interval, chance alone" + ("; ( ) with parameter uncertainty" if both else ""),
+            title_justify="left",
+            caption_justify="left",
+            box=box.SIMPLE_HEAD,
+        )
+        table.add_column("scenario", overflow="fold", max_width=28)
+        headers = {k: next(g[k].header for g in gains.values() if k in g) for k in keys}
+        for key in keys:
+            table.add_column(headers[key], justify="right")
+        for name in designs:
+            cells = []
+            for key in keys:
+                g = gains[name].get(key)
+                text = "-" if g is None else " ".join(filter(None, (g.value(), g.ci())))
+                if g is not None and both and g.pi():
+                    text += f"\n({g.pi()[1:-1]})"
+                cells.append(text)
+            table.add_row(name, *cells)
+        out.print(table)
     table = Table(
-        title="At the horizon (last simulated year): mean, and paired difference vs baseline [95% CI]"
+        title="At the horizon: rates (mean, and paired difference vs baseline [95% CI]) and cost",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
     )
     for col in (
         "scenario",
         "employment 16-64",
         "dropouts /100 enrolled/yr",
         "NEET 15-29",
-        "mentoring cost DKK",
-        "DKK per extra employed",
-        "bottleneck",
+        "DKK per extra job",
     ):
-        table.add_column(col)
-    for name in dict.fromkeys(rows["scenario"]):
-        r = rows[rows["scenario"] == name].set_index("indicator")
+        table.add_column(col, justify="left" if col == "scenario" else "right", overflow="fold", max_width=28)
+    for name in names:
+        r = rows[rows["scenario"].astype(str) == name].set_index("indicator")
 
         def level_diff(key: str, pct: bool, r=r, name=name) -> str:
             if key not in r.index:
                 return "-"
             row = r.loc[key]
-            level = _pct(row["mean"]) if pct else _num(row["mean"])
+            level = _pct(_value(row, "mean")) if pct else _num(_value(row, "mean"))
             if baseline is None or name == baseline:
                 return level
-            scale, unit = (100, "pp") if pct else (1, "")
-            diff, low, high = (scale * row[k] for k in ("diff_mean", "diff_ci_low", "diff_ci_high"))
+            scale, unit = (100, " pp") if pct else (1, "")
+            diff, low, high = (scale * _value(row, k) for k in ("diff_mean", "diff_ci_low", "diff_ci_high"))
             if not math.isfinite(diff):
                 return level
             if not (math.isfinite(low) and math.isfinite(high)):
-                return f"{level} ({diff:+.2f}{unit})"  # no interval: see the note under the table
-            return f"{level} ({diff:+.2f}{unit} [{low:+.2f}, {high:+.2f}])"
+                return f"{level}\n{diff:+.2f}{unit}"  # no interval: see the note under the table
+            return f"{level}\n{diff:+.2f}{unit}\n[{low:+.2f}, {high:+.2f}]"
 
-        cost = r.loc["cost_intervention", "mean"] if "cost_intervention" in r.index else float("nan")
         per_job = "-"
         if "cost_per_additional_employed" in r.index:
             row = r.loc["cost_per_additional_employed"]
-            per_job = f"{row['mean']:,.0f}" if math.isfinite(row["mean"]) else "no gain"
-        bottleneck = r.loc["bottleneck", "note"] if "bottleneck" in r.index else "-"
+            value, note = _value(row, "mean"), row.get("note")
+            # An empty ratio says why (saves money, no gain...) instead of showing a number.
+            per_job = (
+                f"{value:,.0f}"
+                if math.isfinite(value)
+                else note
+                if isinstance(note, str) and note
+                else "undefined"
+            )
         table.add_row(
             name,
             level_diff("employment_rate", True),
             level_diff("dropouts_per_100_enrolled", False),
             level_diff("neet_rate_15_29", True),
-            f"{cost:,.0f}" if math.isfinite(cost) else "-",
             per_job,
-            str(bottleneck),
         )
-    console.print(table)
+    out.print(table)
+    for name in designs:
+        sentence = design_headline(rows, groups, reached, name, (constraints or {}).get(name))
+        out.print(f"- {sentence}", markup=False, highlight=False)
+    if designs:
+        out.print(intervals_note(rows), markup=False, highlight=False)
     if baseline is not None and (rows["replicates"] < 2).any():
-        console.print(
+        out.print(
             "Note: confidence intervals need at least two replicates; differences are shown without one "
             "(run with --replicates 2 or more).",
             markup=False,

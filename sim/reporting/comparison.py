@@ -15,12 +15,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from sim.engine.units import WEEKS_PER_YEAR
 from sim.reporting import html
 from sim.reporting.figures import BASELINE_COLOUR, band, colour_cycle, no_data, save, style, subplots
+from sim.reporting.headline import (
+    constraint_clause,
+    design_headline,
+    intervals_note,
+    people_gains,
+    people_indicators,
+)
 from sim.reporting.numbers import DASH, counted, finite, quantity, signed
+from sim.reporting.people import groups_section, reached_section
 
 LOW_Q, HIGH_Q = 0.025, 0.975  # middle 95 % of replicates
 MENTEE_SERIES = (
@@ -66,6 +75,40 @@ COST_RATIOS = (
     ("cost_per_additional_employed", "Cost per additional employed"),
     ("cost_per_prevented_dropout", "Cost per prevented dropout"),
 )
+# Where the manifest keeps a scenario's resolved settings (sim/runs/settings.py), newest name first.
+SETTINGS_KEYS = ("settings", "resolved_settings")
+# Tables a run writes beside the report, linked from it where they exist: (file, what it holds).
+DATA_FILES = (
+    ("summary.csv", "every indicator by scenario and period: levels, paired differences, intervals, costs"),
+    ("groups.csv", "outcomes and paired differences by target group"),
+    ("reached.csv", "the effect on the residents each design reached, by kind of help and group"),
+    ("reached_timeseries.csv", "the same, week by week"),
+    ("timeseries.csv", "every recorded week of every replicate"),
+    ("timeseries.parquet", "the same, for pandas, R or Arrow"),
+    ("manifest.json", "command, seeds, versions and input file hashes"),
+)
+# Tables read back for the report and the headline when the run wrote them.
+OPTIONAL_TABLES = (("groups", "groups.csv"), ("reached", "reached.csv"))
+REPORT_CSS = """
+ul.headline { padding-left: 1.1em; } ul.headline li { margin: 0.35em 0; }
+table.people td { white-space: nowrap; }
+table.people .pi { display: block; white-space: normal; font-size: 0.92em; }
+ul.files li { margin: 0.1em 0; }
+"""
+
+
+def read_optional_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """groups.csv and reached.csv of a run folder as frames, for those that exist.
+
+    Returns:
+        ``{"groups": ..., "reached": ...}`` restricted to the files present, ready to pass to
+        :func:`write_report` as keyword arguments.
+    """
+    return {
+        key: pd.read_csv(Path(folder) / name)
+        for key, name in OPTIONAL_TABLES
+        if (Path(folder) / name).is_file()
+    }
 
 
 def write_report(
@@ -74,8 +117,17 @@ def write_report(
     summary: pd.DataFrame,
     manifest: dict,
     baseline: str,
+    *,
+    groups: pd.DataFrame | None = None,
+    reached: pd.DataFrame | None = None,
+    constraints: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write figures/*.png and report.html into out_dir (which exists); return the paths written.
+
+    The page leads with people (:mod:`sim.reporting.headline`), then rates, costs, the settings
+    each scenario ran with, who gains, the effect on those reached and what holds each design
+    back. A section whose input is missing (no ``diff_pi_*`` columns, no frame passed, no
+    settings in the manifest) is left out.
 
     Args:
         out_dir: Directory to write into; a ``figures`` subdirectory is created.
@@ -84,6 +136,10 @@ def write_report(
         summary: Long summary table, as from :func:`sim.runs.summary.summarise`.
         manifest: Run metadata (command, seeds, versions, scenario files and descriptions).
         baseline: Name of the scenario the others are compared with.
+        groups: groups.csv as a frame (who gains), or None.
+        reached: reached.csv as a frame (the effect on those reached), or None.
+        constraints: The binding-constraint sentence of each design, or None to read the
+            summary's bottleneck rows.
 
     Returns:
         The five figure paths followed by the path of ``report.html``.
@@ -93,6 +149,7 @@ def write_report(
     """
     out_dir = Path(out_dir)
     names = _scenario_order(timeseries, summary, baseline)
+    rows = _index(summary)
     colours = _colours(names, baseline)
     window = _records_per_year(timeseries)
     fig_dir = out_dir / "figures"
@@ -101,36 +158,36 @@ def write_report(
     with style():
         employment = _column_or_empty(timeseries, "employment_rate")
         dropouts = _column_or_empty(timeseries, "dropouts_per_100_enrolled", window)
-        _level_figure(
+        _trajectory_figure(
             paths[0],
             employment,
             names,
             colours,
             baseline,
             percent=True,
-            title="Employment rate 16-64 (ordinary jobs), residents living in the area",
-            ylabel="Employed, % of residents aged 16-64",
+            title="Employment rate 16-64 (ordinary jobs), residents living in the area:\n"
+            "each design against the baseline",
+            ylabel="Employed, % of 16-64",
         )
-        _level_figure(
+        _trajectory_figure(
             paths[1],
             dropouts,
             names,
             colours,
             baseline,
             percent=False,
-            title=f"Education dropouts per 100 enrolled per year\n(centred rolling mean over {window} "
-            "records, about one year, within each replicate)",
-            ylabel="Dropouts per 100 enrolled per year",
+            title="Education dropouts per 100 enrolled per year: each design against the baseline\n"
+            f"(centred rolling mean over {window} records, about one year)",
+            ylabel="Dropouts per 100",
         )
         _difference_figure(paths[2], employment, dropouts, names, colours, baseline, window)
         _pipeline_figure(paths[3], timeseries, names, colours, baseline)
-        _cost_figure(paths[4], summary, names, colours, baseline)
+        _cost_figure(paths[4], rows, names, colours, baseline)
     report = out_dir / "report.html"
-    text = _html(paths, timeseries, summary, manifest, baseline, names, colours, window)
-    # People: who gains and the effect on those reached, from the tables written beside the report.
-    from sim.reporting.people import people_sections
-
-    text = text.replace("</body>", people_sections(out_dir) + "\n</body>", 1)
+    extras = {"groups": groups, "reached": reached, "constraints": constraints}
+    text = _html(
+        out_dir, paths, timeseries, summary, rows, manifest, baseline, names, colours, window, extras
+    )
     report.write_text(text, encoding="utf-8", newline="\n")
     return [*paths, report]
 
@@ -177,15 +234,30 @@ def _per_replicate(timeseries: pd.DataFrame, column: str, window: int | None = N
     frame = frame.sort_values(["scenario", "replicate", "week"], kind="stable")
     if window and window > 1:
         min_periods = (window + 1) // 2
-        frame["value"] = frame.groupby(["scenario", "replicate"], sort=False)["value"].transform(
-            lambda s: s.rolling(window, center=True, min_periods=min_periods).mean()
+        rolled = (
+            frame.groupby(["scenario", "replicate"], sort=False)["value"]
+            .rolling(window, center=True, min_periods=min_periods)
+            .mean()
         )
+        frame["value"] = rolled.reset_index(level=[0, 1], drop=True)
     return frame.reset_index(drop=True)
 
 
 def _band(frame: pd.DataFrame, by: Sequence[str] = ("scenario", "week")) -> pd.DataFrame:
     """Mean and middle 95 % over replicates of ``value`` for each group (NaNs ignored)."""
     grouped = frame.groupby(list(by), sort=True)
+    ids = grouped.ngroup().to_numpy()
+    sizes = np.bincount(ids) if ids.size else np.zeros(0, dtype=int)
+    values = frame["value"].to_numpy(dtype=float)
+    if sizes.size and (sizes == sizes[0]).all() and not np.isnan(values).any():
+        # One value per replicate in every group, none missing: quantiles along the rows of one
+        # array (numpy's nanquantile loops in Python; pandas' grouped quantile is slower still).
+        order = np.argsort(ids, kind="stable")
+        values = values[order].reshape(sizes.size, sizes[0])
+        out = grouped.agg(year=("year", "first")).reset_index()
+        out["mean"] = values.mean(axis=1)
+        out["lo"], out["hi"] = np.quantile(values, [LOW_Q, HIGH_Q], axis=1)
+        return out
     out = grouped.agg(year=("year", "first"), mean=("value", "mean"))
     out["lo"] = grouped["value"].quantile(LOW_Q)
     out["hi"] = grouped["value"].quantile(HIGH_Q)
@@ -229,37 +301,51 @@ def _paired_differences(table: pd.DataFrame, names: Sequence[str], baseline: str
 # -------------------------------------------------------------------------------------------
 
 
-def _draw_bands(
-    ax: Axes,
-    bands: Mapping[str, pd.DataFrame],
-    names: Sequence[str],
-    colours: Mapping[str, str],
-    baseline: str,
-    scale: float = 1.0,
+def _draw_band(
+    ax: Axes, frame: pd.DataFrame | None, colour: str, *, is_base: bool, scale: float = 1.0
 ) -> bool:
-    """Mean lines with shaded bands; the baseline underneath the others. False if nothing drawn."""
-    drawn = False
-    for name in names:
-        frame = bands.get(name)
-        if frame is None or frame["mean"].isna().all():
-            continue
-        is_base = name == baseline
-        band(
-            ax,
-            frame["year"].to_numpy(),
-            *(frame[c].to_numpy() * scale for c in ("mean", "lo", "hi")),
-            colours[name],
-            alpha=0.12 if is_base else 0.18,
-            linewidth=2.2 if is_base else 1.8,
-            linestyle="--" if is_base else "-",
-            label=_display_name(name, baseline),
-            zorder=3 if is_base else 4,
-        )
-        drawn = True
-    return drawn
+    """One mean line over its band; the baseline dashed and underneath. False if nothing to draw."""
+    if frame is None or frame["mean"].isna().all():
+        return False
+    band(
+        ax,
+        frame["year"].to_numpy(),
+        *(frame[c].to_numpy() * scale for c in ("mean", "lo", "hi")),
+        colour,
+        alpha=0.14 if is_base else 0.22,
+        linewidth=1.6 if is_base else 1.8,
+        linestyle="--" if is_base else "-",
+        zorder=3 if is_base else 4,
+    )
+    return True
 
 
-def _level_figure(
+def _grid(
+    count: int, ncols: int, height: float, width: float = 11.0, **kwargs: Any
+) -> tuple[Any, np.ndarray]:
+    """A figure of ``count`` panels in rows of ``ncols``, with fixed margins and unused panels hidden.
+
+    Fixed margins: the constrained layout engine costs about a second per figure of this size.
+    """
+    nrows = max(1, -(-count // ncols))
+    total = 1.5 + height * nrows
+    fig, axes = subplots(nrows, ncols, figsize=(width, total), squeeze=False, **kwargs)
+    fig.subplots_adjust(
+        left=0.07, right=0.985, top=1 - 0.85 / total, bottom=1.0 / total, hspace=0.38, wspace=0.16
+    )
+    for k, ax in enumerate(axes.flat):
+        # Few ticks: every tick is a handful of artists, and they are most of the drawing time.
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+        if k >= count:
+            ax.set_visible(False)
+            # The panel above an empty slot is the lowest of its column: it carries the x labels.
+            if k - ncols >= 0:
+                axes.flat[k - ncols].xaxis.set_tick_params(labelbottom=True)
+    return fig, axes
+
+
+def _trajectory_figure(
     path: Path,
     table: pd.DataFrame,
     names: Sequence[str],
@@ -270,18 +356,36 @@ def _level_figure(
     ylabel: str,
     percent: bool,
 ) -> None:
-    """Levels over time: each scenario's mean over replicates with its middle 95 %."""
-    fig, ax = subplots(figsize=(8.5, 4.8), layout="constrained")
-    bands = {str(k): g for k, g in _band(table).groupby("scenario", sort=False)}
-    if _draw_bands(ax, bands, names, colours, baseline):
-        ax.legend(loc="best", title="Line: mean; band: middle 95 % of replicates", title_fontsize=8)
-    else:
-        no_data(ax)
-    if percent:
-        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
-    ax.set_xlabel("Years since start")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, loc="left")
+    """Small multiples: one panel per design, its band over the baseline's band (grey, dashed)."""
+    bands = {str(k): g for k, g in _band(table).groupby("scenario", sort=False)} if not table.empty else {}
+    panels = [n for n in names if n != baseline] or [baseline]
+    ncols = min(3, len(panels))
+    fig, axes = _grid(len(panels), ncols, 2.5, sharex=True, sharey=True)
+    for ax, name in zip(axes.flat, panels, strict=False):
+        drawn = _draw_band(ax, bands.get(baseline), BASELINE_COLOUR, is_base=True)
+        if name != baseline:
+            drawn = _draw_band(ax, bands.get(name), colours[name], is_base=False) or drawn
+        if not drawn:
+            no_data(ax)
+        ax.set_title(_display_name(name, baseline), loc="left", color=colours[name], fontsize=9.5)
+        if percent:
+            ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel)
+    for ax in axes[-1]:
+        ax.set_xlabel("Years since start")
+    handles = [
+        Line2D([], [], color=BASELINE_COLOUR, linestyle="--", label=_display_name(baseline, baseline)),
+        Line2D([], [], color="#333333", label="the design in the panel's title (its colour)"),
+    ]
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncols=2,
+        title="Line: mean over replicates; band: middle 95 % of replicates",
+        title_fontsize=8,
+    )
+    fig.suptitle(title, x=0.07, ha="left")
     save(fig, path)
 
 
@@ -308,36 +412,33 @@ def _difference_figure(
     baseline: str,
     window: int,
 ) -> None:
-    """Paired differences against the baseline: employment (top) and dropouts (bottom)."""
-    panels = (
-        (employment, 100.0, "Employment rate 16-64", "Difference, percentage points"),
-        (
-            dropouts,
-            1.0,
-            f"Dropouts per 100 enrolled per year (rolling mean over {window} records)",
-            "Difference, dropouts per 100 enrolled",
-        ),
+    """Paired differences against the baseline: one row per design, employment left, dropouts right."""
+    columns = (
+        (employment, 100.0, "Employment 16-64, pp"),
+        (dropouts, 1.0, "Dropouts per 100 enrolled"),
     )
-    fig, axes = subplots(2, 1, figsize=(8.5, 7.2), sharex=True, layout="constrained")
-    for ax, (table, scale, title, ylabel) in zip(axes, panels, strict=True):
-        diffs = _paired_differences(table, names, baseline) if not table.empty else {}
-        bands = {name: _band(d, by=("week",)) for name, d in diffs.items()}
-        ax.axhline(
-            0.0,
-            color=BASELINE_COLOUR,
-            linewidth=1.2,
-            linestyle="--",
-            zorder=3,
-            label=f"{_display_name(baseline, baseline)}: zero difference",
-        )
-        if _draw_bands(ax, bands, names, colours, baseline, scale=scale):
-            ax.legend(loc="best", title="Line: mean; band: middle 95 % of pairs", title_fontsize=8)
-        else:
-            no_data(ax, "no scenario to compare with the baseline")
-        ax.set_ylabel(ylabel)
-        ax.set_title(f"{title}: scenario minus {_short(baseline)}", loc="left")
-    axes[-1].set_xlabel("Years since start")
-    fig.suptitle("Paired difference against the baseline (replicate r vs baseline replicate r)")
+    diffs = [_paired_differences(t, names, baseline) if not t.empty else {} for t, *_ in columns]
+    others = [n for n in names if n != baseline] or [baseline]
+    fig, axes = _grid(2 * len(others), 2, 2.0, sharex=True, sharey="col")
+    for row, name in enumerate(others):
+        for col, (_, scale, ylabel) in enumerate(columns):
+            ax = axes[row][col]
+            ax.axhline(0.0, color=BASELINE_COLOUR, linewidth=1.1, linestyle="--", zorder=3)
+            diff = diffs[col].get(name)
+            frame = _band(diff, by=("week",)) if diff is not None else None
+            if not _draw_band(ax, frame, colours[name], is_base=False, scale=scale):
+                no_data(ax, "no scenario to compare with the baseline" if name == baseline else "no data")
+            ax.set_ylabel(ylabel)
+        axes[row][0].set_title(_display_name(name, baseline), loc="left", color=colours[name], fontsize=9.5)
+    for ax in axes[-1]:
+        ax.set_xlabel("Years since start")
+    fig.suptitle(
+        f"Paired difference against {_short(baseline)}, replicate by replicate: employment (left), "
+        f"dropouts (right, rolling {window} records)\nLine: mean; band: middle 95 % of pairs; "
+        "dashed: no difference",
+        x=0.07,
+        ha="left",
+    )
     save(fig, path)
 
 
@@ -446,36 +547,37 @@ def _short(name: str, limit: int = 40) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
-def _summary_row(
-    summary: pd.DataFrame, name: str, indicator: str, period: str = "horizon"
-) -> dict[str, Any] | None:
-    """Return the summary row for (scenario, period, indicator) as a dict, or None."""
+Rows = Mapping[tuple[str, str, str], dict[str, Any]]
+
+
+def _index(summary: pd.DataFrame) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """The summary's rows by (scenario, period, indicator), the first of each (looked up often)."""
+    index: dict[tuple[str, str, str], dict[str, Any]] = {}
     if summary.empty:
-        return None
-    hit = summary[
-        (summary["scenario"].astype(str) == name)
-        & (summary["period"].astype(str) == period)
-        & (summary["indicator"].astype(str) == indicator)
-    ]
-    return None if hit.empty else hit.iloc[0].to_dict()
+        return index
+    for row in summary.to_dict("records"):
+        index.setdefault((str(row["scenario"]), str(row["period"]), str(row["indicator"])), row)
+    return index
+
+
+def _summary_row(rows: Rows, name: str, indicator: str, period: str = "horizon") -> dict[str, Any] | None:
+    """Return the summary row for (scenario, period, indicator) as a dict, or None."""
+    return rows.get((name, period, indicator))
 
 
 def _cost_figure(
     path: Path,
-    summary: pd.DataFrame,
+    summary: Rows,
     names: Sequence[str],
     colours: Mapping[str, str],
     baseline: str,
 ) -> None:
     others = [n for n in names if n != baseline]
-    fig, axes = subplots(
-        1,
-        2,
-        figsize=(11.0, 1.6 + 0.55 * max(len(others), 1)),
-        sharey=True,
-        squeeze=False,
-        layout="constrained",
-    )
+    height = 1.6 + 0.55 * max(len(others), 1)
+    fig, axes = subplots(1, 2, figsize=(11.0, height), sharey=True, squeeze=False)
+    # Fixed margins (the layout engine costs a second): room at the left for the longest name.
+    left = min(0.4, (0.3 + 0.085 * max((len(n) for n in others), default=4)) / 11.0)
+    fig.subplots_adjust(left=left, right=0.98, top=1 - 0.62 / height, bottom=0.62 / height, wspace=0.08)
     ypos = np.arange(len(others))[::-1]  # first scenario on top
     for ax, (indicator, title) in zip(axes[0], COST_RATIOS, strict=True):
         ax.set_title(title, loc="left")
@@ -493,6 +595,8 @@ def _cost_figure(
         "Cost per outcome at the horizon: bar = ratio of mean paired differences, "
         "whisker = 95 % bootstrap interval",
         fontsize=10.5,
+        x=0.01,
+        ha="left",
     )
     save(fig, path)
 
@@ -519,7 +623,7 @@ def _cost_panel(
     left = lo_lim - (0.08 * span if lo_lim < 0 else 0.0)
     right = hi_lim + 0.35 * span
     ax.set_xlim(left, right)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: quantity(x, "", 0)))
     ax.axvline(0.0, color="#333333", linewidth=0.8)
     arrow_end = hi_lim + 0.2 * span
@@ -581,18 +685,26 @@ def _level_cell(row: dict | None, unit: str, is_base: bool) -> str:
         ci = "CI n/a"
     # An interval that excludes zero is marked, so the reader's eye finds it.
     diff = html.difference(html.esc(f"{signed(row['diff_mean'], unit)} ({ci})"), low, high)
-    return f"{level}<br>{diff}"
+    pi = ""
+    if finite(row.get("diff_pi_low")) and finite(row.get("diff_pi_high")):
+        pi = (
+            f"<br><span class=muted>with parameter uncertainty {html.esc(quantity(row['diff_pi_low'], unit, 1, suffix=False))}"
+            f" to {html.esc(quantity(row['diff_pi_high'], unit, 1, suffix=False))}</span>"
+        )
+    return f"{level}<br>{diff}{pi}"
 
 
 def _ratio_cell(row: dict | None, is_base: bool) -> str:
+    """A cost ratio with its interval; where the ratio is empty, its note instead of a number."""
     if is_base:
         return "<span class=muted>baseline</span>"
     if row is None:
         return DASH
-    note = str(row.get("note") or "")
-    note_html = f"<br><span class=note>{html.esc(note)}</span>" if note else ""
+    note = row.get("note")
+    note = note.strip() if isinstance(note, str) else ""  # read back from a CSV, no note is NaN
     if not finite(row.get("mean")):
-        return f"<em>no gain</em>{note_html}"
+        return f"<em>{html.esc(note or 'undefined: no value')}</em>"
+    note_html = f"<br><span class=note>{html.esc(note)}</span>" if note else ""
     # One replicate gives no interval (the note says why); an infinite upper end is unbounded.
     ratio = html.estimate(row["mean"], row.get("p2_5"), row.get("p97_5"), "DKK", 0, no_high="unbounded")
     return ratio + note_html
@@ -607,43 +719,122 @@ def _cost_cell(row: dict | None, is_base: bool) -> str:
     return text
 
 
-def _bottleneck_cell(row: dict | None) -> str:
-    if row is None:
-        return "<span class=muted>no capacity in use</span>"
-    note = str(row.get("note") or "").replace("_", " ")
-    used = f", {quantity(row.get('mean'), 'share', 1)} used" if finite(row.get("mean")) else ""
-    return html.esc(f"{note}{used}")
-
-
 def _swatch(colour: str) -> str:
     return f"<span class=swatch style='background:{colour}'></span>"
 
 
+def _name_cell(name: str, colours: Mapping[str, str], baseline: str) -> str:
+    base = " <span class=muted>(baseline)</span>" if name == baseline else ""
+    return f"{_swatch(colours[name])}{html.esc(name)}{base}"
+
+
 def _outcome_table(
-    summary: pd.DataFrame,
+    rows: Rows,
     names: Sequence[str],
     colours: Mapping[str, str],
     baseline: str,
     columns: Sequence[tuple[str, str, str]],
-    extra: bool,
 ) -> str:
     head = ["Scenario"] + [label for _, label, _ in columns]
-    if extra:
-        head += ["Intervention cost (cumulative)"] + [t for _, t in COST_RATIOS] + ["Bottleneck"]
-    rows = []
+    body = []
+    for name in names:
+        cells = [_name_cell(name, colours, baseline)]
+        for indicator, _, unit in columns:
+            cells.append(_level_cell(_summary_row(rows, name, indicator), unit, name == baseline))
+        body.append(html.row(cells))
+    return html.table(head, body)
+
+
+def _people_table(
+    summary: pd.DataFrame, names: Sequence[str], colours: Mapping[str, str], baseline: str
+) -> str:
+    """People counts: the baseline's level, and each design's gain with both intervals."""
+    gains = {name: {g.indicator: g for g in people_gains(summary, name, baseline)} for name in names}
+    keys = [ind for ind, _, _ in people_indicators() if any(ind in g for g in gains.values())]
+    if not keys:
+        return ""
+    headers = {k: next(g[k].header for g in gains.values() if k in g) for k in keys}
+    body = []
+    for name in names:
+        cells = [_name_cell(name, colours, baseline)]
+        for key in keys:
+            g = gains[name].get(key)
+            if g is None:
+                cells.append(DASH)
+            elif name == baseline:
+                cells.append(f"<span class=muted>level {html.esc(quantity(g.level, '', 0))}</span>")
+            elif not finite(g.mean):
+                cells.append(DASH)
+            else:
+                text = html.difference(
+                    html.esc(" ".join(filter(None, (g.value(), g.ci())))), g.ci_low, g.ci_high
+                )
+                if g.pi():
+                    text += f"<span class='muted pi'>with parameter uncertainty {html.esc(g.pi())}</span>"
+                cells.append(text)
+        body.append(html.row(cells))
+    return html.table(["Scenario", *(headers[k] for k in keys)], body, " class=people")
+
+
+def _cost_table(rows: Rows, names: Sequence[str], colours: Mapping[str, str], baseline: str) -> str:
+    head = ["Scenario", "Cost of mentoring efforts (cumulative)", *(t for _, t in COST_RATIOS)]
+    body = []
     for name in names:
         is_base = name == baseline
-        label = f"{html.esc(name)}{' <span class=muted>(baseline)</span>' if is_base else ''}"
-        cells = [f"{_swatch(colours[name])}{label}"]
-        for indicator, _, unit in columns:
-            cells.append(_level_cell(_summary_row(summary, name, indicator), unit, is_base))
-        if extra:
-            cells.append(_cost_cell(_summary_row(summary, name, "cost_intervention"), is_base))
-            for indicator, _ in COST_RATIOS:
-                cells.append(_ratio_cell(_summary_row(summary, name, indicator), is_base))
-            cells.append(_bottleneck_cell(_summary_row(summary, name, "bottleneck")))
-        rows.append(html.row(cells))
-    return html.table(head, rows)
+        cells = [_name_cell(name, colours, baseline)]
+        cells.append(_cost_cell(_summary_row(rows, name, "cost_intervention"), is_base))
+        for indicator, _ in COST_RATIOS:
+            cells.append(_ratio_cell(_summary_row(rows, name, indicator), is_base))
+        body.append(html.row(cells))
+    return html.table(head, body)
+
+
+def _settings(manifest: Mapping[str, Any], names: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+    """Each scenario's resolved settings as the manifest records them (none before they were)."""
+    scenarios = manifest.get("scenarios")
+    found = {}
+    for name in names:
+        entry = scenarios.get(name) if isinstance(scenarios, Mapping) else None
+        if not isinstance(entry, Mapping):
+            continue
+        settings = next((entry[k] for k in SETTINGS_KEYS if isinstance(entry.get(k), Mapping)), None)
+        if settings:
+            found[name] = settings
+    return found
+
+
+def _settings_table(
+    settings: Mapping[str, Mapping[str, Any]], names: Sequence[str], colours: Mapping[str, str], baseline: str
+) -> str:
+    """One row per setting, one column per scenario; a value unlike the baseline's in bold."""
+    keys = list(dict.fromkeys(k for name in names for k in settings.get(name, {})))
+    base = settings.get(baseline, {})
+    body = []
+    for key in keys:
+        cells = [html.esc(key)]
+        for name in names:
+            value = settings.get(name, {}).get(key)
+            text = DASH if value is None else html.esc(value)
+            differs = name != baseline and value is not None and key in base and str(value) != str(base[key])
+            cells.append(f"<strong>{text}</strong>" if differs else text)
+        body.append(html.row(cells))
+    head = ["Setting", *(f"{n} (baseline)" if n == baseline else n for n in names)]
+    return html.table(head, body, " class=settings")
+
+
+def _files(out_dir: Path) -> str:
+    """Links to the tables written beside the report (those that exist when it is written)."""
+    items = [
+        f'<li><a href="{html.esc(name)}"><code>{html.esc(name)}</code></a>: {html.esc(what)}</li>'
+        for name, what in DATA_FILES
+        if (out_dir / name).is_file()
+    ]
+    if not items:
+        return ""
+    return (
+        "<p>The numbers behind this report are in the run folder beside it (links work when the "
+        "report is opened there):</p><ul class=files>" + "".join(items) + "</ul>"
+    )
 
 
 def _horizon_text(summary: pd.DataFrame) -> str:
@@ -664,77 +855,51 @@ def _description(manifest: Mapping[str, Any], name: str) -> str:
 
 
 def _html(
+    out_dir: Path,
     paths: Sequence[Path],
     timeseries: pd.DataFrame,
     summary: pd.DataFrame,
+    rows: Rows,
     manifest: Mapping[str, Any],
     baseline: str,
     names: Sequence[str],
     colours: Mapping[str, str],
     window: int,
+    extras: Mapping[str, Any],
 ) -> str:
     manifest = manifest or {}
+    horizon = _horizon_text(summary)
+    summary = summary[summary["period"].astype(str) == "horizon"]  # all the headline reads
     replicates = timeseries.groupby("scenario", sort=False)["replicate"].nunique()
     n_rep = int(replicates.max()) if not replicates.empty else 0
+    designs = [n for n in names if n != baseline]
     facts = [f"Baseline: {baseline}", f"{counted(n_rep, 'replicate')} per scenario"]
     for key, unit in (("residents", "residents"), ("years", "years simulated")):
         if key in manifest:
             facts.append(f"{manifest[key]} {unit}")
     if "created" in manifest:
         facts.append(f"created {manifest['created']}")
-    captions = (
-        "Share of residents aged 16-64 living in the area who hold an ordinary job; lines are "
-        f"means over {counted(n_rep, 'replicate')} and shaded bands span the middle 95% of replicates.",
-        f"Education dropouts per 100 enrolled per year, smoothed with a centred rolling mean over "
-        f"{window} records (about one year) within each replicate before taking the mean and the "
-        "middle 95% of replicates.",
-        "Difference from the baseline in the same replicate (common random numbers), in "
-        "percentage points for employment and dropouts per 100 enrolled for dropouts; bands span "
-        "the middle 95% of per-replicate differences, which is wider than the confidence interval "
-        "of the mean difference given in the table.",
-        "Mentoring pipeline per scenario: active mentees by kind of mentor and residents waiting "
-        "(left) and the share of each capacity in use (right, only capacities the scenario uses), "
-        "means over replicates.",
-        "Extra cost over the run per additional resident in an ordinary job at the horizon and "
-        "per dropout prevented, with 95% bootstrap intervals; 'no gain' marks scenarios whose "
-        "average effect is not positive and arrows mark intervals with no upper bound.",
-    )
-    alts = (
-        "Employment rate over time",
-        "Dropouts per 100 enrolled over time",
-        "Paired differences against the baseline",
-        "Mentoring pipeline and capacity use",
-        "Cost per outcome",
-    )
-    titles = (
-        "Employment",
-        "Education dropouts",
-        "Differences against the baseline",
-        "Mentoring pipeline and capacity",
-        "Cost per outcome",
-    )
-    horizon = _horizon_text(summary)
+    constraints = extras.get("constraints") or {}
+    groups, reached = extras.get("groups"), extras.get("reached")
     out = [
         "<h1>Employment and education interventions: scenario comparison</h1>",
         f"<p class=subtitle>{html.esc(' · '.join(facts))}</p>",
-        "<h2>How to read this</h2>",
-        "<p class=howto>Each scenario was simulated several times (replicates) with the same "
-        "random numbers as the baseline. <strong>Levels</strong> show the mean over replicates "
-        "and, in brackets, the middle 95% of replicates: the range one estate could plausibly "
-        "see. <strong>Differences</strong> show the mean paired difference against the baseline "
-        "(replicate by replicate) with its 95% confidence interval: how sure the estimated effect "
-        "is; bold differences have an interval that excludes zero. <strong>Area-level</strong> "
-        "rates are about whoever lives in the area now; <strong>cohort</strong> outcomes follow "
-        "the residents who lived there at the start, even after they move out, so an "
-        "intervention that helps people move on can look weaker at area level than for the "
-        "cohort.</p>",
-        "<h2>Headline results at the horizon</h2>",
-        f"<p>Rates and dropouts are averages over the horizon ({html.esc(horizon)}); costs are "
-        "cumulative over the whole run. Rates are area-level. Cost per outcome is the extra "
-        "total cost against the baseline divided by the extra residents in ordinary jobs at "
-        "the horizon or by the dropouts prevented over the run, with a 95% bootstrap interval. "
-        "The bottleneck is the capacity used the most at the horizon.</p>",
-        _outcome_table(summary, names, colours, baseline, HEADLINE, extra=True),
+        "<h2 id=headline>What each design does, in people</h2>",
+    ]
+    if designs:
+        sentences = (
+            f"<li>{_swatch(colours[name])}"
+            f"{html.esc(design_headline(summary, groups, reached, name, constraints.get(name)))}</li>"
+            for name in designs
+        )
+        out.append("<ul class=headline>" + "".join(sentences) + "</ul>")
+    out += [
+        f"<p>Each design against the baseline: extra residents in work at the horizon "
+        f"({html.esc(horizon)}), person-years in work and dropouts prevented over the whole run, "
+        "fewer young people outside education and work, and the residents the design reached. "
+        "The baseline's row gives its own level.</p>",
+        f"<p class=howto>{html.esc(intervals_note(summary))} Bold: the first interval excludes zero.</p>",
+        _people_table(summary, names, colours, baseline),
     ]
     if n_rep < 2:
         out.append(
@@ -749,19 +914,110 @@ def _html(
             "differences are not paired with common random numbers and are less precise than "
             "stated.</p>"
         )
-    if any(_summary_row(summary, names[0], ind) for ind, _, _ in COHORT):
+    out += [
+        _files(out_dir),
+        "<h2 id=rates>Rates at the horizon</h2>",
+        "<p class=howto>Each scenario was simulated several times (replicates) with the same "
+        "random numbers as the baseline. <strong>Levels</strong> show the mean over replicates "
+        "and, in brackets, the middle 95% of replicates: the range one estate could plausibly "
+        "see. <strong>Differences</strong> show the mean paired difference against the baseline "
+        "(replicate by replicate) with its 95% confidence interval: how sure the estimated effect "
+        "is; bold differences have an interval that excludes zero. <strong>Area-level</strong> "
+        "rates are about whoever lives in the area now; <strong>cohort</strong> outcomes follow "
+        "the residents who lived there at the start, even after they move out, so an "
+        "intervention that helps people move on can look weaker at area level than for the "
+        "cohort.</p>",
+        f"<p>Rates and dropouts are averages over the horizon ({html.esc(horizon)}), area-level.</p>",
+        _outcome_table(rows, names, colours, baseline, HEADLINE),
+    ]
+    if any(_summary_row(rows, names[0], ind) for ind, _, _ in COHORT):
         out += [
             "<h3>Start cohort (residents at the start, followed after moving out)</h3>",
-            _outcome_table(summary, names, colours, baseline, COHORT, extra=False),
+            _outcome_table(rows, names, colours, baseline, COHORT),
         ]
-    out.append("<h2>Figures</h2>")
-    for path, title, alt, caption in zip(paths, titles, alts, captions, strict=True):
+    out += [
+        "<h2 id=costs>Costs</h2>",
+        "<p>Costs are cumulative over the whole run. Cost per outcome is the extra total cost "
+        "against the baseline divided by the extra residents in ordinary jobs at the horizon or by "
+        "the dropouts prevented over the run, with a 95% bootstrap interval. Where a ratio has no "
+        "meaningful value (no gain on average, or a cost that is lower than the baseline's) the "
+        "cell says why instead of showing a number.</p>",
+        _cost_table(rows, names, colours, baseline),
+    ]
+    settings = _settings(manifest, names)
+    if settings:
+        out += [
+            "<h2 id=settings>What each scenario ran with</h2>",
+            "<p>Staffing, capacities and start-up as resolved for this run (after scaling to the "
+            "estate's size and any command-line overrides); bold where a design differs from the "
+            "baseline.</p>",
+            _settings_table(settings, names, colours, baseline),
+        ]
+    if groups is not None:
+        out += ["<h2 id=groups>Who gains</h2>", groups_section(groups)]
+    if reached is not None:
+        out += ["<h2 id=reached>The effect on those reached</h2>", reached_section(reached)]
+    held = [(name, constraint_clause(summary, name, constraints.get(name))) for name in designs]
+    held = [(name, text) for name, text in held if text]
+    if held:
+        items = "".join(
+            f"<li>{_swatch(colours[name])}<strong>{html.esc(name)}</strong>: {html.esc(text)}.</li>"
+            for name, text in held
+        )
+        out += [
+            "<h2 id=constraint>What holds each design back</h2>",
+            "<p>The capacity of each design that is used the most, and whether it binds (used at "
+            "90% or more).</p>",
+            f"<ul>{items}</ul>",
+        ]
+    out.append("<h2 id=figures>Figures</h2>")
+    for path, title, alt, caption in zip(
+        paths, FIGURE_TITLES, FIGURE_ALTS, _captions(n_rep, window), strict=True
+    ):
         out += [f"<h3>{html.esc(title)}</h3>", html.figure(path, alt, caption)]
-    out.append("<h2>Scenarios</h2>")
+    out.append("<h2 id=scenarios>Scenarios</h2>")
     out.append(
         html.definition_list(
             (name, f"{_swatch(colours[name])}{html.esc(_description(manifest, name))}") for name in names
         )
     )
-    out += ["<h2>Run manifest</h2>", html.manifest_block(manifest)]
-    return html.page(f"Scenario comparison: {', '.join(names)}", out)
+    out += ["<h2 id=manifest>Run manifest</h2>", html.manifest_block(manifest)]
+    return html.page(f"Scenario comparison: {', '.join(names)}", out, REPORT_CSS)
+
+
+FIGURE_TITLES = (
+    "Employment, each design against the baseline",
+    "Education dropouts, each design against the baseline",
+    "Differences against the baseline",
+    "Mentoring pipeline and capacity",
+    "Cost per outcome",
+)
+FIGURE_ALTS = (
+    "Employment rate over time, one panel per design with the baseline in each",
+    "Dropouts per 100 enrolled over time, one panel per design with the baseline in each",
+    "Paired differences against the baseline, one row per design",
+    "Mentoring pipeline and capacity use",
+    "Cost per outcome",
+)
+
+
+def _captions(n_rep: int, window: int) -> tuple[str, ...]:
+    return (
+        "Share of residents aged 16-64 living in the area who hold an ordinary job, one panel per "
+        "design: the design's line and band in its colour over the baseline's (grey, dashed) in "
+        f"every panel; lines are means over {counted(n_rep, 'replicate')} and bands span the middle "
+        "95% of replicates.",
+        f"Education dropouts per 100 enrolled per year, smoothed with a centred rolling mean over "
+        f"{window} records (about one year) within each replicate before taking the mean and the "
+        "middle 95% of replicates; one panel per design, the baseline grey and dashed in each.",
+        "Difference from the baseline in the same replicate (common random numbers), one row per "
+        "design: percentage points of employment (left) and dropouts per 100 enrolled (right); "
+        "bands span the middle 95% of per-replicate differences, which is wider than the "
+        "confidence interval of the mean difference given in the tables.",
+        "Mentoring pipeline per scenario: active mentees by kind of mentor and residents waiting "
+        "(left) and the share of each capacity in use (right, only capacities the scenario uses), "
+        "means over replicates.",
+        "Extra cost over the run per additional resident in an ordinary job at the horizon and "
+        "per dropout prevented, with 95% bootstrap intervals; 'no gain' marks scenarios whose "
+        "average effect is not positive and arrows mark intervals with no upper bound.",
+    )

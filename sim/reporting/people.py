@@ -9,7 +9,6 @@ parameters.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 
@@ -184,13 +183,3 @@ def _per_extra(value: object, sure: bool) -> str:
         return "<span class=muted>no gain</span>"
     text = esc(f"{float(value):,.0f}")
     return text if sure else f"{text} <span class=muted>(the interval includes no gain)</span>"
-
-
-def people_sections(folder: Path) -> str:
-    """Both sections from the groups.csv and reached.csv in ``folder`` (empty when absent)."""
-    parts = []
-    for name, section in (("groups.csv", groups_section), ("reached.csv", reached_section)):
-        path = Path(folder) / name
-        if path.exists():
-            parts.append(section(pd.read_csv(path, keep_default_na=True)))
-    return "\n".join(p for p in parts if p)

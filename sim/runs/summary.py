@@ -7,6 +7,7 @@ paired (common random numbers, docs/ODD.md 'Stochasticity').
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -501,15 +502,30 @@ def bottlenecks(summary: pd.DataFrame, resources: dict[str, list[str]] | None = 
     return pd.DataFrame(rows)
 
 
-def headline(summary: pd.DataFrame) -> pd.DataFrame:
-    """The short table printed after a comparison: key outcomes at the horizon per scenario."""
-    keys = [
-        "employment_rate",
-        "dropouts_per_100_enrolled",
-        "neet_rate_15_29",
-        "cost_intervention",
-        "cost_per_additional_employed",
-        "bottleneck",
-    ]
-    rows = summary[(summary["period"] == "horizon") & summary["indicator"].isin(keys)]
-    return rows
+HEADLINE_RATES = ("employment_rate", "dropouts_per_100_enrolled", "neet_rate_15_29")
+HEADLINE_AFTER = (
+    "cost_intervention",
+    "cost_per_additional_employed",
+    "cost_per_prevented_dropout",
+    "bottleneck",
+)
+
+
+def headline(summary: pd.DataFrame, people: Sequence[str] = ()) -> pd.DataFrame:
+    """The rows printed after a comparison, at the horizon: people first, then rates, costs, bottleneck.
+
+    Args:
+        summary: The summary table.
+        people: Indicators counting people, in the order to print them (see
+            ``sim.reporting.headline.people_indicators``); those the summary lacks are skipped.
+
+    Returns:
+        The summary's horizon rows of those indicators, by scenario in input order and within a
+        scenario in headline order.
+    """
+    keys = [*people, *HEADLINE_RATES, *HEADLINE_AFTER]
+    rank = {key: i for i, key in enumerate(dict.fromkeys(keys))}
+    rows = summary[(summary["period"] == "horizon") & summary["indicator"].isin(rank)]
+    order = {name: i for i, name in enumerate(dict.fromkeys(summary["scenario"]))}
+    key = rows["scenario"].map(order) * len(rank) + rows["indicator"].map(rank)
+    return rows.iloc[np.argsort(key.to_numpy(), kind="stable")]
