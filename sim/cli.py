@@ -165,6 +165,14 @@ EndWeekOpt = Annotated[
         f"mentors leave, costs stop. {NOT_BASELINE}.",
     ),
 ]
+GroupsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--groups",
+        help="Comma-separated target groups to report in groups.csv, reached.csv and the headline's "
+        "'gains most' (everyone is always kept); default: every group.",
+    ),
+]
 AsPlannedOpt = Annotated[
     bool,
     typer.Option(
@@ -211,6 +219,7 @@ class RunOptions:
     residents_csv: Path | None = None
     planner: PlannerSettings = PlannerSettings()
     parameters: str | None = None  # --parameters: fitted, posterior, or None (posterior if it matches)
+    groups: str | None = None  # --groups: the target groups reported, or None for all
 
 
 def _load(paths: list[Path], opts: RunOptions, baseline: str | None = None) -> list[Scenario]:
@@ -272,6 +281,9 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     """Load, validate, run, summarise and write; the shared body of every command."""
     # Before the heavy imports: a typo or a mismatched comparison is reported at once.
     scenarios = _load(paths, opts, baseline)
+    from sim.runs.people import chosen_groups
+
+    groups_shown = chosen_groups(opts.groups)
     from sim.engine.rng import spawn_seeds
     from sim.reporting.comparison import read_optional_tables, write_report
     from sim.reporting.headline import people_indicators
@@ -354,7 +366,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     with atomic_folder(out, opts.force, keep=paths) as folder:
         write_tables(folder, timeseries, summary, manifest)
         # Who gains and the effect on those reached (sim.runs.people), before the report reads them.
-        write_people_tables(folder, people, scenarios, baseline, replicate_draws(timeseries))
+        write_people_tables(folder, people, scenarios, baseline, replicate_draws(timeseries), groups_shown)
         # The report and the headline: people first, who gains and the binding constraint.
         tables = read_optional_tables(folder)
         constraints = _constraints(summary, [sc.name for sc in scenarios])
@@ -556,6 +568,7 @@ def default(
     business_firms: BusinessFirmsOpt = None,
     end_week: EndWeekOpt = None,
     as_planned: AsPlannedOpt = False,
+    groups: GroupsOpt = None,
     parameters: ParametersOpt = None,
 ) -> None:
     """With no command: compare every bundled scenario against the baseline."""
@@ -586,6 +599,7 @@ def default(
                     as_planned,
                 ),
                 parameters,
+                groups,
             ),
         )
     )
@@ -610,6 +624,7 @@ def run(
     business_firms: BusinessFirmsOpt = None,
     end_week: EndWeekOpt = None,
     as_planned: AsPlannedOpt = False,
+    groups: GroupsOpt = None,
     parameters: ParametersOpt = None,
 ) -> None:
     """Run one scenario over its replicates."""
@@ -637,6 +652,7 @@ def run(
                     as_planned,
                 ),
                 parameters,
+                groups,
             ),
         )
     )
@@ -662,6 +678,7 @@ def compare(
     business_firms: BusinessFirmsOpt = None,
     end_week: EndWeekOpt = None,
     as_planned: AsPlannedOpt = False,
+    groups: GroupsOpt = None,
     parameters: ParametersOpt = None,
 ) -> None:
     """Compare intervention scenarios with a baseline (paired, common random numbers)."""
@@ -693,6 +710,7 @@ def compare(
                     as_planned,
                 ),
                 parameters,
+                groups,
             ),
         )
 

@@ -6,7 +6,7 @@ Small populations over three years: every property here is exact, not statistica
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import on_plan, small
+from conftest import SCENARIOS, on_plan, small
 
 from sim.engine.counts import COUNT_COLUMNS, indicator_counts
 from sim.engine.people import GROUP_BIT, HELP_BIT
@@ -340,3 +340,34 @@ def test_a_frame_taken_mid_run_describes_that_week():
     assert "status_w30" in frame.columns and "status_w0" in frame.columns
     here = (frame["in_area"] == 1) & (frame["followed"] == 1)
     np.testing.assert_array_equal(frame.loc[here, "status_w30"], frame.loc[here, "status"])
+
+
+def test_groups_option_keeps_the_named_groups_and_everyone(tmp_path):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    out = tmp_path / "cmp"
+    base, design = SCENARIOS / "baseline.toml", SCENARIOS / "social_mentor.toml"
+    args = ["compare", base, design, "-n", "300", "-y", "1", "-r", "2", "-w", "1", "--parameters", "fitted"]
+    result = CliRunner().invoke(app, [str(a) for a in [*args, "--groups", "long_term_unemployed", "-o", out]])
+    assert result.exit_code == 0, result.output
+    groups = pd.read_csv(out / "groups.csv")
+    assert set(groups["group"]) == {"all", "long_term_unemployed"}
+    assert set(pd.read_csv(out / "reached.csv")["group"]) <= {"all", "long_term_unemployed"}
+
+
+@pytest.mark.parametrize("given", ["long_term", "all,nobody", ","])
+def test_an_unknown_group_is_refused_in_one_line_with_nothing_written(tmp_path, given):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    out = tmp_path / "cmp"
+    base, design = SCENARIOS / "baseline.toml", SCENARIOS / "social_mentor.toml"
+    args = ["compare", base, design, "-n", "300", "-y", "1", "-r", "2", "--groups", given, "-o", out]
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "--groups" in lines[0] and "allowed: all, job_ready" in lines[0]
+    assert not out.exists()

@@ -213,7 +213,7 @@ def _groups() -> pd.DataFrame:
                 "scenario": "volunteer_corps",
                 "group": group,
                 "group_label": label,
-                "outcome": "employed_16_64",
+                "outcome": "job",
                 "outcome_label": "In ordinary jobs",
                 "group_size": 200,
                 "mean": 80.0,
@@ -238,10 +238,10 @@ def _groups() -> pd.DataFrame:
 def _reached() -> pd.DataFrame:
     """reached.csv as the contract lays it out: every kind of help together, then one kind."""
     rows = []
-    for help_kind, group, reached in (("any", "all", 84), ("volunteer", "all", 30)):
+    for help_kind, group, reached in (("design", "all", 84), ("volunteer", "all", 30)):
         for outcome, label, effect, low, high, per_extra in (
-            ("employed_16_64", "In ordinary jobs", 0.09, 0.031, 0.15, 11.1),
-            ("cum_dropouts_area", "Dropped out", -0.02, -0.05, 0.01, np.nan),
+            ("job", "In ordinary jobs", 0.09, 0.031, 0.15, 11.1),
+            ("neet", "NEET", -0.02, -0.05, 0.01, np.nan),
         ):
             rows.append(
                 {
@@ -472,7 +472,7 @@ def test_optional_sections_appear_with_their_inputs(tmp_path, inputs, monkeypatc
     assert "+12 [4, 20]</span><span class='muted pi'>with parameter uncertainty [−3, 27]</span>" in people
     assert "also allows for not knowing the model" in text
     assert "gains most: Long-term unemployed" in text
-    assert "for the 84 people reached: +9.0 pp in ordinary jobs [3.1, 15.0]" in text
+    assert "for the 84 people the design reached: +9.0 pp in ordinary jobs [3.1, 15.0]" in text
     assert "held back by the coordinator&#x27;s hours in 14 of 16 replicates" in text
 
 
@@ -483,8 +483,8 @@ def test_design_headline_names_people_group_reached_and_constraint(inputs):
         "Volunteer corps: +12 residents in ordinary jobs [4, 20] (with parameter uncertainty "
         "[−3, 27]), +3.0 dropouts prevented [1.0, 5.0] (with parameter uncertainty [−2.0, 9.0]); "
         "gains most: Long-term unemployed (+4.1 pp in ordinary jobs [1.0, 7.2], +9.0 people); "
-        "for the 84 people reached: +9.0 pp in ordinary jobs [3.1, 15.0] (one more per 11 reached), "
-        "−2.0 pp dropped out [−5.0, 1.0]; held back by coordinator hours (95% used at the horizon)."
+        "for the 84 people the design reached: +9.0 pp in ordinary jobs [3.1, 15.0] (one more per 11 reached), "
+        "−2.0 pp NEET [−5.0, 1.0]; held back by coordinator hours (95% used at the horizon)."
     )
     # Without the optional inputs the clauses are left out, not guessed.
     bare = design_headline(summary, None, None, "volunteer_corps", "held back by nothing")
@@ -535,7 +535,7 @@ def test_cli_headline_leads_with_people_and_fits_100_columns(inputs):
     assert "+12 [4, 20]" in printed and "(−3, 27)" in printed  # both intervals
     assert "+3.0 [1.0, 5.0]" in printed  # dropouts prevented
     assert "gains most: Long-term unemployed" in words
-    assert "for the 84 people reached" in words
+    assert "for the 84 people the design reached" in words
     assert "held back by coordinator hours" in words
     assert "…" not in printed  # nothing cut off
     # An empty cost ratio shows its note, not a number (the summary row of "mentors & <co>").

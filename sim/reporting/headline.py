@@ -35,6 +35,8 @@ GAIN_WORDS: dict[str, tuple[str, str]] = {
 }
 # The counts named in the headline sentence (the rest are in the tables).
 SENTENCE = ("employed_16_64", "working_16_64", "cum_dropouts_area")
+# Outcomes that are a share of people at the horizon (groups.csv, reached.csv), in reading order.
+SHARE_OUTCOMES = ("job", "work", "education", "neet")
 # Groups that are everyone, not a target group: never "the group that gains most".
 EVERYONE = frozenset({"all", "everyone", "all_residents", "total", "any"})
 INTERVALS_NOTE = (
@@ -201,7 +203,12 @@ def top_group(groups: pd.DataFrame | None, scenario: str) -> str | None:
     if groups is None or groups.empty or "scenario" not in groups:
         return None
     rows = groups[groups["scenario"].astype(str) == scenario].to_dict("records")
-    rows = [r for r in rows if str(r.get("group", "")).lower() not in EVERYONE]
+    # Shares of the group at the horizon only: person-years per member are no percentage.
+    rows = [
+        r
+        for r in rows
+        if str(r.get("group", "")).lower() not in EVERYONE and r.get("outcome") in SHARE_OUTCOMES
+    ]
     scored = []
     for r in rows:
         sign = _outcome_sign(str(r.get("outcome", "")))
@@ -227,13 +234,20 @@ def top_group(groups: pd.DataFrame | None, scenario: str) -> str | None:
 def reached_clause(reached: pd.DataFrame | None, scenario: str, outcomes: int = 2) -> str | None:
     """The average effect on the residents the design reached, in words; None without the table.
 
-    Reads the rows that cover the most residents reached (every kind of help and every group
-    together, where the table has such rows) and names the effect on up to ``outcomes`` outcomes,
-    with its noise-only interval and how many must be reached for one more.
+    Reads the rows of everyone the design itself reached (help ``design``: what the baseline lacks
+    or runs differently; group ``all``) and names the effect on up to ``outcomes`` outcomes, with
+    its noise-only interval and how many must be reached for one more. Without such rows it reads
+    those covering the most residents.
     """
     if reached is None or reached.empty or "scenario" not in reached:
         return None
     rows = reached[reached["scenario"].astype(str) == scenario]
+    own = rows[
+        (rows.get("help", pd.Series("", index=rows.index)).astype(str) == "design")
+        & (rows.get("group", pd.Series("", index=rows.index)).astype(str) == "all")
+        & rows.get("outcome", pd.Series("", index=rows.index)).isin(SHARE_OUTCOMES)
+    ]
+    rows = own if not own.empty else rows
     counts = pd.to_numeric(rows.get("reached"), errors="coerce") if not rows.empty else None
     if counts is None or not counts.notna().any():
         return None
@@ -255,7 +269,7 @@ def reached_clause(reached: pd.DataFrame | None, scenario: str, outcomes: int = 
         if finite(r.get("reached_per_extra")):
             text += f" (one more per {quantity(r['reached_per_extra'], '', 0)} reached)"
         parts.append(text)
-    return f"for the {quantity(size, '', 0)} people reached: " + ", ".join(parts)
+    return f"for the {quantity(size, '', 0)} people the design reached: " + ", ".join(parts)
 
 
 def constraint_clause(summary: pd.DataFrame, scenario: str, sentence: str | None = None) -> str | None:

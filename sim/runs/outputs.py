@@ -107,6 +107,7 @@ def write_people_tables(
     scenarios: Sequence[Scenario],
     baseline: str | None,
     draws: np.ndarray | None = None,
+    groups_shown: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Write groups.csv, reached.csv and reached_timeseries.csv (levels only without a baseline).
 
@@ -117,6 +118,7 @@ def write_people_tables(
         scenarios: The scenarios in output order.
         baseline: The baseline's name, or None.
         draws: The parameter set of each replicate, or None at the fitted values.
+        groups_shown: The target groups to write (``--groups``), or None for every group.
 
     Returns:
         (groups, reached), for the report.
@@ -125,6 +127,9 @@ def write_people_tables(
 
     groups = groups_table(people, scenarios, baseline, draws)
     reached, over_time = reached_tables(people, scenarios, baseline, draws)
+    if groups_shown is not None:
+        groups = groups[groups["group"].isin(groups_shown)].reset_index(drop=True)
+        reached = reached[reached["group"].isin(groups_shown)].reset_index(drop=True)
     groups.to_csv(folder / "groups.csv", index=False, float_format="%.6g")
     reached.to_csv(folder / "reached.csv", index=False, float_format="%.6g")
     over_time.to_csv(folder / "reached_timeseries.csv", index=False, float_format="%.6g")

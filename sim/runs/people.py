@@ -29,6 +29,7 @@ import pandas as pd
 from sim.engine.people import GONE, GROUP_BIT, GROUPS, HELP_BIT, HELP_KINDS
 from sim.engine.states import BACKGROUND_NAMES, SEX_NAMES, Status
 from sim.engine.units import WEEKS_PER_YEAR
+from sim.inputs.errors import InputError
 from sim.runs.intervals import paired_intervals
 from sim.scenario import Scenario
 
@@ -58,6 +59,25 @@ GROUP_LABELS: dict[str, str] = {
     **{f"sex_{s}": f"Sex: {s}" for s in SEX_NAMES},
 }
 GROUP_NAMES = tuple(GROUP_LABELS)
+
+
+def chosen_groups(text: str | None, where: str = "command line: --groups") -> tuple[str, ...] | None:
+    """The target groups named in a comma-separated list (everyone always included), or None for all.
+
+    Raises:
+        InputError: naming the first unknown group and every allowed name.
+    """
+    if text is None:
+        return None
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [name for name in names if name not in GROUP_LABELS]
+    if unknown or not names:
+        shown = unknown[0] if unknown else text
+        raise InputError(
+            f"{where} = {text!r}: unknown group {shown!r}; allowed: {', '.join(GROUP_NAMES)} (comma-separated)"
+        )
+    return tuple(dict.fromkeys([ALL[0], *names]))
+
 
 GROUP_COLUMNS = (
     "scenario",
