@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -198,6 +198,13 @@ class PlannerSettings:
     def values(self) -> dict[str, float | int | None]:
         """The settings given as numbers, by name (as in :data:`sim.inputs.overrides.PLANNER_KEYS`)."""
         return {name: getattr(self, name) for name in PLANNER_EFFORT}
+
+
+def _run_options(given: dict[str, Any]) -> RunOptions:
+    """The shared options of ``run``, ``compare`` and the default command from their parameters."""
+    planner = PlannerSettings(**{f.name: given[f.name] for f in fields(PlannerSettings)})
+    shared = {f.name: given[f.name] for f in fields(RunOptions) if f.name in given}
+    return RunOptions(**shared, planner=planner)
 
 
 def _fail(message: str) -> None:
@@ -572,6 +579,7 @@ def default(
     parameters: ParametersOpt = None,
 ) -> None:
     """With no command: compare every bundled scenario against the baseline."""
+    options = _run_options(locals())
     if ctx.invoked_subcommand is not None:
         return
     paths = _bundled()
@@ -580,27 +588,7 @@ def default(
             paths,
             "baseline",
             out or DEFAULT_OUT / "comparison",
-            RunOptions(
-                residents,
-                years,
-                replicates,
-                seed,
-                workers,
-                force,
-                area,
-                residents_csv,
-                PlannerSettings(
-                    social_mentors,
-                    coordinator_hours,
-                    volunteers,
-                    jobcentre_mentors,
-                    business_firms,
-                    end_week,
-                    as_planned,
-                ),
-                parameters,
-                groups,
-            ),
+            options,
         )
     )
 
@@ -628,32 +616,13 @@ def run(
     parameters: ParametersOpt = None,
 ) -> None:
     """Run one scenario over its replicates."""
+    options = _run_options(locals())
     _guard(
         lambda: execute(
             [scenario],
             None,
             out or derived_folder(DEFAULT_OUT, _stem(scenario)),
-            RunOptions(
-                residents,
-                years,
-                replicates,
-                seed,
-                workers,
-                force,
-                area,
-                residents_csv,
-                PlannerSettings(
-                    social_mentors,
-                    coordinator_hours,
-                    volunteers,
-                    jobcentre_mentors,
-                    business_firms,
-                    end_week,
-                    as_planned,
-                ),
-                parameters,
-                groups,
-            ),
+            options,
         )
     )
 
@@ -682,6 +651,7 @@ def compare(
     parameters: ParametersOpt = None,
 ) -> None:
     """Compare intervention scenarios with a baseline (paired, common random numbers)."""
+    options = _run_options(locals())
 
     def body() -> None:
         base = load_scenario(baseline, area, residents_csv)
@@ -691,27 +661,7 @@ def compare(
             [baseline, *scenarios],
             base.name,
             out or derived_folder(DEFAULT_OUT, name),
-            RunOptions(
-                residents,
-                years,
-                replicates,
-                seed,
-                workers,
-                force,
-                area,
-                residents_csv,
-                PlannerSettings(
-                    social_mentors,
-                    coordinator_hours,
-                    volunteers,
-                    jobcentre_mentors,
-                    business_firms,
-                    end_week,
-                    as_planned,
-                ),
-                parameters,
-                groups,
-            ),
+            options,
         )
 
     _guard(body)

@@ -25,22 +25,23 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
-from sim.engine.states import Status
+from sim.engine.counts import (
+    ACTIVATION,
+    EDUCATION,
+    EMPLOYED,
+    INACTIVE,
+    INTERNSHIP,
+    RETIRED,
+    SUBSIDISED,
+    UF,
+    UR,
+)
 from sim.engine.units import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from sim.engine.population import Population
 
 W = WEEKS_PER_YEAR
-EMPLOYED = int(Status.EMPLOYED)
-SUBSIDISED = int(Status.SUBSIDISED)
-INTERNSHIP = int(Status.INTERNSHIP)
-ACTIVATION = int(Status.ACTIVATION)
-UR = int(Status.UNEMPLOYED_READY)
-UF = int(Status.UNEMPLOYED_FAR)
-EDUCATION = int(Status.EDUCATION)
-INACTIVE = int(Status.INACTIVE)
-RETIRED = int(Status.RETIRED)
 LONG_TERM_WEEKS = 104  # as the indicators count long-term unemployment (sim.engine.counts)
 
 # Kinds of help, by bit of ``help``: (name, label). The mentor efforts by their profile's pool.
