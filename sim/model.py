@@ -381,38 +381,56 @@ class HousingAreaModel(mesa.Model):
         }
 
     def resource_utilisation(self) -> dict[str, float]:
-        """Utilisation of each possible bottleneck this week (0 where the resource is absent)."""
-        corps, social, jc_team, firms = (
-            self.volunteer_corps,
-            self.social_mentors,
-            self.jobcentre_mentors,
-            self.firm_network,
-        )
+        """Utilisation this week of each possible bottleneck that is running (docs/ODD.md 7.16).
+
+        The jobcentre's caseworkers, programme budget and firm slots always run; an effort's
+        capacities only while the effort runs (started and not ended), and brokering hours only in
+        weeks some effort brokers. Resources not running this week are left out, so their
+        utilisation is averaged over the weeks they run. Besides the capacities proper, each
+        mentoring effort's referrals and mentor supply are given as 0/1 shares of the week: 1 for
+        referrals when places stand empty and nobody waits, 1 for supply when residents wait and
+        every place is taken (read at the end of the week).
+        """
+        week = self.week
         budget = self.scenario.jobcentre.programme_budget_dkk_per_year
-        elapsed = (self.week % WEEKS_PER_YEAR + 1) / WEEKS_PER_YEAR
-        return {
+        elapsed = (week % WEEKS_PER_YEAR + 1) / WEEKS_PER_YEAR
+        used = {
             "caseworkers": self.jobcentre.utilisation(),
             "programme_budget": self.jobcentre.spent_this_year / (budget * elapsed) if budget > 0 else 0.0,
             "firm_slots": self.employers.utilisation(),
-            "coordinator_hours": corps.coordinator_utilisation() if corps else 0.0,
-            "volunteer_places": corps.utilisation() if corps else 0.0,
-            "social_mentor_places": social.utilisation() if social else 0.0,
-            "jobcentre_mentor_places": jc_team.utilisation() if jc_team else 0.0,
-            "business_mentor_places": firms.utilisation() if firms else 0.0,
-            "employment_service_places": (
-                self.employment_service.utilisation() if self.employment_service else 0.0
-            ),
-            "placement_hours": self.placement_utilisation(),
         }
+        corps = self.volunteer_corps
+        if corps is not None and corps.effort.running(week):
+            used["coordinator_hours"] = corps.coordinator_utilisation()
+            used["volunteer_places"] = corps.utilisation()
+            used.update(_held_back("volunteer", corps.roster.total_free(), len(corps.waiting)))
+        for team, name in (
+            (self.social_mentors, "social_mentor"),
+            (self.jobcentre_mentors, "jobcentre_mentor"),
+            (self.employment_service, "employment_service"),
+        ):
+            if team is not None and team.effort.running(week):
+                used[f"{name}_places"] = team.utilisation()
+                used.update(_held_back(name, team.roster.total_free(), len(team.waiting)))
+        firms = self.firm_network
+        if firms is not None and firms.effort.running(week):
+            used["business_mentor_places"] = firms.utilisation()
+        placement = self.placement_utilisation()
+        if placement is not None:
+            used["placement_hours"] = placement
+        return used
 
-    def placement_utilisation(self) -> float:
-        """Share of this week's brokering hours spent on attempts, over every brokering effort (docs/ODD.md 7.14)."""
+    def placement_utilisation(self) -> float | None:
+        """Share of this week's brokering hours spent on attempts, over every brokering effort (docs/ODD.md 7.14).
+
+        None in a week no effort brokered (no hours available).
+        """
         used = available = 0.0
         for broker in self.brokers:
             u, a = broker.hours(self.week)
             used += u
             available += a
-        return used / available if available > 0 else 0.0
+        return used / available if available > 0 else None
 
     def run_model(self) -> None:
         """Step to the horizon, with Python's cyclic garbage collector paused (see :func:`sim.engine.runtime.paused_gc`)."""
@@ -452,3 +470,11 @@ class HousingAreaModel(mesa.Model):
     ) -> None:
         """Release the model, whether the block finished or raised (the exception goes on)."""
         self.release()
+
+
+def _held_back(name: str, free_places: int, waiting: int) -> dict[str, float]:
+    """This week's referral and supply shares of one effort (see ``resource_utilisation``)."""
+    return {
+        f"{name}_referrals": 1.0 if free_places > 0 and waiting == 0 else 0.0,
+        f"{name}_supply": 1.0 if waiting > 0 and free_places <= 0 else 0.0,
+    }

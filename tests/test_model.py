@@ -56,8 +56,16 @@ def test_status_shares_sum_to_one_and_rates_lie_in_range():
         *frame.filter(like="util_").columns,
     ]
     assert frame.loc[frame["week"] == 0, windowed].isna().all().all()
-    assert not frame.loc[frame["week"] > 0].isna().any().any()
-    assert (frame.loc[frame["week"] > 0].filter(like="util_") >= 0).all().all()
+    assert (
+        not frame.loc[frame["week"] > 0].drop(columns=frame.filter(like="util_").columns).isna().any().any()
+    )
+    # Utilisation is over the weeks a resource runs: unknown exactly where it ran no week since
+    # the last record (the running-weeks total did not grow).
+    later = frame[frame["week"] > 0]
+    for column in frame.filter(like="util_").columns:
+        grew = frame[f"running_weeks_{column.removeprefix('util_')}"].diff()[later.index] > 0
+        assert (later[column].notna() == grew).all(), column
+        assert (later.loc[grew, column] >= 0).all(), column
 
 
 def test_same_seed_gives_identical_results_and_other_seeds_differ():

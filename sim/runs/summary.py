@@ -13,11 +13,11 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from sim.engine.units import WEEKS_PER_YEAR
-from sim.metrics import CUMULATIVE, INDICATORS, LABELS
+from sim.metrics import LABELS, RESOURCE_WORDS
+from sim.runs.periods import BINDING, periods_of  # noqa: F401 - BINDING is read from here too
+from sim.runs.periods import period_values as periods_values
 from sim.scenario import Scenario
 
-BINDING = 0.9  # a resource used at 90 % or more of its capacity is reported as binding
 NEEDS_TWO = "intervals need at least two replicates"
 
 
@@ -38,8 +38,8 @@ def undefined_reason(indicator: str, first_record: bool = False) -> str:
         return "first record, no week observed yet"
     if "dropouts_per_100_enrolled" in indicator:
         return "no one enrolled"
-    if indicator.startswith("util_"):
-        return "no week observed yet"
+    if indicator.startswith(("util_", "binding_")):
+        return "not running (absent, not started or ended)"
     if indicator == "cohort_still_in_area":
         return "no one of the start cohort still of working age"
     if indicator.startswith("cohort_"):
@@ -77,31 +77,18 @@ def annotate_undefined(timeseries: pd.DataFrame) -> pd.DataFrame:
 
 
 def _periods(timeseries: pd.DataFrame) -> list[tuple[str, float, float]]:
-    """(label, first week, last week) for every simulated year and for the horizon (last year)."""
-    horizon = float(timeseries["week"].max())
-    years = int(np.ceil(horizon / WEEKS_PER_YEAR))
-    periods = [("horizon", horizon - WEEKS_PER_YEAR, horizon)]
-    periods += [(f"year_{y}", (y - 1) * WEEKS_PER_YEAR, y * WEEKS_PER_YEAR) for y in range(1, years + 1)]
-    return periods
+    """(label, first week, last week) for the horizon (last year) and every simulated year."""
+    return periods_of(timeseries)
 
 
 def period_values(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """One value per (scenario, replicate, period, indicator).
+    """One value per (scenario, replicate, period, indicator), by each indicator's own rule.
 
-    Averaged indicators are the mean of the records within the period (after its first week);
-    cumulative ones are read at the period's end.
+    The one definition every command reads indicators through (:mod:`sim.runs.periods`): states
+    are the mean of the records in the period, rates are events over time at risk in the period,
+    utilisation is over the weeks the resource ran, running totals are read at the period's end.
     """
-    out = []
-    averaged = [c for c, _ in INDICATORS if c in timeseries]
-    cumulative = [c for c, _ in CUMULATIVE if c in timeseries]
-    for label, start, end in _periods(timeseries):
-        inside = timeseries[(timeseries["week"] > start) & (timeseries["week"] <= end)]
-        means = inside.groupby(["scenario", "replicate"], sort=False)[averaged].mean()
-        ends = inside.sort_values("week").groupby(["scenario", "replicate"], sort=False)[cumulative].last()
-        frame = means.join(ends).reset_index().melt(id_vars=["scenario", "replicate"], var_name="indicator")
-        frame.insert(2, "period", label)
-        out.append(frame)
-    return pd.concat(out, ignore_index=True)
+    return periods_values(timeseries)
 
 
 def _replicate_stats(cube: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -110,8 +97,21 @@ def _replicate_stats(cube: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN groups give NaN, as they should
         mean = np.nanmean(cube, axis=1)
-        low, high = np.nanpercentile(cube, [2.5, 97.5], axis=1)
+    low, high = (_nan_percentile(cube, q, count) for q in (2.5, 97.5))
     return mean, low, high, count
+
+
+def _nan_percentile(cube: np.ndarray, q: float, count: np.ndarray) -> np.ndarray:
+    """``np.nanpercentile(cube, q, axis=1)`` (linear interpolation), without its slow per-row loop."""
+    ordered = np.sort(cube, axis=1)  # NaN sort last
+    position = np.maximum(count - 1, 0) * q / 100.0
+    below = np.floor(position).astype(int)
+    above = np.minimum(below + 1, np.maximum(count - 1, 0))
+    low = np.take_along_axis(ordered, below[:, None], axis=1)[:, 0]
+    high = np.take_along_axis(ordered, above[:, None], axis=1)[:, 0]
+    with np.errstate(invalid="ignore"):
+        value = low + (high - low) * (position - below)
+    return np.where(count > 0, value, np.nan)
 
 
 def t_half_width(sd: ArrayLike, n: ArrayLike) -> np.ndarray:
@@ -331,25 +331,37 @@ def cost_effectiveness(
 INTERVENTION_RESOURCES = (
     "coordinator_hours",
     "volunteer_places",
+    "volunteer_referrals",
+    "volunteer_supply",
     "social_mentor_places",
+    "social_mentor_referrals",
+    "social_mentor_supply",
     "jobcentre_mentor_places",
+    "jobcentre_mentor_referrals",
+    "jobcentre_mentor_supply",
     "business_mentor_places",
     "employment_service_places",
+    "employment_service_referrals",
+    "employment_service_supply",
     "placement_hours",
 )
 
 
 def design_resources(scenario: Scenario, baseline: Scenario | None) -> list[str]:
-    """Capacities a scenario's own mentoring efforts bring, beyond what the baseline has."""
+    """Capacities a scenario's own mentoring efforts bring, beyond what the baseline has.
+
+    Besides each effort's places and hours, its referrals and its mentor supply count as
+    capacities (``<effort>_referrals``, ``<effort>_supply``; docs/ODD.md 7.16).
+    """
     own = []
     if scenario.volunteer_corps.enabled:
-        own += ["coordinator_hours", "volunteer_places"]
+        own += ["coordinator_hours", "volunteer_places", "volunteer_referrals", "volunteer_supply"]
     if scenario.professional_mentors.mentors > 0:
-        own.append("social_mentor_places")
+        own += ["social_mentor_places", "social_mentor_referrals", "social_mentor_supply"]
     if scenario.business_mentors.firms > 0:
         own.append("business_mentor_places")
     if scenario.employment_service.staff > 0:
-        own.append("employment_service_places")
+        own += ["employment_service_places", "employment_service_referrals", "employment_service_supply"]
     brokering = (
         (scenario.volunteer_corps.enabled, scenario.volunteer_corps.placement),
         (scenario.professional_mentors.mentors > 0, scenario.professional_mentors.placement),
@@ -364,35 +376,67 @@ def design_resources(scenario: Scenario, baseline: Scenario | None) -> list[str]
         base_jc.mentor_policy,
     )
     if jc.mentor_support_mentors > 0 and (changed or not own and scenario is baseline):
-        own.append("jobcentre_mentor_places")
+        own += ["jobcentre_mentor_places", "jobcentre_mentor_referrals", "jobcentre_mentor_supply"]
     return own
 
 
-def bottlenecks(summary: pd.DataFrame, resources: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    """Per scenario, the most used capacity of its mentoring efforts at the horizon, and whether it binds.
+def _count(row: pd.Series | None, n: int) -> int:
+    """Replicates a 0/1 flag row of the summary is 1 in (its mean times the replicates with a value)."""
+    if row is None or not np.isfinite(row["mean"]):
+        return 0
+    return int(round(float(row["mean"]) * int(row["replicates"])))
 
-    A design's own resources (``resources[scenario]``: coordinator hours, mentor places, firm places
-    with mentors) are considered first: they are what a planner can change. A scenario without any
-    falls back to every resource in use (caseworkers, programme budget, firm slots, ...).
+
+def bottlenecks(summary: pd.DataFrame, resources: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """Per scenario, the capacity that holds its mentoring efforts back at the horizon, if any.
+
+    Utilisation is over the weeks each capacity runs in the last simulated year, in the replicates
+    where it runs (docs/ODD.md 7.16). A design's own resources (``resources[scenario]``: coordinator
+    hours, mentor places, referrals and mentor supply of its efforts) are considered first: they are
+    what a planner can change. A scenario without any falls back to every resource in use
+    (caseworkers, programme budget, firm slots, ...).
+
+    The binding constraint is the resource that binds (utilisation at least :data:`BINDING`) in
+    the most replicates; where none binds in any, the most used one is named, as not binding.
+    Two rows per scenario: ``bottleneck`` (its utilisation over the replicates where it runs;
+    ``replicates`` counts those; the note names it, e.g. ``coordinator_hours (binding in 14 of 16
+    replicates)``) and ``binding_constraint`` (the note is :func:`bottleneck_sentence`'s sentence;
+    ``mean`` is the replicates in which it binds, ``replicates`` all replicates).
     """
-    util = summary[(summary["period"] == "horizon") & summary["indicator"].str.startswith("util_")]
+    horizon = summary[summary["period"] == "horizon"]
     rows = []
-    for name, block in util.groupby("scenario", sort=False):
-        block = block[block["mean"] > 0]
+    for name, block in horizon.groupby("scenario", sort=False):
+        by = block.set_index("indicator")
+        n = int(block["replicates"].max()) if len(block) else 0
+        util = block[block["indicator"].str.startswith("util_")]
         wanted = (resources or {}).get(name, INTERVENTION_RESOURCES)
-        own = block[block["indicator"].str.removeprefix("util_").isin(wanted)]
-        block = own if not own.empty else block
-        if block.empty:
+        design = util[util["indicator"].str.removeprefix("util_").isin(wanted)]
+        own = design[design["replicates"] > 0]
+        if own.empty and not design.empty:
+            # The design's efforts did not run in the last year of any replicate.
+            ran = max(_count(by.loc[f"ran_{r}"] if f"ran_{r}" in by.index else None, n) for r in wanted)
+            rows.append(_idle_row(name, n, ran))
             continue
-        top = block.loc[block["mean"].idxmax()]
-        resource = top["indicator"].removeprefix("util_")
-        state = "binding" if top["mean"] >= BINDING else "not binding"
+        util = util[util["replicates"] > 0]
+        used = own if not own.empty else util[util["mean"] > 0]
+        if used.empty:
+            continue
+        ranked = []
+        for _, row in used.iterrows():
+            r = row["indicator"].removeprefix("util_")
+            flag = by.loc[f"binding_{r}"] if f"binding_{r}" in by.index else None
+            ranked.append((_count(flag, n), float(np.nan_to_num(row["mean"])), r, row))
+        ranked.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        binds, _, resource, top = ranked[0]
+        ran = max(_count(by.loc[f"ran_{r}"] if f"ran_{r}" in by.index else None, n) for _, _, r, _ in ranked)
+        running = int(max(row["replicates"] for *_, row in ranked))
+        state = f"binding in {binds} of {n} replicates" if binds else "not binding"
+        common = {"scenario": name, "period": "horizon"}
         rows.append(
             {
-                "scenario": name,
-                "period": "horizon",
+                **common,
                 "indicator": "bottleneck",
-                "label": "Most used capacity of the design at the horizon",
+                "label": "Most used capacity of the design at the horizon, over the weeks it runs",
                 "mean": top["mean"],
                 "p2_5": top["p2_5"],
                 "p97_5": top["p97_5"],
@@ -400,7 +444,83 @@ def bottlenecks(summary: pd.DataFrame, resources: dict[str, list[str]] | None = 
                 "note": f"{resource} ({state})",
             }
         )
+        rows.append(
+            {
+                **common,
+                "indicator": "binding_constraint",
+                "label": "What holds the design back at the horizon",
+                "mean": float(binds),
+                "replicates": n,
+                "note": _sentence(resource, binds, float(top["mean"]), n, ran, running, bool(len(own))),
+            }
+        )
     return pd.DataFrame(rows)
+
+
+def _idle_row(scenario: str, n: int, ran: int) -> dict[str, object]:
+    """The ``binding_constraint`` row of a design whose efforts ran in no replicate's last year."""
+    if ran == 0:
+        note = f"Never started in any of the {n} replicates."
+    else:
+        note = (
+            f"Not running in the last year of any of the {n} replicates "
+            f"(never started in {n - ran}, ended before the last year in {ran})."
+        )
+    return {
+        "scenario": scenario,
+        "period": "horizon",
+        "indicator": "binding_constraint",
+        "label": "What holds the design back at the horizon",
+        "mean": 0.0,
+        "replicates": n,
+        "note": note,
+    }
+
+
+def _sentence(resource: str, binds: int, util: float, n: int, ran: int, running: int, own: bool) -> str:
+    """The binding constraint in words (see :func:`bottleneck_sentence`)."""
+    words = RESOURCE_WORDS.get(resource, resource.replace("_", " "))
+    parts = []
+    if own and ran == 0:
+        return f"Never started in any of the {n} replicates."
+    if binds:
+        parts.append(f"held back by {words} in {binds} of {n} replicates")
+    else:
+        share = "of the weeks it runs" if resource.endswith(("_referrals", "_supply")) else "of capacity"
+        parts.append(
+            f"no capacity binds: the most used, {words}, is at {util:.0%} {share} "
+            f"over the weeks it runs in the last year ({running} of {n} replicates)"
+        )
+    if own and ran < n:
+        parts.append(f"never started in {n - ran} of {n} replicates")
+    if own and running < ran:
+        parts.append(f"ended before the last year in {ran - running} of {n} replicates")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def bottleneck_sentence(summary: pd.DataFrame, scenario: str) -> str:
+    """The constraint that holds a scenario's design back, in one sentence for a planner.
+
+    E.g. "Held back by the coordinator's hours in 14 of 16 replicates; never started in 2 of 16
+    replicates.", "Never started in any of the 16 replicates." or "No capacity binds: the most
+    used, ... is at 62% of capacity over the weeks it runs in the last year (14 of 16
+    replicates)." Utilisation is over the weeks a capacity runs, in the replicates where it runs
+    (:func:`bottlenecks`; docs/ODD.md 7.16).
+
+    Args:
+        summary: The summary table, as from :func:`summarise`.
+        scenario: The scenario's name.
+
+    Returns:
+        The sentence, or "No capacity in use." where the scenario uses none.
+    """
+    row = summary[
+        (summary["scenario"] == scenario)
+        & (summary["period"] == "horizon")
+        & (summary["indicator"] == "binding_constraint")
+    ]
+    return str(row["note"].iloc[0]) if len(row) else "No capacity in use."
 
 
 def headline(summary: pd.DataFrame) -> pd.DataFrame:
