@@ -52,7 +52,7 @@ def depends_on_record_interval(name: str) -> bool:
 
 
 # Utilisation of each possible bottleneck, averaged over the weeks between two records in which
-# the resource was running (docs/ODD.md 7.16): the jobcentre's own capacities always run; an
+# the resource was running (docs/ODD.md 7.12, "Bottlenecks"): the jobcentre's own capacities always run; an
 # effort's capacities run from its start to its end, and not at all when it never starts.
 RESOURCES = (
     "caseworkers",
@@ -310,7 +310,7 @@ PERIOD_RULES = {
 
 
 def period_rule(name: str) -> str:
-    """How an indicator is read over a period (a key of :data:`PERIOD_RULES`; docs/ODD.md 7.17).
+    """How an indicator is read over a period (a key of :data:`PERIOD_RULES`; docs/ODD.md 7.12, "Indicators over a period").
 
     One rule per indicator, used by every command (``run``, ``compare``, ``sweep``, ``validate``)
     through :func:`sim.runs.periods.period_values`.
@@ -327,11 +327,12 @@ def period_rule(name: str) -> str:
 def period_depends_on_record_interval(name: str) -> bool:
     """Whether an indicator's value over a period changes with ``record_every_weeks``.
 
-    Only the means of records do; rates, utilisation over running weeks and running totals are
-    computed from running totals, whatever the record interval (as long as records fall on the
-    period's bounds, as year ends always do).
+    Only the means of records do, and person-years, which the recorder adds up record by record
+    (the stock at a record times the weeks since the previous one); rates, utilisation over
+    running weeks and the other running totals are the same whatever the record interval (as long
+    as records fall on the period's bounds, as year ends always do).
     """
-    return period_rule(name) == "mean"
+    return period_rule(name) == "mean" or name.startswith("employed_person_years_")
 
 
 CUMULATIVE_NAMES = frozenset(name for name, _ in CUMULATIVE)
@@ -363,3 +364,19 @@ def unit_of(name: str) -> str:
     if name.endswith("_cum") or name.startswith("cum_"):
         return "count"
     return "share"
+
+
+# Indicators the model's ``datacollector`` reports every week (from the latest record), for Mesa's
+# ``batch_run`` and ``SolaraViz``: the planners' outcomes, in people where the record has them.
+KEY_INDICATORS = (
+    "employment_rate",
+    "work_rate",
+    "employed_16_64",
+    "dropouts_per_100_enrolled",
+    "cum_dropouts_area",
+    "neet_rate_15_29",
+    "employed_person_years_area",
+    "matches_started_cum",
+    "mentees_waiting",
+    "cost_total",
+)

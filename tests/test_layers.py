@@ -19,12 +19,14 @@ LAYERS = (
     ("runs",),
     ("reporting",),
     ("calibration", "sweep"),
-    ("cli", "docs"),
+    ("cli", "docs", "api"),
 )
 LAYER_OF = {part: level for level, parts in enumerate(LAYERS) for part in parts}
 # Arrows between top-level parts: 116 when sim/ was flat, 46 since. A ratchet: a new arrow
-# between parts should be a decision, not an accident.
-MAX_ARROWS = 46
+# between parts should be a decision, not an accident. 52: the Python API (sim.api) is a facade
+# over the parts it exposes (inputs, scenario, model, metrics, runs), and docs writes the README's
+# indicator table from metrics.
+MAX_ARROWS = 52
 
 
 def _module_name(path: Path) -> str:

@@ -1,7 +1,7 @@
 """One meaning per indicator: its value over a period of a run, the same for every command.
 
 ``run``, ``compare``, ``sweep`` and ``validate`` all read an indicator over a period through
-:func:`period_values` (docs/ODD.md 7.17; the table in the README). A period is a span of weeks
+:func:`period_values` (docs/ODD.md 7.12, "Indicators over a period"; the table in the README). A period is a span of weeks
 (start, end]: ``horizon`` is the last simulated year, ``year_k`` the k-th year. How an indicator is
 read over a period depends on its kind (:func:`sim.metrics.period_rule`):
 

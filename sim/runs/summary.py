@@ -351,7 +351,7 @@ def design_resources(scenario: Scenario, baseline: Scenario | None) -> list[str]
     """Capacities a scenario's own mentoring efforts bring, beyond what the baseline has.
 
     Besides each effort's places and hours, its referrals and its mentor supply count as
-    capacities (``<effort>_referrals``, ``<effort>_supply``; docs/ODD.md 7.16).
+    capacities (``<effort>_referrals``, ``<effort>_supply``; docs/ODD.md 7.12, "Bottlenecks").
     """
     own = []
     if scenario.volunteer_corps.enabled:
@@ -391,7 +391,7 @@ def bottlenecks(summary: pd.DataFrame, resources: dict[str, list[str]] | None = 
     """Per scenario, the capacity that holds its mentoring efforts back at the horizon, if any.
 
     Utilisation is over the weeks each capacity runs in the last simulated year, in the replicates
-    where it runs (docs/ODD.md 7.16). A design's own resources (``resources[scenario]``: coordinator
+    where it runs (docs/ODD.md 7.12, "Bottlenecks"). A design's own resources (``resources[scenario]``: coordinator
     hours, mentor places, referrals and mentor supply of its efforts) are considered first: they are
     what a planner can change. A scenario without any falls back to every resource in use
     (caseworkers, programme budget, firm slots, ...).
@@ -506,7 +506,7 @@ def bottleneck_sentence(summary: pd.DataFrame, scenario: str) -> str:
     replicates.", "Never started in any of the 16 replicates." or "No capacity binds: the most
     used, ... is at 62% of capacity over the weeks it runs in the last year (14 of 16
     replicates)." Utilisation is over the weeks a capacity runs, in the replicates where it runs
-    (:func:`bottlenecks`; docs/ODD.md 7.16).
+    (:func:`bottlenecks`; docs/ODD.md 7.12, "Bottlenecks").
 
     Args:
         summary: The summary table, as from :func:`summarise`.
