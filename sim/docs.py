@@ -109,10 +109,10 @@ def indicator_table() -> str:
             how += f" (`{events}` over `{at_risk}`)"
         lines.append(f"| `{name}` | {label} | {unit_of(name)} | {how} |")
     lines.append(
-        "| `binding_<resource>`, `ran_<resource>` | per replicate at the horizon: the resource's "
-        "utilisation over its running weeks reached 90 %; it ran at some time in the run | 0 or 1 "
-        "| horizon only; the summary's mean is the share of replicates (of those it ran in, for "
-        "`binding_`) |"
+        "| `binding_<resource>`, `ran_<resource>` | per replicate: the resource's utilisation over "
+        "every week it ran reached 90 %; it ran at some time | 0 or 1 | the whole run (period "
+        "`run`, beside `util_` over the run); the summary's mean is the share of replicates (of "
+        "those it ran in, for `binding_`) |"
     )
     return "\n".join(lines) + "\n"
 

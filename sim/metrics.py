@@ -285,10 +285,10 @@ CUMULATIVE: tuple[tuple[str, str], ...] = (
     ("cost_total", "Total cost, DKK (cumulative)"),
     ("cost_intervention", "Cost of mentoring efforts, DKK (cumulative)"),
 )
-# Per run at the horizon (sim.runs.periods): whether a resource bound, and whether it ever ran.
+# Per replicate over the whole run (sim.runs.periods): whether a resource bound, and whether it ran.
 FLAGS: tuple[tuple[str, str], ...] = (
     *(
-        (f"binding_{r}", f"Binding at the horizon (used at 90 % or more): {RESOURCE_WORDS[r]}")
+        (f"binding_{r}", f"Binding over the weeks it ran (used at 90 % or more): {RESOURCE_WORDS[r]}")
         for r in RESOURCES
     ),
     *((f"ran_{r}", f"Running at some time during the run: {RESOURCE_WORDS[r]}") for r in RESOURCES),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import on_plan, small
 
 from sim.metrics import RESOURCES
@@ -145,4 +146,21 @@ def test_bottlenecks_fall_back_to_any_resource_in_use_without_a_design():
     assert (
         bottleneck_sentence(summary, "design")
         == "Held back by the jobcentre's caseworkers in 2 of 2 replicates."
+    )
+
+
+def test_the_bottleneck_is_read_over_every_week_the_effort_ran_not_only_the_last_year():
+    """An effort that ran in the first year only still shows what held it back."""
+    frame = _synthetic({0: 0.95, 1: 0.96})
+    first_year_only = frame["replicate"] == 1
+    frame.loc[first_year_only & (frame["week"] == 104), "util_coordinator_hours"] = np.nan
+    frame.loc[first_year_only & (frame["week"] == 104), "running_weeks_coordinator_hours"] = 52.0
+    summary = summarise(frame, None, resources={"design": ["coordinator_hours"]})
+    last_year = summary.query("period == 'horizon' and indicator == 'util_coordinator_hours'")
+    assert last_year["replicates"].item() == 1
+    over_run = summary.query("period == 'run' and indicator == 'util_coordinator_hours'")
+    assert over_run["replicates"].item() == 2
+    assert over_run["mean"].item() == pytest.approx((0.95 + 0.96) / 2)
+    assert (
+        bottleneck_sentence(summary, "design") == "Held back by the coordinator's hours in 2 of 2 replicates."
     )

@@ -14,10 +14,11 @@ read over a period depends on its kind (:func:`sim.metrics.period_rule`):
   running (weighted by those weeks); undefined where it never ran in the period;
 * ``end``: a running total (cumulative counts, costs, person-years), read at the period's end.
 
-Rows of :func:`period_values` are (scenario, replicate, period, indicator, value); the horizon
-period also has, per resource, ``binding_<resource>`` (1 where its utilisation over its running
-weeks reached :data:`BINDING`, 0 where it did not, empty where it did not run) and
-``ran_<resource>`` (1 where it had run by the end of the run, 0 where it never had).
+Rows of :func:`period_values` are (scenario, replicate, period, indicator, value). Besides the
+horizon and the years, a period ``run`` (the whole run) holds each resource's utilisation over
+every week it ran, ``binding_<resource>`` (1 where that reached :data:`BINDING`, 0 where it did
+not, empty where the resource never ran) and ``ran_<resource>`` (1 where it ran at some time, 0
+where it never did): where the bottleneck is read, since an effort may run only some years.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sim.metrics import CUMULATIVE, INDICATORS, PERIOD_RULES, RATES, RESOURCES, 
 
 BINDING = 0.9  # a resource used at 90 % or more of its capacity is reported as binding
 KEYS = ["scenario", "replicate"]
+RUN = "run"  # the period of the whole run, where utilisation and the bottleneck flags are read
 FLAG_PREFIXES = ("binding_", "ran_")
 
 
@@ -81,8 +83,8 @@ def period_values(
         periods: (label, start, end) spans of weeks (start excluded); by default
             :func:`periods_of` (the horizon and every year).
         indicators: The indicators wanted; by default every summarised one present
-            (:data:`sim.metrics.INDICATORS` and :data:`sim.metrics.CUMULATIVE`) and, at the
-            horizon, every ``binding_``/``ran_`` flag.
+            (:data:`sim.metrics.INDICATORS` and :data:`sim.metrics.CUMULATIVE`) and, in the
+            period ``run``, utilisation and every ``binding_``/``ran_`` flag.
 
     Returns:
         Long frame: ``scenario, replicate, period, indicator, value``; a run with no record in a
@@ -91,7 +93,7 @@ def period_values(
     ts = timeseries.sort_values([*KEYS, "week"], kind="stable").reset_index(drop=True)
     if periods is None:
         periods = periods_of(ts)
-    if indicators is None:  # every summarised indicator, and every flag at the horizon
+    if indicators is None:  # every summarised indicator, and every flag over the run
         wanted = [c for c, _ in INDICATORS + CUMULATIVE if c in ts]
         flags = [f"{kind}_{r}" for kind in ("binding", "ran") for r in RESOURCES]
     else:
@@ -126,6 +128,8 @@ def period_values(
             nums[:, j] = np.nan_to_num(ts[name].to_numpy(dtype=float)) * weeks
             dens[:, j] = weeks
     out = []
+    if flags:  # the flags are over the whole run: every week a resource ran
+        periods = [*periods, (RUN, -np.inf, np.inf)]
     for label, start, end in periods:
         rows = np.flatnonzero((week > start) & (week <= end))
         runs = run_ids[rows]
@@ -145,7 +149,9 @@ def period_values(
             for j, name in enumerate(ratios):
                 value[name] = np.where(has & (den[:, j] > 0), num[:, j] / den[:, j], np.nan)
         columns = [c for c in wanted if c in value]
-        if label == "horizon":
+        if label == RUN:
+            # Over the run: utilisation over every week each resource ran, and the flags.
+            columns = [f"util_{r}" for r in RESOURCES if f"util_{r}" in value] if indicators is None else []
             for f in flags:
                 kind, r = f.split("_", 1)
                 if kind == "binding":

@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from sim.metrics import LABELS, RESOURCE_WORDS
-from sim.runs.periods import BINDING, periods_of  # noqa: F401 - BINDING is read from here too
+from sim.runs.periods import BINDING, RUN, periods_of  # noqa: F401 - BINDING is read from here too
 from sim.runs.periods import period_values as periods_values
 from sim.scenario import Scenario
 
@@ -77,8 +77,8 @@ def annotate_undefined(timeseries: pd.DataFrame) -> pd.DataFrame:
 
 
 def _periods(timeseries: pd.DataFrame) -> list[tuple[str, float, float]]:
-    """(label, first week, last week) for the horizon (last year) and every simulated year."""
-    return periods_of(timeseries)
+    """(label, first week, last week) for the horizon (last year), every simulated year and the run."""
+    return [*periods_of(timeseries), (RUN, 0.0, float(timeseries["week"].max()))]
 
 
 def period_values(timeseries: pd.DataFrame) -> pd.DataFrame:
@@ -388,34 +388,36 @@ def _count(row: pd.Series | None, n: int) -> int:
 
 
 def bottlenecks(summary: pd.DataFrame, resources: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    """Per scenario, the capacity that holds its mentoring efforts back at the horizon, if any.
+    """Per scenario, the capacity that holds its mentoring efforts back, if any.
 
-    Utilisation is over the weeks each capacity runs in the last simulated year, in the replicates
-    where it runs (docs/ODD.md 7.12, "Bottlenecks"). A design's own resources (``resources[scenario]``: coordinator
-    hours, mentor places, referrals and mentor supply of its efforts) are considered first: they are
-    what a planner can change. A scenario without any falls back to every resource in use
-    (caseworkers, programme budget, firm slots, ...).
+    Utilisation is over every week of the run each capacity ran (an effort's from its start to its
+    end; efforts often run only some years), in the replicates where it ran (docs/ODD.md 7.12,
+    "Bottlenecks"): the summary's period ``run``. A design's own resources (``resources[scenario]``:
+    coordinator hours, mentor places, referrals and mentor supply of its efforts) are considered
+    first: they are what a planner can change. A scenario without any falls back to every resource
+    in use (caseworkers, programme budget, firm slots, ...).
 
     The binding constraint is the resource that binds (utilisation at least :data:`BINDING`) in
     the most replicates; where none binds in any, the most used one is named, as not binding.
-    Two rows per scenario: ``bottleneck`` (its utilisation over the replicates where it runs;
-    ``replicates`` counts those; the note names it, e.g. ``coordinator_hours (binding in 14 of 16
-    replicates)``) and ``binding_constraint`` (the note is :func:`bottleneck_sentence`'s sentence;
-    ``mean`` is the replicates in which it binds, ``replicates`` all replicates).
+    Two rows per scenario, with the horizon's rows (the tables that lead with the horizon show
+    them): ``bottleneck`` (its utilisation over the replicates where it ran; ``replicates``
+    counts those; the note names it, e.g. ``coordinator_hours (binding in 14 of 16 replicates)``)
+    and ``binding_constraint`` (the note is :func:`bottleneck_sentence`'s sentence; ``mean`` is
+    the replicates in which it binds, ``replicates`` all replicates).
     """
-    horizon = summary[summary["period"] == "horizon"]
+    over_run = summary[summary["period"] == RUN]
     rows = []
-    for name, block in horizon.groupby("scenario", sort=False):
+    for name, block in over_run.groupby("scenario", sort=False):
         by = block.set_index("indicator")
         n = int(block["replicates"].max()) if len(block) else 0
         util = block[block["indicator"].str.startswith("util_")]
         wanted = (resources or {}).get(name, INTERVENTION_RESOURCES)
         design = util[util["indicator"].str.removeprefix("util_").isin(wanted)]
         own = design[design["replicates"] > 0]
-        if own.empty and not design.empty:
-            # The design's efforts did not run in the last year of any replicate.
-            ran = max(_count(by.loc[f"ran_{r}"] if f"ran_{r}" in by.index else None, n) for r in wanted)
-            rows.append(_idle_row(name, n, ran))
+        if own.empty and not design.empty:  # the design's efforts never started anywhere
+            rows.append(
+                _row(name, "binding_constraint", 0.0, n, f"Never started in any of the {n} replicates.")
+            )
             continue
         util = util[util["replicates"] > 0]
         used = own if not own.empty else util[util["mean"] > 0]
@@ -424,79 +426,58 @@ def bottlenecks(summary: pd.DataFrame, resources: dict[str, list[str]] | None = 
         ranked = []
         for _, row in used.iterrows():
             r = row["indicator"].removeprefix("util_")
-            flag = by.loc[f"binding_{r}"] if f"binding_{r}" in by.index else None
-            ranked.append((_count(flag, n), float(np.nan_to_num(row["mean"])), r, row))
+            ranked.append((_count(by, f"binding_{r}"), float(np.nan_to_num(row["mean"])), r, row))
         ranked.sort(key=lambda item: (item[0], item[1]), reverse=True)
         binds, _, resource, top = ranked[0]
-        ran = max(_count(by.loc[f"ran_{r}"] if f"ran_{r}" in by.index else None, n) for _, _, r, _ in ranked)
-        running = int(max(row["replicates"] for *_, row in ranked))
+        ran = int(max(row["replicates"] for *_, row in ranked))
         state = f"binding in {binds} of {n} replicates" if binds else "not binding"
-        common = {"scenario": name, "period": "horizon"}
-        rows.append(
-            {
-                **common,
-                "indicator": "bottleneck",
-                "label": "Most used capacity of the design at the horizon, over the weeks it runs",
-                "mean": top["mean"],
-                "p2_5": top["p2_5"],
-                "p97_5": top["p97_5"],
-                "replicates": top["replicates"],
-                "note": f"{resource} ({state})",
-            }
-        )
-        rows.append(
-            {
-                **common,
-                "indicator": "binding_constraint",
-                "label": "What holds the design back at the horizon",
-                "mean": float(binds),
-                "replicates": n,
-                "note": _sentence(resource, binds, float(top["mean"]), n, ran, running, bool(len(own))),
-            }
-        )
+        bottleneck = _row(name, "bottleneck", top["mean"], top["replicates"], f"{resource} ({state})")
+        bottleneck.update(p2_5=top["p2_5"], p97_5=top["p97_5"])
+        rows.append(bottleneck)
+        sentence = _sentence(resource, binds, float(top["mean"]), n, ran, bool(len(own)))
+        rows.append(_row(name, "binding_constraint", float(binds), n, sentence))
     return pd.DataFrame(rows)
 
 
-def _idle_row(scenario: str, n: int, ran: int) -> dict[str, object]:
-    """The ``binding_constraint`` row of a design whose efforts ran in no replicate's last year."""
-    if ran == 0:
-        note = f"Never started in any of the {n} replicates."
-    else:
-        note = (
-            f"Not running in the last year of any of the {n} replicates "
-            f"(never started in {n - ran}, ended before the last year in {ran})."
-        )
+BOTTLENECK_LABELS = {
+    "bottleneck": "Most used capacity of the design, over every week it ran",
+    "binding_constraint": "What holds the design back (replicates in which it binds)",
+}
+
+
+def _row(scenario: str, indicator: str, mean: float, replicates: int, note: str) -> dict[str, object]:
     return {
         "scenario": scenario,
         "period": "horizon",
-        "indicator": "binding_constraint",
-        "label": "What holds the design back at the horizon",
-        "mean": 0.0,
-        "replicates": n,
+        "indicator": indicator,
+        "label": BOTTLENECK_LABELS[indicator],
+        "mean": mean,
+        "replicates": replicates,
         "note": note,
     }
 
 
-def _sentence(resource: str, binds: int, util: float, n: int, ran: int, running: int, own: bool) -> str:
+def _count(by: pd.DataFrame, flag: str) -> int:
+    """Replicates a 0/1 flag of the summary is 1 in (its mean times the replicates with a value)."""
+    if flag not in by.index or not np.isfinite(by.at[flag, "mean"]):
+        return 0
+    return int(round(float(by.at[flag, "mean"]) * int(by.at[flag, "replicates"])))
+
+
+def _sentence(resource: str, binds: int, util: float, n: int, ran: int, own: bool) -> str:
     """The binding constraint in words (see :func:`bottleneck_sentence`)."""
     words = RESOURCE_WORDS.get(resource, resource.replace("_", " "))
-    parts = []
-    if own and ran == 0:
-        return f"Never started in any of the {n} replicates."
     if binds:
-        parts.append(f"held back by {words} in {binds} of {n} replicates")
+        text = f"Held back by {words} in {binds} of {n} replicates"
     else:
-        share = "of the weeks it runs" if resource.endswith(("_referrals", "_supply")) else "of capacity"
-        parts.append(
-            f"no capacity binds: the most used, {words}, is at {util:.0%} {share} "
-            f"over the weeks it runs in the last year ({running} of {n} replicates)"
+        share = "of the weeks it ran" if resource.endswith(("_referrals", "_supply")) else "of capacity"
+        text = (
+            f"No capacity binds: the most used, {words}, is at {util:.0%} {share} "
+            f"over the weeks it ran ({ran} of {n} replicates)"
         )
     if own and ran < n:
-        parts.append(f"never started in {n - ran} of {n} replicates")
-    if own and running < ran:
-        parts.append(f"ended before the last year in {ran - running} of {n} replicates")
-    text = "; ".join(parts)
-    return text[0].upper() + text[1:] + "."
+        text += f"; never started in {n - ran} of {n} replicates"
+    return text + "."
 
 
 def bottleneck_sentence(summary: pd.DataFrame, scenario: str) -> str:
@@ -504,8 +485,8 @@ def bottleneck_sentence(summary: pd.DataFrame, scenario: str) -> str:
 
     E.g. "Held back by the coordinator's hours in 14 of 16 replicates; never started in 2 of 16
     replicates.", "Never started in any of the 16 replicates." or "No capacity binds: the most
-    used, ... is at 62% of capacity over the weeks it runs in the last year (14 of 16
-    replicates)." Utilisation is over the weeks a capacity runs, in the replicates where it runs
+    used, the coordinator's hours, is at 62% of capacity over the weeks it ran (14 of 16
+    replicates)." Utilisation is over the weeks a capacity ran, in the replicates where it ran
     (:func:`bottlenecks`; docs/ODD.md 7.12, "Bottlenecks").
 
     Args:
@@ -515,11 +496,7 @@ def bottleneck_sentence(summary: pd.DataFrame, scenario: str) -> str:
     Returns:
         The sentence, or "No capacity in use." where the scenario uses none.
     """
-    row = summary[
-        (summary["scenario"] == scenario)
-        & (summary["period"] == "horizon")
-        & (summary["indicator"] == "binding_constraint")
-    ]
+    row = summary[(summary["scenario"] == scenario) & (summary["indicator"] == "binding_constraint")]
     return str(row["note"].iloc[0]) if len(row) else "No capacity in use."
 
 

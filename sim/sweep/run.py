@@ -34,7 +34,7 @@ from sim.inputs.loader import load_scenario, with_overrides
 from sim.inputs.overrides import apply_overrides
 from sim.metrics import period_depends_on_record_interval
 from sim.runs.folders import clean_stale, fresh_folder, prepare_target, probe, write_file_atomically
-from sim.runs.periods import period_values, periods_of
+from sim.runs.periods import FLAG_PREFIXES, RUN, period_values, periods_of
 from sim.runs.runner import RunSpec, add_intervention_cost, check_memory, read_records, run_replicate
 from sim.scenario import Scenario
 from sim.sweep.design import check_size, design_points, point_values, salib_problem
@@ -105,7 +105,9 @@ def run_task(
         periods = periods_of(frame)
         values = period_values(frame, periods if timeseries else periods[:1], outputs)
         value = values.set_index(["period", "indicator"])["value"]
-        row.update({name: float(value.get(("horizon", name), float("nan"))) for name in outputs})
+        # Bottleneck flags are per run (period "run"); everything else over the last year.
+        at = {name: RUN if name.startswith(FLAG_PREFIXES) else "horizon" for name in outputs}
+        row.update({name: float(value.get((at[name], name), float("nan"))) for name in outputs})
         if timeseries:
             yearly = [
                 {
