@@ -164,3 +164,14 @@ def test_the_bottleneck_is_read_over_every_week_the_effort_ran_not_only_the_last
     assert (
         bottleneck_sentence(summary, "design") == "Held back by the coordinator's hours in 2 of 2 replicates."
     )
+
+
+def test_a_second_binding_constraint_is_named_too():
+    frame = _synthetic({0: 0.95, 1: 0.97, 2: 0.5})
+    places = _synthetic({0: 0.5, 1: 0.92, 2: 0.3}, resource="volunteer_places")
+    frame = frame.merge(places, on=["scenario", "replicate", "week", "year", "employment_rate"])
+    summary = summarise(frame, None, resources={"design": ["coordinator_hours", "volunteer_places"]})
+    assert bottleneck_sentence(summary, "design") == (
+        "Held back by the coordinator's hours in 2 of 3 replicates; "
+        "also by volunteer places (every volunteer's places filled) in 1 of 3."
+    )

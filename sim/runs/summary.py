@@ -435,6 +435,9 @@ def bottlenecks(summary: pd.DataFrame, resources: dict[str, list[str]] | None = 
         bottleneck.update(p2_5=top["p2_5"], p97_5=top["p97_5"])
         rows.append(bottleneck)
         sentence = _sentence(resource, binds, float(top["mean"]), n, ran, bool(len(own)))
+        if len(ranked) > 1 and ranked[1][0] > 0:  # a second constraint that binds too
+            also = RESOURCE_WORDS.get(ranked[1][2], ranked[1][2].replace("_", " "))
+            sentence = sentence.removesuffix(".") + f"; also by {also} in {ranked[1][0]} of {n}."
         rows.append(_row(name, "binding_constraint", float(binds), n, sentence))
     return pd.DataFrame(rows)
 
