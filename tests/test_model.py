@@ -167,10 +167,15 @@ def test_mesa_api_works_on_array_backed_residents():
 
 def test_release_lets_finished_models_be_collected():
     model = HousingAreaModel(small("baseline", years=1), seed=1)
-    model.run()
+    for _ in range(10):
+        model.step()
     assert model in mesa.Agent._ids
     model.release()
     assert model not in mesa.Agent._ids
+    # A model that reaches its horizon releases itself (mesa's batch_run never calls release).
+    finished = HousingAreaModel(small("baseline", years=1), seed=1)
+    finished.run()
+    assert finished not in mesa.Agent._ids
 
 
 def test_a_with_block_releases_the_model_and_its_agents():
