@@ -100,6 +100,19 @@ RESOURCE_WORDS = {
 }
 
 
+# Referral sources of each mentoring effort, as the agents tally them (docs/ODD.md 7.2, 7.3, 7.15).
+REFERRAL_SOURCES = (
+    ("volunteer", "jobcentre"),
+    ("volunteer", "school"),
+    ("volunteer", "housing_plan"),
+    ("volunteer", "self"),
+    ("social_mentors", "housing_plan"),
+    ("social_mentors", "self"),
+    ("social_mentors", "outreach"),
+    ("employment_service", "outreach"),
+)
+
+
 class Recorder:
     """Collects one row of indicators every ``record_every_weeks`` weeks."""
 
@@ -207,6 +220,12 @@ class Recorder:
         row["placement_attempts_cum"] = sum(
             m.tallies[f"placement_attempts_{kind}"] for kind in PLACEMENT_KINDS
         )
+        # Referrals by source so far, taken onto an effort's list and owed but not met (nobody
+        # in the target group to refer, or a full list): the referral side of the bottleneck.
+        for effort, source in REFERRAL_SOURCES:
+            key = f"{effort}_{source}" if source == "outreach" else f"{effort}_referrals_{source}"
+            row[f"referrals_{effort}_{source}_cum"] = m.tallies[key]
+            row[f"referrals_{effort}_{source}_unmet_cum"] = m.tallies[f"{key}_unmet"]
         # Mentoring pipeline.
         row.update(m.pipeline())
         for key in WINDOW_COUNTS:
@@ -282,6 +301,21 @@ CUMULATIVE: tuple[tuple[str, str], ...] = (
         for k in PLACEMENT_KINDS
     ),
     ("placement_attempts_cum", "Placement attempts (cumulative)"),
+    *(
+        item
+        for effort, source in REFERRAL_SOURCES
+        for item in (
+            (
+                f"referrals_{effort}_{source}_cum",
+                f"Referrals to {effort.replace('_', ' ')} from {source.replace('_', ' ')} (cumulative)",
+            ),
+            (
+                f"referrals_{effort}_{source}_unmet_cum",
+                f"Referrals to {effort.replace('_', ' ')} from {source.replace('_', ' ')} owed but unmet "
+                "(cumulative)",
+            ),
+        )
+    ),
     ("cost_total", "Total cost, DKK (cumulative)"),
     ("cost_intervention", "Cost of mentoring efforts, DKK (cumulative)"),
 )
