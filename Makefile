@@ -30,10 +30,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/bench_sweep.py
 
-## calibrate: fit the free parameters to the targets into outputs/calibration (replacing it), then
+## calibrate: fit the free parameters to the targets into outputs/calibration (replacing it), sample
+## their posterior (posterior.csv: block-conditional ABC, about 10 min more on 2 cores), then
 ## install the fit as calibration/fitted.toml, keeping the previous one in outputs/calibration/fitted.previous.toml
 calibrate: $(STAMP)
-	$(PY) run_sim.py calibrate --force --install
+	$(PY) run_sim.py calibrate --force --install --posterior
 
 ## validate: every calibration target against the model -> outputs/validation/ (replacing it)
 validate: $(STAMP)

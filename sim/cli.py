@@ -19,9 +19,20 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
-from sim.calibration.targets import PARAMETERS_FILE, TARGETS_FILE
+from sim.calibration.targets import FITTED_FILE, PARAMETERS_FILE, TARGETS_FILE
+from sim.inputs.comparable import check_comparable
 from sim.inputs.errors import InputError, one_line
 from sim.inputs.loader import file_hashes, load_scenario, with_overrides
+from sim.inputs.overrides import (
+    PLANNER_EFFORT,
+    PLANNER_OPTIONS,
+    has_effort,
+    planner_overrides,
+    planner_targets,
+)
+from sim.inputs.overrides import (
+    as_planned as on_plan,
+)
 from sim.runs.folders import derived_folder
 from sim.runs.progress import progress_bar
 from sim.scenario import Scenario
@@ -87,6 +98,15 @@ AreaOpt = Annotated[
         help="Area profile (TOML) to use instead of the scenarios' own, e.g. areas/national_2013.toml.",
     ),
 ]
+ParametersOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--parameters",
+        help="Parameter values: 'fitted' (the installed calibration) or 'posterior' (pairs of replicates "
+        "share a parameter set drawn from calibration/posterior.csv). Default: posterior when it exists "
+        "and matches the calibration, else fitted.",
+    ),
+]
 CsvOpt = Annotated[
     Path | None,
     typer.Option(
@@ -94,6 +114,81 @@ CsvOpt = Annotated[
         help="Start from these residents (CSV of individual records, docs/residents_csv.md).",
     ),
 ]
+
+
+NOT_BASELINE = "Applied to every scenario but the baseline"
+SocialMentorsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--social-mentors",
+        help=f"Professional social mentors (professional_mentors.mentors). {NOT_BASELINE}, "
+        "where it has social mentors.",
+    ),
+]
+CoordinatorHoursOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--coordinator-hours",
+        help="Volunteer coordinator's hours a week (volunteer_corps.coordinator_hours_per_week). "
+        f"{NOT_BASELINE}, where it has a volunteer corps.",
+    ),
+]
+VolunteersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--volunteers",
+        help="Trained volunteers the corps aims to keep (volunteer_corps.volunteers). "
+        f"{NOT_BASELINE}, where it has a volunteer corps.",
+    ),
+]
+JobcentreMentorsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobcentre-mentors",
+        help=f"Jobcentre mentors (jobcentre.mentor_support_mentors). {NOT_BASELINE}.",
+    ),
+]
+BusinessFirmsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--business-firms",
+        help=f"Firms in the business-mentor network (business_mentors.firms). {NOT_BASELINE}, "
+        "where it has the network.",
+    ),
+]
+EndWeekOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--end-week",
+        help="Planned end of every effort (effort.end_week): no new mentees from this week on, "
+        f"mentors leave, costs stop. {NOT_BASELINE}.",
+    ),
+]
+AsPlannedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--as-planned",
+        help="Run every effort on plan: no extra start-up delay, no chance of never starting, no "
+        "early end (instead of as such efforts usually go).",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class PlannerSettings:
+    """Planner-level settings of the command line (README 'Planner settings'); None leaves a value be."""
+
+    social_mentors: int | None = None
+    coordinator_hours: float | None = None
+    volunteers: int | None = None
+    jobcentre_mentors: int | None = None
+    business_firms: int | None = None
+    end_week: int | None = None
+    as_planned: bool = False
+
+    def values(self) -> dict[str, float | int | None]:
+        """The settings given as numbers, by name (as in :data:`sim.inputs.overrides.PLANNER_KEYS`)."""
+        return {name: getattr(self, name) for name in PLANNER_EFFORT}
 
 
 def _fail(message: str) -> None:
@@ -113,18 +208,17 @@ class RunOptions:
     force: bool = False
     area: Path | None = None
     residents_csv: Path | None = None
+    planner: PlannerSettings = PlannerSettings()
+    parameters: str | None = None  # --parameters: fitted, posterior, or None (posterior if it matches)
 
 
-def _load(paths: list[Path], opts: RunOptions) -> list[Scenario]:
-    # with_overrides validates the overrides against the schema (e.g. years >= 1).
-    overrides = {
-        "residents": opts.residents,
-        "years": opts.years,
-        "replicates": opts.replicates,
-        "seed": opts.seed,
-    }
+def _load(paths: list[Path], opts: RunOptions, baseline: str | None = None) -> list[Scenario]:
+    # --residents rescales from the capacities as stated, as a size in the file does (one rule).
+    # with_overrides validates the other settings against the schema (e.g. years >= 1).
+    overrides = {"years": opts.years, "replicates": opts.replicates, "seed": opts.seed}
     scenarios = [
-        with_overrides(load_scenario(path, opts.area, opts.residents_csv), **overrides) for path in paths
+        with_overrides(load_scenario(path, opts.area, opts.residents_csv, opts.residents), **overrides)
+        for path in paths
     ]
     names = [s.name for s in scenarios]
     duplicated = sorted({n for n in names if names.count(n) > 1})
@@ -132,46 +226,96 @@ def _load(paths: list[Path], opts: RunOptions) -> list[Scenario]:
         raise InputError(
             f"{paths[names.index(duplicated[0])]}: name = {duplicated[0]!r}: scenario names must be unique in a comparison"
         )
+    scenarios = _planner_settings(scenarios, opts.planner, compared=baseline is not None)
+    if baseline is not None:
+        check_comparable(scenarios, paths)
+    return scenarios
+
+
+EFFORT_NAMES = {
+    "volunteer_corps": "volunteer corps",
+    "professional_mentors": "social mentors",
+    "business_mentors": "business-mentor network",
+    "": "effort",
+}
+
+
+def _planner_settings(scenarios: list[Scenario], planner: PlannerSettings, compared: bool) -> list[Scenario]:
+    """Apply --as-planned (every scenario) and the planner settings (every scenario but the baseline).
+
+    A setting that would change no scenario, or --as-planned with no effort anywhere, is refused:
+    the run would silently be the one without it.
+    """
+    designs = scenarios[1:] if compared else scenarios
+    for name, value in planner.values().items():
+        if value is not None and not any(planner_targets(name, sc) for sc in designs):
+            effort = EFFORT_NAMES[PLANNER_EFFORT[name] or ""]
+            where = "no scenario besides the baseline has" if compared else "the scenario has no"
+            raise InputError(
+                f"command line: {PLANNER_OPTIONS[name]} = {value}: {where} {effort}, so the option would "
+                "change nothing"
+            )
+    start = 1 if compared else 0
+    scenarios = scenarios[:start] + [planner_overrides(sc, planner.values()) for sc in scenarios[start:]]
+    if planner.as_planned:
+        if not any(has_effort(sc) for sc in scenarios):
+            raise InputError(
+                "command line: --as-planned: no scenario in the command has an effort (volunteer corps, "
+                "social mentors, business mentors or employment service) to run on plan"
+            )
+        scenarios = [on_plan(sc) for sc in scenarios]
     return scenarios
 
 
 def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions) -> None:
     """Load, validate, run, summarise and write; the shared body of every command."""
-    scenarios = _load(paths, opts)  # before the heavy imports: a typo is reported at once
+    # Before the heavy imports: a typo or a mismatched comparison is reported at once.
+    scenarios = _load(paths, opts, baseline)
     from sim.engine.rng import spawn_seeds
     from sim.reporting.comparison import write_report
-    from sim.runs.outputs import atomic_folder, build_manifest, prepare_target, write_tables
+    from sim.runs.outputs import (
+        atomic_folder,
+        build_manifest,
+        prepare_target,
+        write_people_tables,
+        write_tables,
+    )
     from sim.runs.runner import check_memory, default_workers, run_all
+    from sim.runs.settings import resolved_settings
     from sim.runs.summary import annotate_undefined, design_resources, headline, summarise
 
     first = scenarios[0].simulation
-    for sc in scenarios[1:]:
-        if (sc.simulation.replicates, sc.simulation.seed, sc.simulation.years) != (
-            first.replicates,
-            first.seed,
-            first.years,
-        ):
-            raise InputError(
-                f"{sc.name}: simulation.replicates/seed/years = {sc.simulation.replicates}/{sc.simulation.seed}/"
-                f"{sc.simulation.years}: must match the baseline's {first.replicates}/{first.seed}/{first.years} "
-                "for a paired comparison"
-            )
     workers = opts.workers if opts.workers is not None else default_workers()
     if workers < 1:
         raise InputError(f"command line: --workers = {workers}: must be at least 1")
     check_memory(scenarios, min(workers, len(scenarios) * first.replicates))
+    from sim.calibration.posterior import parameter_draws
+
+    parameter_set = parameter_draws(
+        opts.parameters,
+        paths,
+        scenarios,
+        opts.area is not None,
+        first.seed,
+        first.replicates,
+    )
+    if parameter_set.note:
+        errors.print(one_line(parameter_set.note), markup=False)
     # Every input is valid: now the destination, before any simulation.
     prepare_target(out, opts.force, keep=paths)
     total = len(scenarios) * first.replicates
     started = time.perf_counter()
     with progress_bar(console, "runs") as progress:
         task = progress.add_task("simulating", total=total)
+        people: dict = {}  # each run's per-person frame, for groups.csv and reached.csv
         timeseries = run_all(
             scenarios,
             first.seed,
             first.replicates,
             workers=min(workers, total),
             on_done=lambda spec: progress.advance(task),
+            people=people,
+            draws=parameter_set.draws,
         )
     elapsed = time.perf_counter() - started
     timeseries = annotate_undefined(timeseries)
@@ -184,6 +328,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
                 "description": sc.description,
                 "files": file_hashes(path, opts.area, opts.residents_csv),
                 "residents_scaled_to": sc.simulation.residents,
+                "resolved_settings": resolved_settings(sc),
             }
             for sc, path in zip(scenarios, paths, strict=True)
         },
@@ -195,18 +340,34 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
             "replicates": first.replicates,
             "workers": workers,
             "seconds": round(elapsed, 2),
+            "as_planned": opts.planner.as_planned,
+            "planner_settings": {
+                PLANNER_OPTIONS[k]: v for k, v in opts.planner.values().items() if v is not None
+            },
         },
         baseline=baseline,
         kind="comparison" if baseline else "run",
     )
+    manifest["parameters"] = parameter_set.manifest
     with atomic_folder(out, opts.force, keep=paths) as folder:
         write_tables(folder, timeseries, summary, manifest)
+        # Who gains and the effect on those reached (sim.runs.people), before the report reads them.
+        write_people_tables(folder, people, scenarios, baseline, _replicate_draws(timeseries))
         write_report(folder, timeseries, summary, manifest, baseline or scenarios[0].name)
     print_headline(headline(summary), baseline)
     console.print(
-        f"{total} run{'s' if total != 1 else ''} in {elapsed:.1f} s. Outputs in {out}/: summary.csv, timeseries.parquet/.csv, "
+        f"{total} run{'s' if total != 1 else ''} in {elapsed:.1f} s. Outputs in {out}/: summary.csv, groups.csv, "
+        "reached.csv, reached_timeseries.csv, timeseries.parquet/.csv, "
         "figures/, report.html, manifest.json"
     )
+
+
+def _replicate_draws(timeseries):
+    """The parameter set of each replicate (sim.runs.summary.replicate_draws), or None before it exists."""
+    from sim.runs import summary
+
+    find = getattr(summary, "replicate_draws", None)
+    return find(timeseries) if find is not None else None
 
 
 def _pct(x: float) -> str:
@@ -292,6 +453,14 @@ def default(
     force: ForceOpt = False,
     area: AreaOpt = None,
     residents_csv: CsvOpt = None,
+    social_mentors: SocialMentorsOpt = None,
+    coordinator_hours: CoordinatorHoursOpt = None,
+    volunteers: VolunteersOpt = None,
+    jobcentre_mentors: JobcentreMentorsOpt = None,
+    business_firms: BusinessFirmsOpt = None,
+    end_week: EndWeekOpt = None,
+    as_planned: AsPlannedOpt = False,
+    parameters: ParametersOpt = None,
 ) -> None:
     """With no command: compare every bundled scenario against the baseline."""
     if ctx.invoked_subcommand is not None:
@@ -302,7 +471,26 @@ def default(
             paths,
             "baseline",
             out or DEFAULT_OUT / "comparison",
-            RunOptions(residents, years, replicates, seed, workers, force, area, residents_csv),
+            RunOptions(
+                residents,
+                years,
+                replicates,
+                seed,
+                workers,
+                force,
+                area,
+                residents_csv,
+                PlannerSettings(
+                    social_mentors,
+                    coordinator_hours,
+                    volunteers,
+                    jobcentre_mentors,
+                    business_firms,
+                    end_week,
+                    as_planned,
+                ),
+                parameters,
+            ),
         )
     )
 
@@ -319,6 +507,14 @@ def run(
     force: ForceOpt = False,
     area: AreaOpt = None,
     residents_csv: CsvOpt = None,
+    social_mentors: SocialMentorsOpt = None,
+    coordinator_hours: CoordinatorHoursOpt = None,
+    volunteers: VolunteersOpt = None,
+    jobcentre_mentors: JobcentreMentorsOpt = None,
+    business_firms: BusinessFirmsOpt = None,
+    end_week: EndWeekOpt = None,
+    as_planned: AsPlannedOpt = False,
+    parameters: ParametersOpt = None,
 ) -> None:
     """Run one scenario over its replicates."""
     _guard(
@@ -326,7 +522,26 @@ def run(
             [scenario],
             None,
             out or derived_folder(DEFAULT_OUT, _stem(scenario)),
-            RunOptions(residents, years, replicates, seed, workers, force, area, residents_csv),
+            RunOptions(
+                residents,
+                years,
+                replicates,
+                seed,
+                workers,
+                force,
+                area,
+                residents_csv,
+                PlannerSettings(
+                    social_mentors,
+                    coordinator_hours,
+                    volunteers,
+                    jobcentre_mentors,
+                    business_firms,
+                    end_week,
+                    as_planned,
+                ),
+                parameters,
+            ),
         )
     )
 
@@ -344,6 +559,14 @@ def compare(
     force: ForceOpt = False,
     area: AreaOpt = None,
     residents_csv: CsvOpt = None,
+    social_mentors: SocialMentorsOpt = None,
+    coordinator_hours: CoordinatorHoursOpt = None,
+    volunteers: VolunteersOpt = None,
+    jobcentre_mentors: JobcentreMentorsOpt = None,
+    business_firms: BusinessFirmsOpt = None,
+    end_week: EndWeekOpt = None,
+    as_planned: AsPlannedOpt = False,
+    parameters: ParametersOpt = None,
 ) -> None:
     """Compare intervention scenarios with a baseline (paired, common random numbers)."""
 
@@ -355,7 +578,26 @@ def compare(
             [baseline, *scenarios],
             base.name,
             out or derived_folder(DEFAULT_OUT, name),
-            RunOptions(residents, years, replicates, seed, workers, force, area, residents_csv),
+            RunOptions(
+                residents,
+                years,
+                replicates,
+                seed,
+                workers,
+                force,
+                area,
+                residents_csv,
+                PlannerSettings(
+                    social_mentors,
+                    coordinator_hours,
+                    volunteers,
+                    jobcentre_mentors,
+                    business_firms,
+                    end_week,
+                    as_planned,
+                ),
+                parameters,
+            ),
         )
 
     _guard(body)
@@ -409,6 +651,13 @@ def calibrate_command(
         ),
     ] = False,
     params_out: Annotated[Path | None, typer.Option("--params-out", hidden=True)] = None,
+    posterior: Annotated[
+        bool,
+        typer.Option(
+            "--posterior",
+            help="Also sample the posterior of the new fit (posterior.csv; installed beside the fit with --install).",
+        ),
+    ] = False,
 ) -> None:
     """Fit the free parameters to the fitted targets (simulated moments, optuna TPE); report held-out ones.
 
@@ -431,11 +680,95 @@ def calibrate_command(
         seed if seed is not None else Setting.seed,
         workers if workers is not None else default_workers(),
     )
-    args = CalibrateArgs(targets, parameters, out, FitOptions(trials, setting), resume, force, install)
+    args = CalibrateArgs(
+        targets,
+        parameters,
+        out,
+        FitOptions(trials, setting),
+        resume,
+        force,
+        install,
+        posterior=_posterior_options(seed, workers, residents=residents) if posterior else None,
+    )
 
     def body() -> None:
         _check_setting_memory(setting, years=10)
         run_calibrate(args, console)
+
+    _guard(body)
+
+
+def _posterior_options(seed: int | None, workers: int | None, **given):
+    from sim.calibration.evaluate import Setting
+    from sim.calibration.posterior import PosteriorOptions
+    from sim.runs.runner import default_workers
+
+    setting = Setting(
+        given.pop("residents", 3000),
+        given.pop("replicates", PosteriorOptions.setting.replicates),
+        seed if seed is not None else Setting.seed,
+        workers if workers is not None else default_workers(),
+    )
+    return PosteriorOptions(**given, setting=setting)
+
+
+@app.command("posterior")
+def posterior_command(
+    targets: Annotated[Path, typer.Option("--targets", help="Calibration targets file.")] = TARGETS_FILE,
+    parameters: Annotated[
+        Path, typer.Option("--parameters", help="Free parameters and their priors.")
+    ] = PARAMETERS_FILE,
+    fitted: Annotated[
+        Path, typer.Option("--fitted", help="The fit the sample is conditional on (and belongs to).")
+    ] = FITTED_FILE,
+    residents: Annotated[int, typer.Option("--residents", "-n", min=100, help="Residents per run.")] = 3000,
+    replicates: Annotated[
+        int, typer.Option("--replicates", "-r", min=1, help="Replicate seeds per point.")
+    ] = 2,
+    per_parameter: Annotated[
+        int, typer.Option("--per-parameter", min=4, help="Sobol points per parameter of a block.")
+    ] = 24,
+    min_effective: Annotated[
+        int,
+        typer.Option(
+            "--min-effective", min=2, help="Effective sample size each block's kernel weights must reach."
+        ),
+    ] = 10,
+    rows: Annotated[int, typer.Option("--rows", min=2, help="Parameter sets in the sample.")] = 200,
+    check_draws: Annotated[
+        int, typer.Option("--check-draws", min=0, help="Draws checked against every target.")
+    ] = 3,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = None,
+    out: OutOpt = None,
+    install: Annotated[
+        bool, typer.Option("--install", help="Also write the sample beside the fitted file (posterior.csv).")
+    ] = False,
+    force: ForceOpt = False,
+) -> None:
+    """Sample the calibrated parameters' posterior (block-conditional ABC) around an installed fit."""
+    from sim.calibration.commands import PosteriorArgs, run_posterior
+    from sim.runs.folders import check_file_target, fresh_folder
+
+    target = out or DEFAULT_OUT / "posterior"
+
+    def body() -> None:
+        options = _posterior_options(
+            seed,
+            workers,
+            residents=residents,
+            replicates=replicates,
+            per_parameter=per_parameter,
+            min_effective=min_effective,
+            rows=rows,
+        )
+        _check_setting_memory(options.setting, years=10)
+        installed = fitted.with_name("posterior.csv") if install else None
+        args = PosteriorArgs(targets, parameters, fitted, target, options, check_draws, installed)
+        if installed is not None:
+            check_file_target(installed)
+        fresh_folder(target, force, "posterior", keep=[targets, parameters, fitted])
+        run_posterior(args, console)
 
     _guard(body)
 

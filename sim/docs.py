@@ -11,10 +11,13 @@ from typing import Any
 
 from pydantic.fields import FieldInfo
 
+from sim.inputs.loader import AREA_KEY, flat_keys, load_scenario, read_toml, resolve_chain
 from sim.params import ASSUMPTION, SETTING
 from sim.scenario import iter_parameters
 
-DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "parameters.md"
+ROOT = Path(__file__).resolve().parent.parent
+DOC_PATH = ROOT / "docs" / "parameters.md"
+BASELINE = ROOT / "scenarios" / "baseline.toml"
 
 
 def _range(field: FieldInfo) -> str:
@@ -40,16 +43,47 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def baseline_values(path: Path = BASELINE) -> dict[str, str]:
+    """The baseline's value of every parameter that differs from the schema default, and where it comes from.
+
+    Returns:
+        Key path -> e.g. ``0.010072 (fitted)``: ``fitted`` for calibration/fitted.toml, ``area``
+        for the area profile, else the name of the scenario file that sets it.
+    """
+    scenario = load_scenario(path)
+    merged, chain = resolve_chain(path)
+    origin: dict[str, str] = {}
+    for file in chain:  # the given file first: the nearest setting wins
+        for key in flat_keys(read_toml(file)):
+            origin.setdefault(key, "fitted" if file.parent.name == "calibration" else file.name)
+    if merged.get(AREA_KEY):
+        for key in flat_keys(read_toml(Path(merged[AREA_KEY]))):
+            # The profile's name is the scenario's ``area``; its residents are ``simulation.residents``.
+            origin.setdefault({"name": "area", "residents": "simulation.residents"}.get(key, key), "area")
+    out = {}
+    for (key, _, default), (_, _, value) in zip(iter_parameters(), iter_parameters(scenario), strict=True):
+        if value != default:
+            out[key] = f"{_fmt(value)} ({origin.get(key, 'derived')})"
+    return out
+
+
 def render() -> str:
     """The whole of docs/parameters.md."""
+    baseline = baseline_values()
     lines = [
         "# Scenario parameters",
         "",
         "Generated from the schema in `sim/scenario.py` by `python -m sim.docs`; do not edit by hand.",
         "Sources are cited by the short names of the five reports (see `docs/ODD.md`, 'Input data');",
         "`assumption` marks a value chosen by the modellers, to be calibrated or varied in sensitivity",
-        "analysis. Capacities marked *scales* are multiplied in proportion when a run overrides",
-        "`simulation.residents`.",
+        "analysis. Capacities marked *scales* are stated for the area profile's estate and multiplied in",
+        "proportion when a run has another size (`simulation.residents` in a scenario file, a residents",
+        "CSV, or `--residents`).",
+        "",
+        "The column *baseline* gives the value `scenarios/baseline.toml` runs with where it differs from",
+        "the schema default, and where it comes from: *fitted* (calibration/fitted.toml, the calibrated",
+        "values every bundled scenario extends), *area* (the area profile, areas/estate_2013.toml) or the",
+        "scenario file; empty where the baseline runs the default.",
         "",
     ]
     section = None
@@ -64,8 +98,8 @@ def render() -> str:
                 "",
                 f"## `{section}`",
                 "",
-                "| key | default | unit | allowed | source | meaning |",
-                "|---|---|---|---|---|---|",
+                "| key | default | baseline | unit | allowed | source | meaning |",
+                "|---|---|---|---|---|---|---|",
             ]
         extra = field.json_schema_extra or {}
         source = extra.get("source", ASSUMPTION)
@@ -74,7 +108,10 @@ def render() -> str:
         cited += source not in (ASSUMPTION, SETTING)
         unit = extra.get("unit", "") + (" (scales)" if extra.get("scales") else "")
         description = (field.description or "").replace("|", "\\|")
-        lines.append(f"| `{path}` | {_fmt(value)} | {unit} | {_range(field)} | {source} | {description} |")
+        shown = baseline.get(path, "").replace("|", "\\|")
+        lines.append(
+            f"| `{path}` | {_fmt(value)} | {shown} | {unit} | {_range(field)} | {source} | {description} |"
+        )
     lines += [
         "",
         f"{total} parameters: {cited} cite a report, {assumptions} are assumptions, "

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
+
 from sim.engine.counts import COUNT_COLUMNS, indicator_counts
 from sim.engine.kernel import EVENT_COUNT_NAMES
+from sim.engine.people import STATUS_EVERY_WEEKS, observe_people, person_frame, status_snapshot
 from sim.engine.placement_log import PLACEMENT_KINDS
 from sim.engine.states import STATUS_NAMES, Status
 from sim.engine.units import WEEKS_PER_YEAR as W
@@ -24,8 +28,8 @@ def _rate(num: float, den: float) -> float:
 
 
 # Indicators whose value at a record depends on when the previous record was: rates and counts
-# over the window since then, utilisation averaged over it, and person-years summed record by
-# record. Every other indicator is a state at the record week or a running total.
+# over the window since then and utilisation averaged over it. Every other indicator is a state
+# at the record week or a running total.
 WINDOW_COUNTS = (
     "relations_completed",
     "relations_ended_early",
@@ -39,8 +43,6 @@ WINDOWED_INDICATORS = frozenset(
     {
         "dropouts_per_100_enrolled",
         "cohort_dropouts_per_100_enrolled",
-        "employed_person_years_area",
-        "employed_person_years_cohort",
         *WINDOW_COUNTS,
     }
 )
@@ -124,13 +126,18 @@ class Recorder:
         self._cumulative: dict[str, float] = {
             "dropouts_area": 0.0,
             "dropouts_cohort": 0.0,
-            "employed_person_years_area": 0.0,
-            "employed_person_years_cohort": 0.0,
             "enrolled_weeks_area": 0.0,
             "enrolled_weeks_cohort": 0.0,
             **{f"running_weeks_{r}": 0.0 for r in RESOURCES},
+            "relations_completed": 0,
         }
+        # Person-weeks in ordinary jobs (16-64), summed every week: exact integers, so person-years
+        # do not depend on the record interval (docs/ODD.md 'Observation').
+        self._job_weeks = {"area": 0, "cohort": 0}
+        # Every person's status at week 0, every STATUS_EVERY_WEEKS weeks and at the horizon.
+        self.status_snapshots: dict[int, np.ndarray] = {}
         self._reset_window()
+        self.snapshot_status()
 
     def _reset_window(self) -> None:
         self._window = dict.fromkeys(
@@ -157,9 +164,27 @@ class Recorder:
         cum = self._cumulative
         cum["dropouts_area"] += kernel_counts["dropouts_area"]
         cum["dropouts_cohort"] += kernel_counts["dropouts_cohort"]
+        cum["relations_completed"] += kernel_counts["relations_completed"]
         cum["enrolled_weeks_area"] += counts.enrolled_area
         cum["enrolled_weeks_cohort"] += counts.enrolled_cohort
+        # Each person's weeks in work and dropouts, and this week's job stocks (sim.engine.people).
+        area, cohort = observe_people(self.model.population, self.model.week)
+        self._job_weeks["area"] += area
+        self._job_weeks["cohort"] += cohort
         self._weeks_in_window += 1
+
+    def snapshot_status(self) -> None:
+        """Keep everyone's status at this week if it is a snapshot week (0, every year, the horizon)."""
+        m = self.model
+        if m.week % STATUS_EVERY_WEEKS == 0 or m.week == m.horizon_weeks:
+            self.status_snapshots[m.week] = status_snapshot(m.population)
+
+    def people(self) -> pd.DataFrame:
+        """The per-person record of the run so far (:func:`sim.engine.people.person_frame`)."""
+        m = self.model
+        # The last snapshot is always the week the frame describes, also in the middle of a run.
+        snapshots = {**self.status_snapshots, m.week: status_snapshot(m.population)}
+        return person_frame(m.population, m.week, snapshots)
 
     def record(self) -> None:
         """Append a row of indicators for the current week."""
@@ -194,11 +219,10 @@ class Recorder:
             row[f"{prefix}long_term_unemployed_18_64"] = _rate(counts["ltu_18_64"], counts["pop_18_64"])
             row[f"{prefix}residents"] = counts["residents"]
             row[f"{prefix}employed_16_64"] = counts["employed_16_64"]
-            # Person-years in ordinary work, counting the current stock over the window.
-            self._cumulative[f"employed_person_years_{'area' if g == 0 else 'cohort'}"] += (
-                counts["employed_16_64"] * self._weeks_in_window / W
-            )
             if g == 0:
+                # People, not only rates (issue 12): counts of the area's residents.
+                row["working_16_64"] = counts["working_16_64"]
+                row["neet_15_29"] = counts["neet_15_29"]
                 row["long_term_unemployed_30_39"] = _rate(counts["ltu_30_39"], counts["pop_30_39"])
                 for band in LTU_AGE_BANDS:
                     row[f"long_term_unemployed_{band}"] = _rate(counts[f"ltu_{band}"], counts[f"pop_{band}"])
@@ -211,8 +235,11 @@ class Recorder:
                 row["cohort_still_in_area"] = _rate(counts["in_area"], counts["residents"])
         row["cum_dropouts_area"] = self._cumulative["dropouts_area"]
         row["cum_dropouts_cohort"] = self._cumulative["dropouts_cohort"]
-        row["employed_person_years_area"] = self._cumulative["employed_person_years_area"]
-        row["employed_person_years_cohort"] = self._cumulative["employed_person_years_cohort"]
+        row["employed_person_years_area"] = self._job_weeks["area"] / W
+        row["employed_person_years_cohort"] = self._job_weeks["cohort"] / W
+        row["relations_completed_cum"] = self._cumulative["relations_completed"]
+        # Residents ever reached by any mentor or brokered placement (docs/ODD.md 'Observation').
+        row["people_reached_cum"] = int(np.count_nonzero(pop.view("help")))
         row["leisure_job_share_14_17"] = leisure_job_share(pop, m.week)
         # Placements brokered so far, by kind (docs/ODD.md 7.14).
         for kind in PLACEMENT_KINDS:
@@ -279,6 +306,8 @@ INDICATORS: tuple[tuple[str, str], ...] = (
     ("cohort_long_term_unemployed_18_64", "Start cohort: long-term unemployed share 18-64"),
     ("cohort_still_in_area", "Start cohort (of working age) still living in the area"),
     ("employed_16_64", "Residents 16-64 in ordinary jobs"),
+    ("working_16_64", "Residents 16-64 in any work (incl. subsidised jobs)"),
+    ("neet_15_29", "Residents 15-29 not in employment, education or training"),
     ("mentees_volunteer", "Active mentees: volunteer mentors"),
     ("mentees_professional", "Active mentees: professional mentors"),
     ("mentees_business", "Active mentees: business mentors"),
@@ -291,6 +320,8 @@ INDICATORS: tuple[tuple[str, str], ...] = (
 # Cumulative quantities read at the end of a period rather than averaged over it.
 CUMULATIVE: tuple[tuple[str, str], ...] = (
     ("matches_started_cum", "Mentoring relations started (cumulative)"),
+    ("relations_completed_cum", "Mentoring relations completed as planned (cumulative)"),
+    ("people_reached_cum", "Residents ever reached by a mentor or a brokered placement (cumulative)"),
     ("relations_ended_by_mentor_cum", "Relations ended by the mentor leaving (cumulative)"),
     ("cum_dropouts_area", "Dropouts in the area (cumulative)"),
     ("cum_dropouts_cohort", "Dropouts in the start cohort (cumulative)"),
@@ -317,7 +348,25 @@ CUMULATIVE: tuple[tuple[str, str], ...] = (
         )
     ),
     ("cost_total", "Total cost, DKK (cumulative)"),
-    ("cost_intervention", "Cost of mentoring efforts, DKK (cumulative)"),
+    (
+        "cost_intervention",
+        "Cost of the design's area efforts, DKK (cumulative; not the jobcentre's own mentors)",
+    ),
+    ("cost_jobcentre_mentors", "Cost of the jobcentre's own mentor support, DKK (cumulative)"),
+)
+
+# Counts of people, in headline order: (indicator, label, sign). The sign says which way is a
+# gain: -1 where fewer is better (dropouts, NEET). Each is summarised (INDICATORS or CUMULATIVE),
+# so summary.csv carries its paired difference in people.
+PEOPLE: tuple[tuple[str, str, int], ...] = (
+    ("employed_16_64", "Residents 16-64 in ordinary jobs", 1),
+    ("working_16_64", "Residents 16-64 in any work (incl. subsidised jobs)", 1),
+    ("employed_person_years_area", "Person-years in ordinary jobs over the run", 1),
+    ("cum_dropouts_area", "Dropouts from education over the run", -1),
+    ("neet_15_29", "Young people 15-29 not in employment, education or training", -1),
+    ("matches_started_cum", "Mentoring relations started", 1),
+    ("relations_completed_cum", "Mentoring relations completed as planned", 1),
+    ("people_reached_cum", "Residents reached by a mentor or a brokered placement", 1),
 )
 # Per replicate over the whole run (sim.runs.periods): whether a resource bound, and whether it ran.
 FLAGS: tuple[tuple[str, str], ...] = (
@@ -361,12 +410,11 @@ def period_rule(name: str) -> str:
 def period_depends_on_record_interval(name: str) -> bool:
     """Whether an indicator's value over a period changes with ``record_every_weeks``.
 
-    Only the means of records do, and person-years, which the recorder adds up record by record
-    (the stock at a record times the weeks since the previous one); rates, utilisation over
-    running weeks and the other running totals are the same whatever the record interval (as long
-    as records fall on the period's bounds, as year ends always do).
+    Only the means of records do; rates, utilisation over running weeks and running totals
+    (person-years are summed every week) are the same whatever the record interval (as long as
+    records fall on the period's bounds, as year ends always do).
     """
-    return period_rule(name) == "mean" or name.startswith("employed_person_years_")
+    return period_rule(name) == "mean"
 
 
 CUMULATIVE_NAMES = frozenset(name for name, _ in CUMULATIVE)
@@ -375,6 +423,8 @@ UNITS = {
     "dropouts_per_100_enrolled": "per 100 enrolled per year",
     "cohort_dropouts_per_100_enrolled": "per 100 enrolled per year",
     "employed_16_64": "residents",
+    "working_16_64": "residents",
+    "neet_15_29": "residents",
     "mentees_volunteer": "residents",
     "mentees_professional": "residents",
     "mentees_business": "residents",
@@ -405,12 +455,9 @@ def unit_of(name: str) -> str:
 KEY_INDICATORS = (
     "employment_rate",
     "work_rate",
-    "employed_16_64",
     "dropouts_per_100_enrolled",
-    "cum_dropouts_area",
     "neet_rate_15_29",
-    "employed_person_years_area",
-    "matches_started_cum",
+    *(name for name, _, _ in PEOPLE),
     "mentees_waiting",
     "cost_total",
 )

@@ -24,7 +24,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.agents.broker import PlacementBroker, brokered_programmes
+from sim.agents.broker import PlacementBroker
 from sim.agents.effort import Effort
 from sim.agents.employers import Employers
 from sim.agents.firms import FirmNetwork
@@ -35,7 +35,7 @@ from sim.agents.profile import MentorProfile
 from sim.agents.resident import Resident
 from sim.agents.volunteers import VolunteerCorps
 from sim.engine.costs import CostLedger
-from sim.engine.counts import WeekCounts, stock_counts
+from sim.engine.counts import WeekCounts, brokered_counts, stock_counts
 from sim.engine.kernel import COUNT_NAMES, step_residents
 from sim.engine.kernel_params import (
     barrier_table,
@@ -281,6 +281,7 @@ class HousingAreaModel(mesa.Model):
         self.book_costs()
         self.recorder.observe_week(kernel_counts, moved_in)
         self.week += 1
+        self.recorder.snapshot_status()
         if self.week % self.scenario.simulation.record_every_weeks == 0 or self.week == self.horizon_weeks:
             self.recorder.record()
         if self.collect_every_week:
@@ -329,7 +330,7 @@ class HousingAreaModel(mesa.Model):
         if self.brokers:
             # Brokered internships and subsidy jobs are in the efforts' own networks: they take
             # no employers slots and are not booked as jobcentre programmes (docs/ODD.md 7.14).
-            internships, subsidised = brokered_programmes(pop)
+            internships, subsidised = brokered_counts(pop)
             named["internships_area"] -= internships
             named["jobcentre_subsidised_area"] -= subsidised
         self.counts = WeekCounts(named)
@@ -486,6 +487,15 @@ class HousingAreaModel(mesa.Model):
             wanted = set(weeks)
             rows = [row for row in rows if row["week"] in wanted]
         return pd.DataFrame(rows)
+
+    def people(self) -> pd.DataFrame:
+        """Per-person outcomes of the run so far, keyed by ``person_key`` (docs/ODD.md 'Observation').
+
+        One row per person ever simulated: the help they got, their groups on entry, weeks in
+        work, dropouts, their status now and at every snapshot week (see
+        :func:`sim.engine.people.person_frame`).
+        """
+        return self.recorder.people()
 
     def release(self) -> None:
         """Drop Mesa's class-level reference to this model (mesa issue #3179).

@@ -893,6 +893,17 @@ class EffortStart(Section):
         "Rate at which a running effort ends (2 of 10 started had ended); calibrated.",
         le=52.0,
     )
+    # --- planner-level settings (issue 12, item 7) ---
+    end_week: int = param(
+        0,
+        "week",
+        SETTING,
+        "Planned last week plus one: from this week on the effort takes no new mentees, its mentors "
+        "leave (relations under way end, as when an effort ends early) and its costs stop; 0: no "
+        "planned end (docs/ODD.md 7.5).",
+        ge=0,
+        le=5200,
+    )
 
 
 TargetStatus = Literal[
@@ -1210,6 +1221,18 @@ class VolunteerCorps(Section):
         per_resident=0.4,
         at_least=400.0,
         why="ten full-time coordinators per 1,000 residents, far beyond the one coordinator of CABI-2011 p.4",
+    )
+    volunteers: int = param(
+        0,
+        "volunteers",
+        SETTING,
+        "Trained volunteers the corps aims to keep: applicants are taken in and trained (coordinator "
+        "hours permitting) until this many are on the roster, and leavers are replaced; 0: train only "
+        "as many as the waiting list needs (docs/ODD.md 7.2).",
+        ge=0,
+        scales=True,
+        per_resident=1,
+        why=MENTOR_NEEDS_MENTEE,
     )
     applicants_per_week: float = param(
         1.0,

@@ -56,3 +56,11 @@ def test_missing_values_are_ignored_and_a_single_value_has_no_interval():
     out = paired_intervals(d, np.array([0, 0, 1, 1]))
     assert out.mean[0] == 2.0 and out.count[0] == 1
     assert np.isnan(out.ci_low[0]) and np.isnan(out.pi_low[0])
+
+
+def test_the_parameter_interval_is_never_narrower_than_the_noise_interval():
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        d = rng.normal(0, 1, (4, 16))
+        out = paired_intervals(d, np.repeat(np.arange(8), 2))
+        assert (out.pi_high - out.pi_low >= out.ci_high - out.ci_low - 1e-12).all()

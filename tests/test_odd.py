@@ -128,8 +128,9 @@ def parameter_docs(text: str) -> dict[str, tuple[str, tuple[str, ...], str]]:
             anchor = github_anchor(m.group(1), seen)
         elif line.startswith("|"):
             cells = split_row(line)
-            if len(cells) >= 6 and (m := re.fullmatch(r"`([^`]+)`", cells[0])):
-                out[m.group(1)] = (anchor, (cells[1], cells[2], cells[4]), cells[5])
+            # Columns: key, default, baseline, unit, allowed, source, meaning.
+            if len(cells) >= 7 and (m := re.fullmatch(r"`([^`]+)`", cells[0])):
+                out[m.group(1)] = (anchor, (cells[1], cells[3], cells[5]), cells[6])
     return out
 
 

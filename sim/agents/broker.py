@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.engine.people import HELP_BIT, mark_helped
 from sim.engine.placement_log import PLACEMENT_KINDS
-from sim.engine.states import MentorKind, RandomSlot, Status
+from sim.engine.states import RandomSlot, Status
 from sim.engine.units import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -185,6 +186,7 @@ class PlacementBroker:
         pop.placement_failures[failed] = np.minimum(pop.placement_failures[failed] + 1, MAX_FAILURES)
         placed, placed_kinds = rows[success], kinds[success]
         pop.placement_failures[placed] = 0
+        mark_helped(pop, placed, HELP_BIT["placement"], week)  # docs/ODD.md 'Observation'
         for kind, status in (
             (JOB, Status.EMPLOYED),
             (INTERNSHIP, Status.INTERNSHIP),
@@ -222,24 +224,3 @@ class PlacementBroker:
         if self.week_seen != week:
             return 0.0, 0.0
         return self.hours_used, self.hours_available
-
-
-def brokered_programmes(pop: Population) -> tuple[int, int]:
-    """Brokered internships and wage-subsidy jobs under way in the area (docs/ODD.md 7.14).
-
-    They come from efforts' own networks, so the ``employers`` slots the jobcentre refers to are
-    counted without them; business-network mentees are left out of the subsidy slots already.
-    """
-    n = pop.n_used
-    status = pop.status[:n]
-    brokered = (
-        (pop.in_area[:n] == 1)
-        & (pop.placement_week[:n] >= 0)
-        & (pop.placement_failures[:n] == 0)
-        & (pop.status_since[:n] == pop.placement_week[:n])
-    )
-    internships = int(np.sum(brokered & (status == Status.INTERNSHIP)))
-    subsidised = int(
-        np.sum(brokered & (status == Status.SUBSIDISED) & (pop.mentor_kind[:n] != MentorKind.BUSINESS))
-    )
-    return internships, subsidised

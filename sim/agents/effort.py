@@ -19,7 +19,9 @@ class Effort:
 
     Attributes:
         start_week: First week the effort takes mentees.
-        end_week: First week it no longer does (``math.inf`` when it never ends).
+        end_week: First week it no longer does (``math.inf`` when it never ends): the drawn end
+            or the planned ``end_week``, whichever comes first.
+        planned_end: The planned ``end_week`` (``math.inf`` when none is set).
         never_starts: Whether it never gets running.
     """
 
@@ -32,16 +34,25 @@ class Effort:
         years_running = (
             -math.log1p(-u_end) / spec.end_rate_per_year if spec.end_rate_per_year > 0 else math.inf
         )
-        self.end_week = (
+        drawn_end = (
             self.start_week + max(1, int(round(years_running * 52))) if years_running < math.inf else math.inf
         )
+        # A planned end (``end_week``, docs/ODD.md 7.5) closes the effort whatever its fate.
+        self.planned_end = spec.end_week if spec.end_week > 0 else math.inf
+        self.end_week = min(drawn_end, self.planned_end)
 
     def running(self, week: int) -> bool:
         """Whether the effort takes mentees in ``week``."""
         return not self.never_starts and self.start_week <= week < self.end_week
 
     def state(self, week: int) -> str:
-        """``starting``, ``running`` or ``ended`` in ``week`` (an effort that never starts is ``starting``)."""
+        """``starting``, ``running`` or ``ended`` in ``week``.
+
+        An effort that never starts is ``starting`` until its planned end, if any; from the planned
+        end on every effort is ``ended`` (its mentors leave and its costs stop).
+        """
+        if week >= self.planned_end:
+            return "ended"
         if self.never_starts or week < self.start_week:
             return "starting"
         return "running" if week < self.end_week else "ended"

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.engine.people import HELP_BY_POOL, mark_helped
 from sim.engine.relations import end_relations_of, start_relations
 from sim.engine.states import MentorKind
 
@@ -96,6 +97,8 @@ class Mentor(mesa.Agent):
             self.model.week,
         )
         self.model.caseloads[self.index] += rows.size
+        # Who got which help, for the effect on those reached (docs/ODD.md 'Observation').
+        mark_helped(self.model.population, rows, HELP_BY_POOL.get(p.pool, 0), self.model.week)
         if self.model.relation_log is not None:
             self.model.relation_log.started(rows, self.index, p.pool, int(p.kind), self.model.week)
 

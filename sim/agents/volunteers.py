@@ -3,7 +3,9 @@
 Interest in volunteering is high, so applicants arrive freely; the coordinator's hours are the
 bottleneck (CABI-2011 p.4). Each week the coordinator first supervises active matches, then matches
 waiting mentees with trained volunteers, then screens and trains applicants, in that order of
-priority. Volunteers leave at a hazard that rises when supervision falls short.
+priority. Volunteers leave at a hazard that rises when supervision falls short. A corps told to keep
+``volunteers`` trains applicants until it has that many and replaces leavers, still within the
+coordinator's hours (docs/ODD.md 7.2).
 """
 
 from __future__ import annotations
@@ -154,8 +156,18 @@ class VolunteerCorps(mesa.Agent):
         return accepted
 
     def recruit(self) -> None:
-        """New applicants arrive (Poisson)."""
+        """New applicants arrive (Poisson).
+
+        A corps that aims to keep ``volunteers`` takes in applicants only up to the number it still
+        needs to reach it (docs/ODD.md 7.2); the draw is made either way, so replicates stay paired.
+        """
         self.applicants += int(self.draws.poisson(self.spec.applicants_per_week))
+        if self.spec.volunteers > 0:
+            self.applicants = min(self.applicants, self.volunteers_missing())
+
+    def volunteers_missing(self) -> int:
+        """Volunteers the corps still needs to reach its aim (0 when it has no aim)."""
+        return max(self.spec.volunteers - len(self.roster), 0) if self.spec.volunteers > 0 else 0
 
     @property
     def volunteers(self) -> list[Mentor]:
@@ -196,9 +208,13 @@ class VolunteerCorps(mesa.Agent):
     def train(self, hours: float) -> float:
         """Screen and train applicants into volunteers; return hours spent."""
         per_volunteer = self.spec.screening_training_hours
-        # Train only as many as the waiting list and current free places can use soon.
-        free_places = self.roster.total_free()
-        demand = min(self.applicants, max(len(self.waiting) - free_places, 0) + 1)
+        if self.spec.volunteers > 0:
+            # A corps with an aim tops its roster up to it, whether or not mentees wait now.
+            demand = min(self.applicants, self.volunteers_missing())
+        else:
+            # Train only as many as the waiting list and current free places can use soon.
+            free_places = self.roster.total_free()
+            demand = min(self.applicants, max(len(self.waiting) - free_places, 0) + 1)
         n, spent, self._training_progress = work_in_units(
             self._training_progress, hours, per_volunteer, demand
         )

@@ -29,10 +29,23 @@ from sim.calibration.fit import (
     now,
     write_fit,
 )
+from sim.calibration.posterior import (
+    WEIGHT,
+    PosteriorOptions,
+    block_points,
+    effective_size,
+    held_blocks,
+    joint_sample,
+    posterior_text,
+    sample_blocks,
+    temperature,
+)
+from sim.calibration.posterior import fingerprint as posterior_fingerprint
 from sim.calibration.programmes import PROGRAMMES_DIR
 from sim.calibration.targets import FITTED_FILE, file_hash, load_parameters, load_targets
 from sim.calibration.validate import DOSE_HOURS, DOSE_WEEKS, run_validation, validation_table
 from sim.inputs.errors import InputError
+from sim.inputs.loader import read_toml
 from sim.runs.folders import check_file_target, check_target, fresh_folder, probe, remove_path
 from sim.runs.outputs import atomic_folder, build_manifest, prepare_target, write_file_atomically
 from sim.runs.progress import progress_bar
@@ -50,6 +63,7 @@ class CalibrateArgs:
     force: bool = False
     install: bool = False
     installed: Path | None = None  # what --install replaces; None: the bundled calibration/fitted.toml
+    posterior: PosteriorOptions | None = None  # also sample the posterior of the new fit (--posterior)
 
 
 def _check_folder(args: CalibrateArgs) -> None:
@@ -79,6 +93,8 @@ def run_calibrate(args: CalibrateArgs, console: Console) -> None:
     # Every input is valid: now the destinations, before the fit.
     if args.install:
         check_file_target(_installed(args))
+        if args.posterior is not None:
+            check_file_target(_installed(args).with_name("posterior.csv"))
     if args.resume:
         probe(args.out / "study.db")
     else:
@@ -94,6 +110,18 @@ def run_calibrate(args: CalibrateArgs, console: Console) -> None:
     _print_fit(console, table, report, notes, elapsed, args)
     if args.install:
         _install(args, console)
+    if args.posterior is not None:
+        # Conditional on the fit as it runs: the installed file (its hash goes into the sample).
+        fitted = _installed(args) if args.install else args.out / "fitted.toml"
+        posterior = PosteriorArgs(
+            args.targets,
+            args.parameters,
+            fitted,
+            args.out,
+            args.posterior,
+            install=fitted.with_name("posterior.csv") if args.install else None,
+        )
+        run_posterior(posterior, console)
 
 
 def _fit(args: CalibrateArgs, targets, blocks, params, fp, console: Console):
@@ -278,4 +306,165 @@ def run_validate(args: ValidateArgs, console: Console) -> None:
         console.print(f"{role}: {int(block['inside'].sum())} of {len(block)} targets inside tolerance")
     console.print(
         f"validated in {manifest['seconds']:.0f} s; wrote {args.out}/validation.csv and report.html"
+    )
+
+
+@dataclass(frozen=True)
+class PosteriorArgs:
+    """Options of the posterior sample (``calibrate --posterior``)."""
+
+    targets: Path
+    parameters: Path
+    fitted: Path  # the fit the sample is conditional on (and belongs to)
+    out: Path
+    options: PosteriorOptions
+    check_draws: int = 3
+    install: Path | None = None  # where to copy posterior.csv (beside the installed fitted file)
+
+
+def fitted_values(path: Path, params) -> dict[str, float]:
+    """The calibrated parameters' values in a fitted file (each at its first key path).
+
+    Raises:
+        InputError: when the file does not set a calibrated parameter.
+    """
+    data = read_toml(path)
+    out = {}
+    for p in params:
+        node = data
+        for part in p.keys[0].split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, int | float) or isinstance(node, bool):
+            raise InputError(
+                f"{path}: {p.keys[0]}: not set; the fitted file must set every calibrated parameter"
+            )
+        out[p.name] = float(node)
+    return out
+
+
+def run_posterior(args: PosteriorArgs, console: Console) -> pd.DataFrame:
+    """Sample the posterior block by block, write it under ``args.out`` (and install it); return it.
+
+    Writes ``posterior.csv`` (the joint sample with its fingerprint), ``posterior_points.csv`` (every
+    Sobol point of every block with its distance, z-scores and kernel weight) and
+    ``posterior_check.csv`` (the range of each parameter against the fitted value and the targets a
+    few draws meet).
+    """
+    targets = load_targets(args.targets)
+    blocks, params = load_parameters(args.parameters, targets)
+    fitted = fitted_values(args.fitted, params)
+    targets_dir = args.targets.resolve().parent
+    opts = args.options
+    started = time.perf_counter()
+    with progress_bar(console, "{task.fields[note]}") as progress:
+        tasks = {
+            b.name: progress.add_task(
+                f"posterior {b.name}",
+                total=block_points(sum(p.block == b.name for p in params), opts.per_parameter),
+                note="",
+            )
+            for b in blocks
+        }
+        points = sample_blocks(
+            targets, blocks, params, targets_dir, fitted, opts, lambda block: progress.advance(tasks[block])
+        )
+    sample = joint_sample(points, params, opts.rows, opts.seed, fitted)
+    fp = posterior_fingerprint(args.parameters, args.targets, args.fitted)
+    kept = {
+        block: (effective_size(g[WEIGHT]), temperature(g[WEIGHT], g["distance"]), len(g))
+        for block, g in points.groupby("block", sort=False)
+    }
+    s = opts.setting
+    meta = {
+        "written": now(),
+        "method": "block-conditional ABC rejection over scrambled Sobol points of each block's prior, "
+        "Gaussian kernel on the distance, widened to an effective sample of "
+        f"{opts.min_effective}; joint sets resample each block independently",
+        "settings": f"{s.residents} residents, {s.replicates} seeds per point (base seed {s.seed}), "
+        f"{opts.per_parameter} points per parameter, seed {opts.seed}",
+        "kept": ", ".join(f"{b} effective {ess:.1f} of {n} (T = {t:.3g})" for b, (ess, t, n) in kept.items()),
+        "held at the fitted values": ", ".join(held_blocks(points)) or "none",
+    }
+    check = _check_sample(sample, params, fitted)
+    minutes = (time.perf_counter() - started) / 60
+    meta["minutes"] = f"{minutes:.1f}"
+    args.out.mkdir(parents=True, exist_ok=True)
+    points.to_csv(args.out / "posterior_points.csv", index=False, float_format="%.10g")
+    text = posterior_text(sample, fp, meta)
+    write_file_atomically(args.out / "posterior.csv", lambda tmp: tmp.write_text(text))
+    if args.check_draws:
+        met = _draws_meeting_targets(targets, targets_dir, params, fitted, sample, args.check_draws, s)
+        check.attrs["met"] = met
+        pd.DataFrame(met).to_csv(args.out / "posterior_targets.csv", index=False)
+    check.to_csv(args.out / "posterior_check.csv", index=False, float_format="%.6g")
+    if args.install is not None:
+        write_file_atomically(args.install, lambda tmp: tmp.write_text(text))
+    _print_posterior(console, check, meta, args)
+    return sample
+
+
+def _check_sample(sample: pd.DataFrame, params, fitted: dict[str, float]) -> pd.DataFrame:
+    """Per parameter: prior, the sample's 2.5/50/97.5 % and range, and whether the fitted value is inside."""
+    rows = []
+    for p in params:
+        v = sample[p.name].to_numpy(dtype=float)
+        rows.append(
+            {
+                "parameter": p.name,
+                "fitted": fitted[p.name],
+                "p2_5": float(np.percentile(v, 2.5)),
+                "median": float(np.median(v)),
+                "p97_5": float(np.percentile(v, 97.5)),
+                "min": float(v.min()),
+                "max": float(v.max()),
+                "prior_low": p.low,
+                "prior_high": p.high,
+                "inside_prior": bool((v >= p.low).all() and (v <= p.high).all()),
+                "fitted_inside_range": bool(v.min() <= fitted[p.name] <= v.max()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _draws_meeting_targets(targets, targets_dir, params, fitted, sample, n, setting) -> list[dict]:
+    """How many targets (fitted and held out) the fitted values and the first ``n`` draws meet."""
+    rows = []
+    candidates = [("fitted", fitted)] + [
+        (f"draw {i}", {p.name: float(sample[p.name].iloc[i]) for p in params})
+        for i in range(min(n, len(sample)))
+    ]
+    with Evaluator(targets, targets_dir, setting) as evaluator:
+        for label, values in candidates:
+            table = validation_table(targets, evaluator.run(candidate_values(params, values)))
+            row = {"parameters": label}
+            for role in ("fitted", "held out"):
+                block = table[table["role"] == role]
+                row[f"{role} inside"] = int(block["inside"].sum())
+                row[f"{role} targets"] = len(block)
+            rows.append(row)
+    return rows
+
+
+def _print_posterior(console: Console, check: pd.DataFrame, meta: dict, args: PosteriorArgs) -> None:
+    table = Table(title="Posterior sample (block-conditional ABC): 95 % range against the fitted value")
+    for col in ("parameter", "fitted", "2.5 %", "median", "97.5 %", "fitted in sample range"):
+        table.add_column(col)
+    for row in check.itertuples():
+        table.add_row(
+            row.parameter,
+            f"{row.fitted:.4g}",
+            f"{row.p2_5:.4g}",
+            f"{row.median:.4g}",
+            f"{row.p97_5:.4g}",
+            "yes" if row.fitted_inside_range else "NO",
+        )
+    console.print(table)
+    for met in check.attrs.get("met", []):
+        console.print(
+            f"{met['parameters']}: {met['fitted inside']} of {met['fitted targets']} fitted and "
+            f"{met['held out inside']} of {met['held out targets']} held-out targets inside tolerance"
+        )
+    where = f"; installed as {args.install}" if args.install is not None else ""
+    console.print(
+        f"kept points: {meta['kept']}; {meta['minutes']} min; wrote {args.out}/posterior.csv{where}"
     )

@@ -10,7 +10,8 @@ candidate.
 Uncertainty is approximate Bayesian computation by rejection over the candidates visited: those with
 every fitted target inside tolerance are accepted, and the 2.5-97.5 % range of each parameter over
 them is reported. The search concentrates near the best candidate, so the range is a lower bound on
-the posterior spread, not a full posterior.
+the posterior spread, not a full posterior. A proper (block-conditional) sample of parameter sets
+consistent with the targets is :mod:`sim.calibration.posterior` (``calibrate --posterior``).
 """
 
 from __future__ import annotations

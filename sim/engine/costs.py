@@ -20,10 +20,14 @@ INTERVENTION_CATEGORIES = (
     "volunteer_coordinator",
     "volunteer_match_support",
     "social_mentors",
-    "jobcentre_mentors",
     "business_mentors",
     "employment_service",
 )
+"""The area efforts a design puts in (``cost_intervention``). The jobcentre's own mentor support is
+not among them: it runs in the baseline too, and is reported apart as ``cost_jobcentre_mentors``
+(docs/ODD.md 7.11); a design's extra cost over the baseline is the difference in ``cost_total``."""
+JOBCENTRE_MENTOR_CATEGORIES = ("jobcentre_mentors",)
+"""The jobcentre's own mentor support (its standing practice, in every scenario)."""
 
 
 class CostLedger:

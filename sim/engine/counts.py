@@ -194,3 +194,37 @@ class WeekCounts:
     def __init__(self, counts: dict[str, int]) -> None:
         for name, key in zip(self.__slots__, STOCK_NAMES, strict=True):
             setattr(self, name, int(counts[key]))
+
+
+@nb.njit(cache=True)
+def _brokered_under_way(n, in_area, placement_week, placement_failures, status_since, status, mentor_kind):
+    internships = 0
+    subsidised = 0
+    for i in range(n):
+        week = placement_week[i]
+        # A brokered programme is under way while its status began in the week of the placement.
+        if week < 0 or in_area[i] != 1 or placement_failures[i] != 0 or status_since[i] != week:
+            continue
+        if status[i] == INTERNSHIP:
+            internships += 1
+        elif status[i] == SUBSIDISED and mentor_kind[i] != BUSINESS:
+            subsidised += 1
+    return internships, subsidised
+
+
+def brokered_counts(pop: Population) -> tuple[int, int]:
+    """Brokered internships and wage-subsidy jobs under way in the area (docs/ODD.md 7.14).
+
+    Business-network mentees are left out of the subsidy count: their firms' slots are counted
+    apart already.
+    """
+    internships, subsidised = _brokered_under_way(
+        pop.n_used,
+        pop.in_area,
+        pop.placement_week,
+        pop.placement_failures,
+        pop.status_since,
+        pop.status,
+        pop.mentor_kind,
+    )
+    return int(internships), int(subsidised)

@@ -16,6 +16,7 @@ import numba as nb
 import numpy as np
 
 from sim.engine.kernel_params import duration_table
+from sim.engine.people import PEOPLE_FIELDS, mark_entry
 from sim.engine.records import ResidentRecords, apply_records
 from sim.engine.rng import uniform, uniform_array
 from sim.engine.states import Background, Barrier, RandomSlot, Status
@@ -73,6 +74,9 @@ FIELDS: dict[str, tuple[type, float]] = {
     "placement_week": (np.int16, -1),
     "placement_failures": (np.int8, 0),
 }
+# Per-person outcomes of a run: help received, groups on entry, weeks in work, dropouts
+# (sim.engine.people; docs/ODD.md 'Observation'). Not kernel arrays.
+FIELDS.update(PEOPLE_FIELDS)
 
 # The arrays step_residents takes, in its argument order.
 KERNEL_FIELDS = (
@@ -502,6 +506,7 @@ class Population:
             # the records then overwrite what they give.
             apply_records(self, records, rows, week=-1)
         self.start_leisure_jobs(rows, week=-1)
+        mark_entry(self, rows, week=-1)
 
     def add(self, count: int, week: int, is_cohort: bool = False, stream: int = 0) -> np.ndarray:
         """Synthesise ``count`` new residents arriving in ``week``; return their row indices.
@@ -565,6 +570,8 @@ class Population:
         rows = np.arange(start, stop)
         if not is_cohort and stream != YOUTH_STREAM:  # the cohort's, after its records (__init__)
             self.start_leisure_jobs(rows, week)
+        if not is_cohort:  # the cohort's after its records (__init__)
+            mark_entry(self, rows, week)
         return rows
 
     def start_leisure_jobs(self, rows: np.ndarray, week: int) -> None:

@@ -36,93 +36,13 @@ M_GROUP = M_BACKGROUND + len(BACKGROUND_NAMES)
 M_SIZE = M_GROUP + 4
 
 
-@nb.njit(cache=True, inline="always")
-def _in_group(
-    i,
-    status,
-    birth_week,
-    prior_dropouts,
-    motivation,
-    readiness,
-    sex,
-    background,
-    barriers,
-    match_group,
-    unemployment_weeks,
-    masks,
-    ints,
-    floats,
-):
-    """Whether resident ``i`` is in the target group the packed criteria describe (docs/ODD.md 7.2)."""
-    st = status[i]
-    if not masks[M_STATUS + st]:
-        return False
-    if birth_week[i] < ints[I_EARLIEST] or birth_week[i] > ints[I_LATEST]:
-        return False
-    m = motivation[i]
-    if m > floats[F_MAX_MOTIVATION] or m < floats[F_MIN_MOTIVATION]:
-        return False
-    if st == EDUCATION:
-        if ints[I_AT_RISK_ONLY] == 1 and prior_dropouts[i] == 0 and m >= AT_RISK_MOTIVATION:
-            return False
-    elif readiness[i] < floats[F_MIN_READINESS]:
-        return False
-    if not masks[M_SEX + sex[i]] or not masks[M_BACKGROUND + background[i]]:
-        return False
-    if not masks[M_GROUP + match_group[i]]:
-        return False
-    bits = np.int64(barriers[i])
-    if ints[I_ANY_BITS] != 0 and (bits & ints[I_ANY_BITS]) == 0:
-        return False
-    if (bits & ints[I_ALL_BITS]) != ints[I_ALL_BITS]:
-        return False
-    uw = unemployment_weeks[i]
-    if uw < ints[I_MIN_WEEKS] or uw > ints[I_MAX_WEEKS]:
-        return False
-    return prior_dropouts[i] >= ints[I_MIN_DROPOUTS]
-
-
 @nb.njit(cache=True)
-def _candidates(
-    n_used,
-    status,
-    birth_week,
-    in_area,
-    mentor_id,
-    waiting_kind,
-    prior_dropouts,
-    motivation,
-    readiness,
-    sex,
-    background,
-    barriers,
-    match_group,
-    unemployment_weeks,
-    masks,
-    ints,
-    floats,
-):
+def _free_in_area(n_used, in_area, mentor_id, waiting_kind):
+    """Rows of residents in the area with no mentor and on no waiting list."""
     out = np.empty(n_used, dtype=np.int64)
     k = 0
     for i in range(n_used):
-        if in_area[i] != 1 or mentor_id[i] >= 0 or waiting_kind[i] >= 0:
-            continue
-        if _in_group(
-            i,
-            status,
-            birth_week,
-            prior_dropouts,
-            motivation,
-            readiness,
-            sex,
-            background,
-            barriers,
-            match_group,
-            unemployment_weeks,
-            masks,
-            ints,
-            floats,
-        ):
+        if in_area[i] == 1 and mentor_id[i] < 0 and waiting_kind[i] < 0:
             out[k] = i
             k += 1
     return out[:k]
@@ -145,24 +65,46 @@ def _members(
     ints,
     floats,
 ):
+    """Whether each resident in ``rows`` is in the target group the packed criteria describe (docs/ODD.md 7.2).
+
+    One flat loop with the criteria read into locals first: a helper function per resident with
+    every array as an argument was not inlined and cost six times as much.
+    """
+    earliest, latest = ints[I_EARLIEST], ints[I_LATEST]
+    any_bits, all_bits = ints[I_ANY_BITS], ints[I_ALL_BITS]
+    min_weeks, max_weeks = ints[I_MIN_WEEKS], ints[I_MAX_WEEKS]
+    min_dropouts, at_risk_only = ints[I_MIN_DROPOUTS], ints[I_AT_RISK_ONLY] == 1
+    min_readiness = floats[F_MIN_READINESS]
+    max_motivation, min_motivation = floats[F_MAX_MOTIVATION], floats[F_MIN_MOTIVATION]
     out = np.zeros(rows.size, dtype=np.bool_)
     for k in range(rows.size):
-        out[k] = _in_group(
-            rows[k],
-            status,
-            birth_week,
-            prior_dropouts,
-            motivation,
-            readiness,
-            sex,
-            background,
-            barriers,
-            match_group,
-            unemployment_weeks,
-            masks,
-            ints,
-            floats,
-        )
+        i = rows[k]
+        st = status[i]
+        if not masks[M_STATUS + st]:
+            continue
+        if birth_week[i] < earliest or birth_week[i] > latest:
+            continue
+        m = motivation[i]
+        if m > max_motivation or m < min_motivation:
+            continue
+        if st == EDUCATION:
+            if at_risk_only and prior_dropouts[i] == 0 and m >= AT_RISK_MOTIVATION:
+                continue
+        elif readiness[i] < min_readiness:
+            continue
+        if not masks[M_SEX + sex[i]] or not masks[M_BACKGROUND + background[i]]:
+            continue
+        if not masks[M_GROUP + match_group[i]]:
+            continue
+        bits = np.int64(barriers[i])
+        if any_bits != 0 and (bits & any_bits) == 0:
+            continue
+        if (bits & all_bits) != all_bits:
+            continue
+        weeks = unemployment_weeks[i]
+        if weeks < min_weeks or weeks > max_weeks:
+            continue
+        out[k] = prior_dropouts[i] >= min_dropouts
     return out
 
 
@@ -232,17 +174,8 @@ def find_targets(pop: Population, target: TargetGroup, count: int, week: int, sl
     """
     if count <= 0:
         return np.empty(0, dtype=np.int64)
-    s = _arrays(pop)
-    rows = _candidates(
-        pop.n_used,
-        s[0],
-        s[1],
-        pop.in_area,
-        pop.mentor_id,
-        pop.waiting_kind,
-        *s[2:],
-        *_criteria(target, week),
-    )
+    free = _free_in_area(pop.n_used, pop.in_area, pop.mentor_id, pop.waiting_kind)
+    rows = free[_members(free, *_arrays(pop), *_criteria(target, week))]
     if rows.size <= count:
         return rows
     keys = pop.draws(rows, week, slot)

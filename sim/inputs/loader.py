@@ -204,45 +204,93 @@ def _apply_area(merged: dict[str, Any], area: Path | None, chain: list[Path]) ->
     return merged
 
 
-def _csv_size(merged: dict[str, Any], chain: list[Path]) -> None:
-    """A CSV of residents sets the number of residents."""
+def _csv_size(merged: dict[str, Any]) -> int | None:
+    """The number of residents a CSV of residents sets (None when the scenario names no CSV)."""
     population = merged.get("population")
     csv_path = population.get("residents_csv") if isinstance(population, dict) else None
     if not csv_path or not isinstance(csv_path, str):
-        return
+        return None
     from sim.inputs.residents_csv import read_residents_csv
 
-    records = read_residents_csv(csv_path)
-    merged.setdefault("simulation", {})["residents"] = len(records)
+    return len(read_residents_csv(csv_path))
+
+
+def stated_size(merged: dict[str, Any]) -> int:
+    """The estate size a scenario's capacities are stated for: its area profile's, else the schema's.
+
+    The rescaling rule (README 'Comparisons', docs/ODD.md 2.4): staff, places, hours and budgets in
+    scenario files and area profiles describe the estate of the area profile (5,000 residents
+    without one, the schema default). The size a run has (``simulation.residents`` in a scenario
+    file, the records of a residents CSV, or ``--residents``) rescales every capacity marked
+    *scales* in proportion, in one step from the stated values, whichever says it.
+    """
+    simulation = merged.get("simulation")
+    size = simulation.get("residents") if isinstance(simulation, dict) else None
+    return size if isinstance(size, int) and not isinstance(size, bool) else Simulation().residents
 
 
 def load_scenario(
-    path: str | Path, area: str | Path | None = None, residents_csv: str | Path | None = None
+    path: str | Path,
+    area: str | Path | None = None,
+    residents_csv: str | Path | None = None,
+    residents: int | None = None,
 ) -> Scenario:
     """Load and validate a scenario file, following ``extends`` and its area profile.
+
+    Capacities are stated for the area profile's estate; a different size (the file's
+    ``simulation.residents``, a residents CSV, or ``residents``) rescales them once, in
+    proportion (:func:`stated_size`).
 
     Args:
         path: The scenario file.
         area: An area profile to use instead of the one the scenario names.
         residents_csv: A CSV of individual records to start from instead of synthesised residents.
+        residents: Residents of the run (``--residents``), instead of the file's own size.
 
     Raises:
         InputError: with a one-line message naming the file, key, value and what is allowed.
     """
     path = Path(path)
     merged, chain = resolve_chain(path)
+    # The size the scenario files ask for is taken out: the capacities are stated for the profile's.
+    own = merged.get("simulation")
+    own_size = own.pop("residents", None) if isinstance(own, dict) else None
     merged = _apply_area(merged, Path(area) if area is not None else None, chain)
     if residents_csv is not None:
         csv_file = _command_line_file("--residents-csv", Path(residents_csv))
         if isinstance(merged.setdefault("population", {}), dict):
             merged["population"]["residents_csv"] = str(csv_file.resolve())
-    _csv_size(merged, chain)
     merged.setdefault("name", path.stem)
+    stated = stated_size(merged)
+    if own_size is not None:
+        # A bad size is reported as the file's, before anything is rescaled to it.
+        _validated({"simulation": {"residents": own_size}}, chain, Simulation)
+    csv_size = _csv_size(merged)
+    if csv_size is not None and residents is not None and residents != csv_size:
+        raise InputError(
+            f"command line: --residents = {residents}: a run that starts from "
+            f"{merged['population']['residents_csv']} has {csv_size} residents, one per record; "
+            "leave --residents out"
+        )
+    size = residents if residents is not None else csv_size if csv_size is not None else own_size
+    scenario = _validated(merged, chain)
+    if size is None or size == stated:
+        return scenario
+    source = "command line" if residents is not None else str(_display(chain[0]))
+    return rescaled(scenario, size, source)
+
+
+def _validated(merged: dict[str, Any], chain: list[Path], section: type[BaseModel] | None = None) -> Any:
+    """The merged scenario validated; an error names the file in the chain that set the bad key.
+
+    With ``section`` (:class:`Simulation`), only ``merged["simulation"]`` is validated.
+    """
     try:
+        if section is not None:
+            return section.model_validate(merged["simulation"])
         return Scenario.model_validate(merged)
     except ValidationError as exc:
-        # Name the file in the chain that set the bad key, if one did.
-        loc = first_error(exc)["loc"]
+        loc = ("simulation", *first_error(exc)["loc"]) if section is not None else first_error(exc)["loc"]
         source = chain[0]
         for layer_path in chain:
             layer = read_toml(layer_path)
@@ -252,6 +300,10 @@ def load_scenario(
             if node is not None:
                 source = layer_path
                 break
+        if section is not None:
+            raise InputError(
+                format_validation_error(str(_display(source)), exc, section, "simulation")
+            ) from None
         raise InputError(format_validation_error(str(_display(source)), exc)) from None
 
 
@@ -284,7 +336,9 @@ def with_overrides(scenario: Scenario, **simulation: Any) -> Scenario:
 
     When ``residents`` differs from the scenario's own, every parameter declared with
     ``scales=True`` (staff, mentors, hours, slots, budgets) is multiplied by the ratio, so a run on
-    a larger population keeps the intervention's intensity per resident.
+    a larger population keeps the intervention's intensity per resident. The command line rescales
+    from the stated values instead (``load_scenario(..., residents=...)``), so a size set in a file
+    and the same size given as ``--residents`` give the same staffing.
 
     Raises:
         InputError: when an override is out of range.
@@ -300,26 +354,54 @@ def with_overrides(scenario: Scenario, **simulation: Any) -> Scenario:
             f"command line: --residents = {given['residents']}: a run that starts from {csv_path} has "
             f"{data['simulation']['residents']} residents, one per record; leave --residents out"
         )
-    old_residents = data["simulation"]["residents"]
+    size = given.pop("residents", None)
     data["simulation"].update(given)
     try:
-        # The settings alone first: a bad --residents must not reach the rescaling below.
-        Simulation.model_validate(data["simulation"])
+        # The settings alone first: a bad value must not reach the rescaling below.
+        Simulation.model_validate({**data["simulation"], **({"residents": size} if size is not None else {})})
     except ValidationError as exc:
         raise InputError(format_validation_error("command line", exc, Simulation, "simulation")) from None
     try:
-        factor = data["simulation"]["residents"] / old_residents
+        updated = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(format_validation_error("command line", exc)) from None
+    return updated if size is None else rescaled(updated, size, "command line")
+
+
+def rescaled(scenario: Scenario, residents: int, source: str) -> Scenario:
+    """A copy of ``scenario`` for ``residents`` residents, its capacities multiplied in proportion.
+
+    Every parameter declared with ``scales=True`` is multiplied by ``residents`` over the
+    scenario's own size; whole numbers are rounded, and a staffed effort keeps at least one post.
+
+    Args:
+        scenario: A validated scenario.
+        residents: The new size.
+        source: Who asked for the size (``command line`` or the scenario file), for messages.
+
+    Raises:
+        InputError: when the size is invalid or too large to rescale to.
+    """
+    data = scenario.model_dump()
+    old_residents = data["simulation"]["residents"]
+    data["simulation"]["residents"] = residents
+    try:
+        Simulation.model_validate(data["simulation"])
+    except ValidationError as exc:
+        raise InputError(format_validation_error(source, exc, Simulation, "simulation")) from None
+    try:
+        factor = residents / old_residents
         if factor != 1.0:
             _rescale(Scenario, data, factor)
     except OverflowError:
         raise InputError(
-            f"command line: simulation.residents = {shown_value(data['simulation']['residents'])}: "
+            f"{source}: simulation.residents = {shown_value(residents)}: "
             "too large to rescale the scenario's capacities to"
         ) from None
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise InputError(format_validation_error("command line", exc)) from None
+        raise InputError(format_validation_error(source, exc)) from None
 
 
 def _rescale(model: type[BaseModel], data: dict[str, Any], factor: float) -> None:

@@ -127,6 +127,10 @@ def write_report(
         _cost_figure(paths[4], summary, names, colours, baseline)
     report = out_dir / "report.html"
     text = _html(paths, timeseries, summary, manifest, baseline, names, colours, window)
+    # People: who gains and the effect on those reached, from the tables written beside the report.
+    from sim.reporting.people import people_sections
+
+    text = text.replace("</body>", people_sections(out_dir) + "\n</body>", 1)
     report.write_text(text, encoding="utf-8", newline="\n")
     return [*paths, report]
 

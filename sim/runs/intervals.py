@@ -17,7 +17,8 @@ give two kinds of interval (docs/ODD.md 'Stochasticity'):
   - ``pi``: mean +- t(K - 1) * sqrt(var_theta + s_b**2 / K), where ``s_b**2`` is the variance of the
     K pair means and ``var_theta = max(0, s_b**2 - s_w**2 * mean(1 / n_k))`` the part of it the noise
     does not explain: an interval for the effect under a parameter set the targets allow, together
-    with the uncertainty of its mean.
+    with the uncertainty of its mean. It is never narrower than ``ci``: with few pairs the two
+    variance estimates can disagree, and parameter uncertainty only adds to the noise.
 
 Where every difference is exactly zero both intervals are exactly [0, 0].
 """
@@ -112,5 +113,7 @@ def _with_draws(
     var_theta = np.maximum(0.0, s_b2 - np.nan_to_num(s_w2) * inverse_size)
     pi_half = _t(groups - 1) * np.sqrt(var_theta + s_b2 / np.maximum(groups, 1))
     ci_half = np.where(within_df >= 1, ci_half, np.nan)
-    pi_half = np.where(groups >= 2, pi_half, np.nan)
+    # Parameter uncertainty only adds to the noise: with few pairs the two variance estimates
+    # can disagree, and the wider interval is the honest one.
+    pi_half = np.where(groups >= 2, np.fmax(pi_half, ci_half), np.nan)
     return PairedIntervals(mean, mean - ci_half, mean + ci_half, mean - pi_half, mean + pi_half, count)

@@ -10,17 +10,22 @@ from __future__ import annotations
 import json
 import platform
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from sim.runs.folders import TOOL, atomic_folder, check_target, prepare_target, write_file_atomically
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 __all__ = [
     "atomic_folder",
@@ -29,6 +34,7 @@ __all__ = [
     "prepare_target",
     "versions",
     "write_file_atomically",
+    "write_people_tables",
     "write_tables",
 ]
 
@@ -93,3 +99,33 @@ def write_tables(
     pq.write_table(table, folder / "timeseries.parquet")
     pacsv.write_csv(table, folder / "timeseries.csv")  # pyarrow's writer: ~10x pandas' on wide tables
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
+
+
+def write_people_tables(
+    folder: Path,
+    people: dict[tuple[str, int], pd.DataFrame],
+    scenarios: Sequence[Scenario],
+    baseline: str | None,
+    draws: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Write groups.csv, reached.csv and reached_timeseries.csv (levels only without a baseline).
+
+    Args:
+        folder: The output folder being written.
+        people: Each run's per-person frame, keyed by (scenario, replicate)
+            (:func:`sim.runs.runner.run_all` with ``people``).
+        scenarios: The scenarios in output order.
+        baseline: The baseline's name, or None.
+        draws: The parameter set of each replicate, or None at the fitted values.
+
+    Returns:
+        (groups, reached), for the report.
+    """
+    from sim.runs.people import groups_table, reached_tables
+
+    groups = groups_table(people, scenarios, baseline, draws)
+    reached, over_time = reached_tables(people, scenarios, baseline, draws)
+    groups.to_csv(folder / "groups.csv", index=False, float_format="%.6g")
+    reached.to_csv(folder / "reached.csv", index=False, float_format="%.6g")
+    over_time.to_csv(folder / "reached_timeseries.csv", index=False, float_format="%.6g")
+    return groups, reached

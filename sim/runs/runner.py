@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
@@ -29,6 +29,7 @@ from sim.engine.costs import INTERVENTION_CATEGORIES
 from sim.engine.records import ResidentRecords
 from sim.engine.rng import spawn_seeds
 from sim.engine.units import WEEKS_PER_YEAR
+from sim.inputs.overrides import apply_overrides
 from sim.inputs.residents_csv import read_residents_csv
 from sim.runs.lifeline import init_worker
 from sim.scenario import Scenario
@@ -55,6 +56,32 @@ class RunSpec:
     replicate: int
     seed: int
     records: ResidentRecords | None = None
+    draw: int = -1
+
+
+@dataclass(frozen=True)
+class ReplicateDraws:
+    """Parameter sets drawn from the calibration's posterior sample, one per replicate.
+
+    Every scenario of replicate r runs with draw ``index[r]`` (so differences stay paired); a draw
+    sets only the key paths a scenario takes from the fitted file (``keys[scenario name]``: its own
+    values and command-line values win). Made by :func:`sim.calibration.posterior.parameter_draws`.
+
+    Attributes:
+        index: The draw (row of the posterior sample) of each replicate.
+        values: Key path -> value of each replicate's draw.
+        keys: Per scenario name, the key paths a draw may set.
+    """
+
+    index: tuple[int, ...]
+    values: tuple[dict[str, Any], ...]
+    keys: dict[str, frozenset[str]]
+
+    def scenario(self, scenario: Scenario, replicate: int) -> Scenario:
+        """``scenario`` with replicate ``replicate``'s draw set where the scenario takes the fit's values."""
+        keys = self.keys.get(scenario.name, frozenset())
+        values = {k: v for k, v in self.values[replicate].items() if k in keys}
+        return apply_overrides(scenario, values, f"posterior draw {self.index[replicate]}")
 
 
 def replicate_seed(scenario: Scenario, replicate: int) -> int:
@@ -110,11 +137,29 @@ def run_replicate(
 
 
 def run_one(spec: RunSpec) -> pd.DataFrame:
-    """Run one replicate to its horizon and return its recorded indicators."""
-    frame = run_replicate(spec, _run_to_horizon)
+    """Run one replicate to its horizon and return its recorded indicators.
+
+    No Mesa agent per resident: nothing in a run reads them (they serve the live view and the
+    API), and registering them cost a tenth of a comparison's time.
+    """
+    return _label(spec, run_replicate(spec, _run_to_horizon, create_resident_agents=False))
+
+
+def run_one_with_people(spec: RunSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run one replicate to its horizon; return its recorded indicators and its per-person frame.
+
+    The per-person frame (:meth:`sim.model.HousingAreaModel.people`) is keyed by ``person_key``;
+    the indicators are exactly those :func:`run_one` returns (no resident agents either).
+    """
+    frame, people = run_replicate(spec, _run_with_people, create_resident_agents=False)
+    return _label(spec, frame), people
+
+
+def _label(spec: RunSpec, frame: pd.DataFrame) -> pd.DataFrame:
     frame.insert(0, "scenario", spec.scenario.name)
     frame.insert(1, "replicate", spec.replicate)
     frame.insert(2, "seed", str(spec.seed))
+    frame.insert(3, "draw", spec.draw)  # the posterior draw of the replicate; -1 at the fitted values
     return add_intervention_cost(frame)
 
 
@@ -122,8 +167,15 @@ def _run_to_horizon(model: HousingAreaModel) -> pd.DataFrame:
     return model.run()
 
 
+def _run_with_people(model: HousingAreaModel) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return model.run(), model.people()
+
+
 def add_intervention_cost(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add ``cost_intervention``: the cumulative cost of the mentoring efforts (DKK)."""
+    """Add ``cost_intervention``: the cumulative cost of the design's area efforts (DKK).
+
+    The jobcentre's own mentors are not in it (their column is ``cost_jobcentre_mentors``).
+    """
     frame["cost_intervention"] = frame[[f"cost_{c}" for c in INTERVENTION_CATEGORIES]].sum(axis=1)
     return frame
 
@@ -134,6 +186,8 @@ def run_all(
     replicates: int,
     workers: int = 1,
     on_done: Callable[[RunSpec], None] | None = None,
+    people: dict[tuple[str, int], pd.DataFrame] | None = None,
+    draws: ReplicateDraws | None = None,
 ) -> pd.DataFrame:
     """Run every scenario for the same spawned replicate seeds; return all time series.
 
@@ -143,26 +197,41 @@ def run_all(
         replicates: Replicates per scenario.
         workers: Worker processes (1 runs in this process).
         on_done: Called after each finished run (progress bars).
+        people: When given, filled with each run's per-person frame, keyed by (scenario name,
+            replicate) (:func:`run_one_with_people`); the time series are the same either way.
+        draws: Parameter draws per replicate, or None to run at the fitted values.
     """
     seeds = spawn_seeds(base_seed, replicates)
     specs = []
     for sc in scenarios:
         records = read_records(sc)  # once per scenario, shared by its replicates
-        specs += [RunSpec(sc, r, seeds[r], records) for r in range(replicates)]
+        if draws is None:
+            specs += [RunSpec(sc, r, seeds[r], records) for r in range(replicates)]
+        else:
+            specs += [
+                RunSpec(draws.scenario(sc, r), r, seeds[r], records, draws.index[r])
+                for r in range(replicates)
+            ]
     frames: dict[tuple[str, int], pd.DataFrame] = {}
+    task = run_one if people is None else run_one_with_people
+
+    def keep(spec: RunSpec, result: pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]) -> None:
+        key = (spec.scenario.name, spec.replicate)
+        if people is None:
+            frames[key] = result
+        else:
+            frames[key], people[key] = result
+        if on_done:
+            on_done(spec)
+
     if workers <= 1 or len(specs) == 1:
         for spec in specs:
-            frames[(spec.scenario.name, spec.replicate)] = run_one(spec)
-            if on_done:
-                on_done(spec)
+            keep(spec, task(spec))
     else:
         with worker_pool(workers) as pool:
-            futures = {pool.submit(run_one, spec): spec for spec in specs}
+            futures = {pool.submit(task, spec): spec for spec in specs}
             for future in as_completed(futures):
-                spec = futures[future]
-                frames[(spec.scenario.name, spec.replicate)] = future.result()
-                if on_done:
-                    on_done(spec)
+                keep(futures[future], future.result())
     ordered = [frames[(sc.name, r)] for sc in scenarios for r in range(replicates)]
     return pd.concat(ordered, ignore_index=True)
 
@@ -216,6 +285,17 @@ PROCESS_BYTES = 400 * 2**20
 WORKER_BYTES = 100 * 2**20  # a forked worker shares most of its parent's pages
 ROW_BYTES = 700
 RECORD_BYTES = 8 * 100  # one recorded row of the time series (about 70 float64 columns)
+# One person's row of a run's per-person frame (sim.engine.people.person_frame: 28 bytes of
+# columns and a byte per yearly status snapshot), held for every run of a comparison until its
+# groups.csv and reached.csv are written.
+PEOPLE_ROW_BYTES = 28
+
+
+def people_bytes(scenario: Scenario) -> int:
+    """Bytes of one run's per-person frame, at the rows its population is made with."""
+    sim, po = scenario.simulation, scenario.population
+    rows = population_rows(sim.residents, sim.years, po.move_out_rate_per_year)
+    return rows * (PEOPLE_ROW_BYTES + sim.years + 2)
 
 
 def population_rows(residents: int, years: int, move_out_rate: float) -> int:
@@ -232,6 +312,7 @@ def memory_estimate(scenarios: Sequence[Scenario], workers: int) -> int:
     """Bytes a comparison needs at its peak: the models held at once and every run's records.
 
     Each worker process holds one model at a time; with one worker the model runs in this process.
+    Every run's records include its per-person frame (:func:`people_bytes`).
     """
     runs = [(sc, r) for sc in scenarios for r in range(sc.simulation.replicates)]
     at_once = models_at_once(scenarios, workers)
@@ -243,7 +324,8 @@ def memory_estimate(scenarios: Sequence[Scenario], workers: int) -> int:
         sc.simulation.years * WEEKS_PER_YEAR // sc.simulation.record_every_weeks + 1 for sc, _ in runs
     )
     workers_overhead = WORKER_BYTES * at_once if at_once > 1 else 0
-    return PROCESS_BYTES + workers_overhead + at_once * largest * ROW_BYTES + records * RECORD_BYTES
+    people = sum(people_bytes(sc) for sc, _ in runs)
+    return PROCESS_BYTES + workers_overhead + at_once * largest * ROW_BYTES + records * RECORD_BYTES + people
 
 
 def available_memory() -> int:

@@ -14,11 +14,14 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from sim.metrics import LABELS, RESOURCE_WORDS
+from sim.runs.intervals import paired_intervals
 from sim.runs.periods import BINDING, RUN, periods_of  # noqa: F401 - BINDING is read from here too
 from sim.runs.periods import period_values as periods_values
 from sim.scenario import Scenario
 
 NEEDS_TWO = "intervals need at least two replicates"
+AT_FITTED = "parameter interval: none at the fitted values (run with --parameters posterior)"
+NEEDS_TWO_DRAWS = "parameter interval needs at least two parameter draws (four replicates)"
 
 
 # -------------------------------------------------------------------------------------------
@@ -139,12 +142,30 @@ def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
     return float(v.mean()), float(v.mean() - half), float(v.mean() + half)
 
 
-def _t_half_width(diff: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Half-width of the 95 % t-interval of the mean over replicates (axis 1); NaN below two."""
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        sd = np.nanstd(diff, axis=1, ddof=1)
-    return t_half_width(sd, count)
+def replicate_draws(timeseries: pd.DataFrame) -> np.ndarray | None:
+    """The posterior draw of each replicate (indexed by replicate number), or None at fitted values.
+
+    Read from the timeseries' ``draw`` column (-1 at the fitted values). Every scenario of a
+    replicate runs with the same draw; a frame where they differ is refused.
+
+    Raises:
+        ValueError: when the scenarios of a replicate ran with different draws, or only some
+            replicates with a draw.
+    """
+    if "draw" not in timeseries or timeseries.empty:
+        return None
+    per = timeseries.groupby("replicate", sort=True)["draw"].agg(["min", "max"])
+    if (per["min"] != per["max"]).any():
+        bad = int(per.index[(per["min"] != per["max"]).to_numpy()][0])
+        raise ValueError(f"replicate {bad}: its scenarios ran with different parameter draws")
+    draws = per["min"].to_numpy(dtype=int)
+    if (draws < 0).all():
+        return None
+    if (draws < 0).any():
+        raise ValueError("some replicates ran at the fitted values and some with parameter draws")
+    out = np.full(int(per.index.max()) + 1, -1, dtype=int)
+    out[per.index.to_numpy(dtype=int)] = draws
+    return out
 
 
 def summarise(
@@ -156,12 +177,16 @@ def summarise(
     """Summary table: levels with replicate intervals, paired differences with confidence intervals.
 
     Columns: ``scenario, period, indicator, label, mean, p2_5, p97_5, diff_mean, diff_ci_low,
-    diff_ci_high, diff_p2_5, diff_p97_5, replicates, note``. ``p2_5``/``p97_5`` span the middle
-    95 % of replicates (what could happen in one estate); ``diff_ci_*`` is the 95 % confidence
-    interval of the mean paired difference against the baseline (how sure the estimate is).
+    diff_ci_high, diff_pi_low, diff_pi_high, diff_p2_5, diff_p97_5, replicates, note``.
+    ``p2_5``/``p97_5`` span the middle 95 % of replicates (what could happen in one estate);
+    ``diff_ci_*`` is the 95 % confidence interval of the mean paired difference against the
+    baseline from simulation noise only, ``diff_pi_*`` the interval with parameter uncertainty as
+    well (runs with posterior draws; empty at the fitted values). Both come from
+    :func:`sim.runs.intervals.paired_intervals`, with the draws of :func:`replicate_draws`.
     """
     values = period_values(timeseries)
     scenarios = list(dict.fromkeys(timeseries["scenario"]))
+    by_replicate = replicate_draws(timeseries)
     wide = values.pivot_table(
         index=["period", "indicator", "replicate"], columns="scenario", values="value", dropna=False
     )
@@ -174,6 +199,7 @@ def summarise(
     cube = np.where(np.isinf(cube), np.nan, cube)  # an overflow is no value: left empty, with a note
     mean, low, high, count = _replicate_stats(cube)
     n = len(replicates)
+    draws = None if by_replicate is None else by_replicate[np.asarray(replicates, dtype=int)]
     indicators = groups.get_level_values(1)
     frames = []
     for k, name in enumerate(scenarios):
@@ -194,23 +220,29 @@ def summarise(
         )
         if baseline is not None and baseline in scenarios:
             diff = cube[:, :, k] - cube[:, :, scenarios.index(baseline)]
-            d_mean, d_low, d_high, d_count = _replicate_stats(diff[:, :, None])
-            half = _t_half_width(diff, d_count[:, 0])
-            frame["diff_mean"] = d_mean[:, 0]
-            frame["diff_ci_low"] = d_mean[:, 0] - half
-            frame["diff_ci_high"] = d_mean[:, 0] + half
+            _, d_low, d_high, _ = _replicate_stats(diff[:, :, None])
+            paired = paired_intervals(diff, draws)
+            frame["diff_mean"] = paired.mean
+            frame["diff_ci_low"] = paired.ci_low
+            frame["diff_ci_high"] = paired.ci_high
+            frame["diff_pi_low"] = paired.pi_low
+            frame["diff_pi_high"] = paired.pi_high
             frame["diff_p2_5"] = d_low[:, 0]
             frame["diff_p97_5"] = d_high[:, 0]
-            for note, paired in zip(notes, d_count[:, 0], strict=True):
+            for note, pairs, pi in zip(notes, paired.count, paired.pi_low, strict=True):
                 if n < 2:
                     note.append(NEEDS_TWO)
-                elif paired == 1:
+                elif pairs == 1:
                     note.append("interval needs at least two replicates with a value in both scenarios")
+                elif draws is None and pairs >= 2:
+                    note.append(AT_FITTED)
+                elif draws is not None and pairs >= 2 and not np.isfinite(pi):
+                    note.append(NEEDS_TWO_DRAWS)
         frame["note"] = ["; ".join(note) for note in notes]
         frames.append(frame)
     summary = pd.concat(frames, ignore_index=True)
     summary.insert(3, "label", summary["indicator"].map(lambda key: LABELS.get(key, key)))
-    extra = [cost_effectiveness(values, baseline, boot_seed)] if baseline is not None else []
+    extra = [cost_effectiveness(values, baseline, boot_seed, draws=draws)] if baseline is not None else []
     summary = pd.concat([summary, *extra, bottlenecks(summary, resources)], ignore_index=True)
     summary = _no_infinities(summary)
     columns = [
@@ -224,6 +256,8 @@ def summarise(
         "diff_mean",
         "diff_ci_low",
         "diff_ci_high",
+        "diff_pi_low",
+        "diff_pi_high",
         "diff_p2_5",
         "diff_p97_5",
         "replicates",
@@ -262,16 +296,58 @@ def _no_infinities(summary: pd.DataFrame) -> pd.DataFrame:
     return summary
 
 
-def cost_effectiveness(
-    values: pd.DataFrame, baseline: str, boot_seed: int = 0, n_boot: int = 2000
-) -> pd.DataFrame:
-    """Extra cost per additional person employed and per prevented dropout, by the horizon.
+OUTCOME_WORDS = {
+    "cost_per_additional_employed": ("gains jobs", "gains no jobs", "gives fewer jobs"),
+    "cost_per_prevented_dropout": ("prevents dropouts", "prevents no dropouts", "gives more dropouts"),
+}
+"""How a gain, no change and a loss of each cost ratio's outcome read in a note."""
 
-    The ratio is of mean paired differences (extra cost over the run / extra residents 16-64 in
-    ordinary jobs at the horizon, and / dropouts prevented over the run); its interval is a
-    percentile bootstrap over replicates. Where the effect is not positive the ratio is undefined
-    and the note says so; an interval with no upper bound, or from a single replicate, is left empty
-    with a note.
+
+def cost_note(key: str, cost: float, gain: float) -> str:
+    """Why a cost ratio is not shown as a number, in plain words ('' when it is: extra cost, a gain).
+
+    A ratio means "DKK per extra outcome" only when the design costs more and gains; with a saving
+    or a loss it would be negative or undefined, and a negative number reads as a bargain whether
+    the design saves money while gaining (dominant) or costs more while doing harm (dominated).
+
+    Args:
+        key: ``cost_per_additional_employed`` or ``cost_per_prevented_dropout``.
+        cost: Mean extra cost over the baseline (DKK).
+        gain: Mean gain (extra people in work, dropouts prevented); negative for a loss.
+    """
+    gains, none, loses = OUTCOME_WORDS[key]
+    outcome = gains if gain > 0 else none if gain == 0 else loses
+    if cost > 0:
+        if gain > 0:
+            return ""
+        verdict = "dominated" if gain < 0 else "no cost per outcome"
+        return f"costs more and {outcome}: {verdict}"
+    spend = "saves money" if cost < 0 else "no extra cost"
+    if gain > 0:
+        return f"{spend} and {outcome}: dominant"
+    verdict = "a trade-off, no cost per outcome" if gain < 0 and cost < 0 else "no cost per outcome"
+    return f"{spend} and {outcome}: {verdict}"
+
+
+def cost_effectiveness(
+    values: pd.DataFrame,
+    baseline: str,
+    boot_seed: int = 0,
+    n_boot: int = 2000,
+    draws: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """A design's extra cost, and its extra cost per additional person employed and per prevented dropout.
+
+    ``extra_cost`` is the mean paired difference in total cost over the run (every cost: the
+    efforts, the jobcentre's mentors, programmes) with its intervals
+    (:func:`sim.runs.intervals.paired_intervals`; ``draws`` is each replicate's parameter set, or
+    None at the fitted values). The ratios are of mean
+    paired differences (extra cost over the run / extra residents 16-64 in ordinary jobs at the
+    horizon, and / dropouts prevented over the run); their interval is a percentile bootstrap over
+    replicates. A ratio is shown only where the design costs more and gains; otherwise it is empty
+    and the note says why in plain words (:func:`cost_note`: "saves money and ...: dominant",
+    "costs more and ...: dominated"). An interval with no upper bound, reaching into savings, or
+    from a single replicate, is left empty with a note.
     """
     horizon = values[values["period"] == "horizon"]
     wide = horizon.pivot_table(index=["replicate"], columns=["scenario", "indicator"], values="value")
@@ -281,6 +357,27 @@ def cost_effectiveness(
         if name == baseline:
             continue
         cost = (wide[(name, "cost_total")] - wide[(baseline, "cost_total")]).to_numpy()
+        extra = paired_intervals(cost[None, :], draws)
+        rows.append(
+            {
+                "scenario": name,
+                "period": "horizon",
+                "indicator": "extra_cost",
+                "label": "Extra cost of the design over the baseline, DKK over the run (all costs)",
+                "mean": float(extra.mean[0]),
+                "diff_mean": float(extra.mean[0]),
+                "diff_ci_low": float(extra.ci_low[0]),
+                "diff_ci_high": float(extra.ci_high[0]),
+                "diff_pi_low": float(extra.pi_low[0]),
+                "diff_pi_high": float(extra.pi_high[0]),
+                "replicates": int(cost.size),
+                "note": "; ".join(
+                    part
+                    for part in (NEEDS_TWO if cost.size < 2 else "", AT_FITTED if draws is None else "")
+                    if part
+                ),
+            }
+        )
         gains = {
             "cost_per_additional_employed": (
                 wide[(name, "employed_16_64")] - wide[(baseline, "employed_16_64")]
@@ -300,9 +397,11 @@ def cost_effectiveness(
                 "indicator": key,
                 "label": labels[key],
                 "replicates": int(gain.size),
-                "note": "",
+                "note": cost_note(key, float(cost.mean()), float(gain.mean())),
             }
-            if gain.mean() > 0:
+            if row["note"]:
+                row["mean"] = np.nan
+            else:
                 row["mean"] = float(cost.mean() / gain.mean())
                 idx = rng.integers(0, gain.size, size=(n_boot, gain.size))
                 boot_gain = gain[idx].mean(axis=1)
@@ -312,7 +411,7 @@ def cost_effectiveness(
                 boot = np.concatenate([np.sort(ratios), np.full(int((~positive).sum()), np.inf)])
                 low = float(boot[int(np.floor(0.025 * (boot.size - 1)))])
                 high = float(boot[int(np.ceil(0.975 * (boot.size - 1)))])
-                row["p2_5"] = low if np.isfinite(low) else np.nan
+                row["p2_5"] = low if np.isfinite(low) and low >= 0 else np.nan
                 row["p97_5"] = high if np.isfinite(high) else np.nan
                 if gain.size < 2:
                     row["p2_5"] = row["p97_5"] = np.nan
@@ -321,9 +420,8 @@ def cost_effectiveness(
                     row["note"] = "effect not clearly positive: interval unbounded (left empty)"
                 elif not np.isfinite(high):
                     row["note"] = "effect not clearly positive: upper bound unbounded (left empty)"
-            else:
-                row["mean"] = np.nan
-                row["note"] = "no gain on average: cost per outcome undefined"
+                elif low < 0:
+                    row["note"] = "some resamples save money: lower bound left empty"
             rows.append(row)
     return pd.DataFrame(rows)
 
