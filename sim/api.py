@@ -40,6 +40,7 @@ from sim.inputs.loader import with_overrides as _with_settings
 from sim.inputs.overrides import apply_overrides
 from sim.metrics import CUMULATIVE, INDICATORS, PERIOD_RULES, period_rule, unit_of
 from sim.model import SIMULATION_SETTINGS, HousingAreaModel
+from sim.runs.people import groups_table, reached_tables
 from sim.runs.runner import RunSpec, read_records, replicate_seed, run_all, run_one
 from sim.runs.summary import annotate_undefined, bottleneck_sentence, design_resources, headline, summarise
 from sim.scenario import Scenario
@@ -131,7 +132,8 @@ def run_replicate(
 
     Returns:
         One row per record (every ``simulation.record_every_weeks`` weeks and the horizon):
-        ``scenario, replicate, seed, week, year``, then every indicator (README, "One meaning per
+        ``scenario, replicate, seed, draw`` (-1: the fitted values), ``week, year``, then every
+        indicator (README, "One meaning per
         indicator"), as in a comparison's ``timeseries.csv``.
 
     Raises:
@@ -161,11 +163,11 @@ class Comparison:
             the indicators with no value in a record and why.
         baseline: The baseline's name (None: no baseline, levels only).
         scenarios: The scenarios as run, in order.
-        groups: Outcomes and paired differences by target group (``groups.csv``), where the
-            comparison computes them; None otherwise.
+        groups: Outcomes and paired differences by target group (``groups.csv``).
         reached: Outcomes of the residents an intervention reached against the same people in
-            the baseline (``reached.csv``), where computed; None otherwise.
-        extra: Further tables by name, for parts added later.
+            the baseline, by kind of help and group (``reached.csv``).
+        extra: Further tables by name: ``reached_timeseries`` (``reached_timeseries.csv``), and
+            any added later.
     """
 
     summary: pd.DataFrame
@@ -245,13 +247,26 @@ def compare(
     base_seed = first.seed if seed is None else seed
     if not isinstance(base_seed, int) or isinstance(base_seed, bool) or base_seed < 0:
         raise InputError(f"compare: seed = {base_seed!r}: must be a whole number, 0 or more")
-    timeseries = annotate_undefined(run_all(runs, base_seed, replicates, workers=workers))
+    people: dict[tuple[str, int], pd.DataFrame] = {}  # each run's per-person frame
+    timeseries = run_all(runs, base_seed, replicates, workers=workers, people=people)
+    timeseries = annotate_undefined(timeseries)
     base_scenario = next((s for s in runs if s.name == base_name), None)
     resources = {s.name: design_resources(s, base_scenario) for s in runs}
     summary = summarise(timeseries, base_name, resources=resources)
-    # Who gains (groups.csv) and the effect on those reached (reached.csv) are filled in here
-    # where the comparison computes them (sim.runs.outputs).
-    return Comparison(summary=summary, timeseries=timeseries, baseline=base_name, scenarios=runs)
+    # Who gains and the effect on those reached, as groups.csv, reached.csv and
+    # reached_timeseries.csv hold them (at the fitted values: parameter draws are the command
+    # line's --parameters).
+    groups = groups_table(people, runs, base_name, None)
+    reached, over_time = reached_tables(people, runs, base_name, None)
+    return Comparison(
+        summary=summary,
+        timeseries=timeseries,
+        baseline=base_name,
+        scenarios=runs,
+        groups=groups,
+        reached=reached,
+        extra={"reached_timeseries": over_time},
+    )
 
 
 def indicators() -> pd.DataFrame:

@@ -25,7 +25,8 @@ def test_load_override_and_run_one_replicate():
     assert corps.simulation.residents == 400
     frame = api.run_replicate(corps, replicate=1)
     assert isinstance(frame, pd.DataFrame)
-    assert list(frame.columns[:5]) == ["scenario", "replicate", "seed", "week", "year"]
+    assert list(frame.columns[:6]) == ["scenario", "replicate", "seed", "draw", "week", "year"]
+    assert (frame["draw"] == -1).all()  # at the fitted values
     assert frame["week"].iloc[-1] == 52 and (frame["replicate"] == 1).all()
     # Replicate 1 here is replicate 1 of a comparison: the same seed, the same results.
     compared = api.compare([corps], baseline=None, replicates=2)
@@ -57,7 +58,12 @@ def test_a_comparison_returns_frames_with_paired_differences_and_the_bottleneck(
     assert result.horizon("employment_rate")["scenario"].tolist() == ["baseline", "volunteer_corps", "twin"]
     assert result.bottleneck("volunteer_corps").endswith(".")
     assert set(result.headline()["scenario"]) == {"baseline", "volunteer_corps", "twin"}
-    assert result.groups is None and result.reached is None  # filled where computed
+    # Who gains and the effect on those reached, as the command line writes them.
+    assert {"scenario", "group", "outcome", "diff_mean"} <= set(result.groups.columns)
+    assert {"scenario", "help", "effect", "reached"} <= set(result.reached.columns)
+    twin_effect = result.reached.loc[result.reached["scenario"] == "twin", "effect"].dropna()
+    assert (twin_effect == 0).all()
+    assert "reached_timeseries" in result.extra
 
 
 @pytest.mark.parametrize(
