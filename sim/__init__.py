@@ -11,7 +11,8 @@ Layers, bottom to top; a module imports only from its own layer and the layers b
 6. :mod:`sim.runs`: replicates in worker processes, summaries, output folders;
 7. :mod:`sim.reporting`: figures and HTML reports built from the runs' tables;
 8. :mod:`sim.calibration`, :mod:`sim.sweep`: fitting and parameter sweeps;
-9. :mod:`sim.cli`, :mod:`sim.docs`: the command line and the generated parameter docs.
+9. :mod:`sim.cli`, :mod:`sim.docs`, :mod:`sim.api`: the command line, the generated docs and the
+   Python API.
 """
 
 import hashlib

@@ -401,12 +401,11 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     )
 
 
-def _constraints(summary, names: list[str]) -> dict[str, str] | None:
-    """The binding-constraint sentence of each scenario, where the summary module writes one."""
-    from sim.runs import summary as summaries
+def _constraints(summary, names: list[str]) -> dict[str, str]:
+    """The binding-constraint sentence of each scenario (:func:`sim.runs.summary.bottleneck_sentence`)."""
+    from sim.runs.summary import bottleneck_sentence
 
-    sentence = getattr(summaries, "bottleneck_sentence", None)
-    return None if sentence is None else {name: sentence(summary, name) for name in names}
+    return {name: bottleneck_sentence(summary, name) for name in names}
 
 
 # People counts in the CLI's two people tables (the report shows every count).

@@ -53,7 +53,9 @@ def depends_on_record_interval(name: str) -> bool:
     return name in WINDOWED_INDICATORS or name.startswith("util_")
 
 
-# Utilisation of each possible bottleneck, averaged over the weeks between two records.
+# Utilisation of each possible bottleneck, averaged over the weeks between two records in which
+# the resource was running (docs/ODD.md 7.12, "Bottlenecks"): the jobcentre's own capacities always run; an
+# effort's capacities run from its start to its end, and not at all when it never starts.
 RESOURCES = (
     "caseworkers",
     "programme_budget",
@@ -65,6 +67,51 @@ RESOURCES = (
     "business_mentor_places",
     "employment_service_places",
     "placement_hours",
+    # Referrals and mentor supply as capacities: the share of an effort's running weeks that
+    # ended with places empty and nobody waiting (referrals short), or with residents waiting
+    # and every place taken (mentors or volunteers short).
+    "volunteer_referrals",
+    "volunteer_supply",
+    "social_mentor_referrals",
+    "social_mentor_supply",
+    "jobcentre_mentor_referrals",
+    "jobcentre_mentor_supply",
+    "employment_service_referrals",
+    "employment_service_supply",
+)
+# Each resource in plain words, as a planner would say what held an effort back.
+RESOURCE_WORDS = {
+    "caseworkers": "the jobcentre's caseworkers",
+    "programme_budget": "the jobcentre's programme budget",
+    "firm_slots": "firms' internship and wage-subsidy slots",
+    "coordinator_hours": "the coordinator's hours",
+    "volunteer_places": "volunteer places (every volunteer's places filled)",
+    "social_mentor_places": "social mentor places (every caseload full)",
+    "jobcentre_mentor_places": "jobcentre mentor places (every caseload full)",
+    "business_mentor_places": "business mentor places (every firm place filled)",
+    "employment_service_places": "employment service places (every caseload full)",
+    "placement_hours": "the hours for brokering placements",
+    "volunteer_referrals": "referrals to the volunteer corps (places empty, nobody waiting)",
+    "volunteer_supply": "too few volunteers (residents waiting, every place taken)",
+    "social_mentor_referrals": "referrals to the social mentors (places empty, nobody waiting)",
+    "social_mentor_supply": "too few social mentors (residents waiting, every place taken)",
+    "jobcentre_mentor_referrals": "referrals to the jobcentre mentors (places empty, nobody waiting)",
+    "jobcentre_mentor_supply": "too few jobcentre mentors (residents waiting, every place taken)",
+    "employment_service_referrals": "referrals to the employment service (places empty, nobody waiting)",
+    "employment_service_supply": "too few employment service staff (residents waiting, every place taken)",
+}
+
+
+# Referral sources of each mentoring effort, as the agents tally them (docs/ODD.md 7.2, 7.3, 7.15).
+REFERRAL_SOURCES = (
+    ("volunteer", "jobcentre"),
+    ("volunteer", "school"),
+    ("volunteer", "housing_plan"),
+    ("volunteer", "self"),
+    ("social_mentors", "housing_plan"),
+    ("social_mentors", "self"),
+    ("social_mentors", "outreach"),
+    ("employment_service", "outreach"),
 )
 
 
@@ -79,6 +126,9 @@ class Recorder:
         self._cumulative: dict[str, float] = {
             "dropouts_area": 0.0,
             "dropouts_cohort": 0.0,
+            "enrolled_weeks_area": 0.0,
+            "enrolled_weeks_cohort": 0.0,
+            **{f"running_weeks_{r}": 0.0 for r in RESOURCES},
             "relations_completed": 0,
         }
         # Person-weeks in ordinary jobs (16-64), summed every week: exact integers, so person-years
@@ -95,6 +145,7 @@ class Recorder:
         )
         for r in RESOURCES:
             self._window[f"util_{r}"] = 0.0
+            self._window[f"running_{r}"] = 0
         self._weeks_in_window = 0
 
     def observe_week(self, kernel_counts: dict[str, int], moved_in: int) -> None:
@@ -106,11 +157,16 @@ class Recorder:
         counts = self.model.counts
         w["enrolled_area_weeks"] += counts.enrolled_area
         w["enrolled_cohort_weeks"] += counts.enrolled_cohort
+        # Only resources running this week are returned: utilisation is averaged over those weeks.
         for name, value in self.model.resource_utilisation().items():
             w[f"util_{name}"] += value
-        self._cumulative["dropouts_area"] += kernel_counts["dropouts_area"]
-        self._cumulative["dropouts_cohort"] += kernel_counts["dropouts_cohort"]
-        self._cumulative["relations_completed"] += kernel_counts["relations_completed"]
+            w[f"running_{name}"] += 1
+        cum = self._cumulative
+        cum["dropouts_area"] += kernel_counts["dropouts_area"]
+        cum["dropouts_cohort"] += kernel_counts["dropouts_cohort"]
+        cum["relations_completed"] += kernel_counts["relations_completed"]
+        cum["enrolled_weeks_area"] += counts.enrolled_area
+        cum["enrolled_weeks_cohort"] += counts.enrolled_cohort
         # Each person's weeks in work and dropouts, and this week's job stocks (sim.engine.people).
         area, cohort = observe_people(self.model.population, self.model.week)
         self._job_weeks["area"] += area
@@ -145,7 +201,6 @@ class Recorder:
             m.week,
         )
         w = self._window
-        weeks = max(self._weeks_in_window, 1)
         row: dict[str, float] = {"week": m.week, "year": m.week / W}
         for g, prefix in ((0, ""), (1, "cohort_")):
             counts = dict(zip(COUNT_COLUMNS, c[g].tolist(), strict=True))
@@ -192,13 +247,26 @@ class Recorder:
         row["placement_attempts_cum"] = sum(
             m.tallies[f"placement_attempts_{kind}"] for kind in PLACEMENT_KINDS
         )
+        # Referrals by source so far, taken onto an effort's list and owed but not met (nobody
+        # in the target group to refer, or a full list): the referral side of the bottleneck.
+        for effort, source in REFERRAL_SOURCES:
+            key = f"{effort}_{source}" if source == "outreach" else f"{effort}_referrals_{source}"
+            row[f"referrals_{effort}_{source}_cum"] = m.tallies[key]
+            row[f"referrals_{effort}_{source}_unmet_cum"] = m.tallies[f"{key}_unmet"]
         # Mentoring pipeline.
         row.update(m.pipeline())
         for key in WINDOW_COUNTS:
             row[key] = w[key]
+        # Person-weeks enrolled so far: the denominator of dropouts per 100 enrolled over any period.
+        row["enrolled_weeks_area_cum"] = self._cumulative["enrolled_weeks_area"]
+        row["enrolled_weeks_cohort_cum"] = self._cumulative["enrolled_weeks_cohort"]
         for r in RESOURCES:
-            # No week observed yet (the record of week 0): utilisation is unknown, not zero.
-            row[f"util_{r}"] = w[f"util_{r}"] / weeks if self._weeks_in_window else float("nan")
+            # Over the weeks the resource ran since the last record; none (the record of week 0,
+            # or an effort not running): unknown, not zero.
+            running = w[f"running_{r}"]
+            row[f"util_{r}"] = w[f"util_{r}"] / running if running else float("nan")
+            self._cumulative[f"running_weeks_{r}"] += running
+            row[f"running_weeks_{r}"] = self._cumulative[f"running_weeks_{r}"]
         row.update(m.costs.as_row())
         self.rows.append(row)
         self._reset_window()
@@ -247,7 +315,7 @@ INDICATORS: tuple[tuple[str, str], ...] = (
     ("volunteers", "Trained volunteers"),
     ("mentor_offers_unmet", "Jobcentre mentor offers with no mentor (per week)"),
     ("leisure_job_share_14_17", "Leisure job, share of residents 14-17 in education"),
-    *((f"util_{r}", f"Utilisation: {r.replace('_', ' ')}") for r in RESOURCES),
+    *((f"util_{r}", f"Utilisation over the weeks it runs: {RESOURCE_WORDS[r]}") for r in RESOURCES),
 )
 # Cumulative quantities read at the end of a period rather than averaged over it.
 CUMULATIVE: tuple[tuple[str, str], ...] = (
@@ -264,6 +332,21 @@ CUMULATIVE: tuple[tuple[str, str], ...] = (
         for k in PLACEMENT_KINDS
     ),
     ("placement_attempts_cum", "Placement attempts (cumulative)"),
+    *(
+        item
+        for effort, source in REFERRAL_SOURCES
+        for item in (
+            (
+                f"referrals_{effort}_{source}_cum",
+                f"Referrals to {effort.replace('_', ' ')} from {source.replace('_', ' ')} (cumulative)",
+            ),
+            (
+                f"referrals_{effort}_{source}_unmet_cum",
+                f"Referrals to {effort.replace('_', ' ')} from {source.replace('_', ' ')} owed but unmet "
+                "(cumulative)",
+            ),
+        )
+    ),
     ("cost_total", "Total cost, DKK (cumulative)"),
     (
         "cost_intervention",
@@ -271,7 +354,6 @@ CUMULATIVE: tuple[tuple[str, str], ...] = (
     ),
     ("cost_jobcentre_mentors", "Cost of the jobcentre's own mentor support, DKK (cumulative)"),
 )
-LABELS = dict(INDICATORS + CUMULATIVE)
 
 # Counts of people, in headline order: (indicator, label, sign). The sign says which way is a
 # gain: -1 where fewer is better (dropouts, NEET). Each is summarised (INDICATORS or CUMULATIVE),
@@ -285,4 +367,97 @@ PEOPLE: tuple[tuple[str, str, int], ...] = (
     ("matches_started_cum", "Mentoring relations started", 1),
     ("relations_completed_cum", "Mentoring relations completed as planned", 1),
     ("people_reached_cum", "Residents reached by a mentor or a brokered placement", 1),
+)
+# Per replicate over the whole run (sim.runs.periods): whether a resource bound, and whether it ran.
+FLAGS: tuple[tuple[str, str], ...] = (
+    *(
+        (f"binding_{r}", f"Binding over the weeks it ran (used at 90 % or more): {RESOURCE_WORDS[r]}")
+        for r in RESOURCES
+    ),
+    *((f"ran_{r}", f"Running at some time during the run: {RESOURCE_WORDS[r]}") for r in RESOURCES),
+)
+LABELS = dict(INDICATORS + CUMULATIVE + FLAGS)
+
+# Rates read over a period as (events in it) / (person-weeks at risk in it), from running totals:
+# indicator -> (running total of events, running total of person-weeks, scale).
+RATES: dict[str, tuple[str, str, float]] = {
+    "dropouts_per_100_enrolled": ("cum_dropouts_area", "enrolled_weeks_area_cum", 100.0 * W),
+    "cohort_dropouts_per_100_enrolled": ("cum_dropouts_cohort", "enrolled_weeks_cohort_cum", 100.0 * W),
+}
+PERIOD_RULES = {
+    "mean": "mean of the records in the period",
+    "rate": "events in the period over person-weeks at risk in it",
+    "running mean": "mean over the weeks in the period the resource ran",
+    "end": "value at the period's end",
+}
+
+
+def period_rule(name: str) -> str:
+    """How an indicator is read over a period (a key of :data:`PERIOD_RULES`; docs/ODD.md 7.12, "Indicators over a period").
+
+    One rule per indicator, used by every command (``run``, ``compare``, ``sweep``, ``validate``)
+    through :func:`sim.runs.periods.period_values`.
+    """
+    if name in RATES:
+        return "rate"
+    if name.startswith("util_"):
+        return "running mean"
+    if name in CUMULATIVE_NAMES or name.endswith("_cum") or name.startswith(("cost_", "running_weeks_")):
+        return "end"
+    return "mean"
+
+
+def period_depends_on_record_interval(name: str) -> bool:
+    """Whether an indicator's value over a period changes with ``record_every_weeks``.
+
+    Only the means of records do; rates, utilisation over running weeks and running totals
+    (person-years are summed every week) are the same whatever the record interval (as long as
+    records fall on the period's bounds, as year ends always do).
+    """
+    return period_rule(name) == "mean"
+
+
+CUMULATIVE_NAMES = frozenset(name for name, _ in CUMULATIVE)
+# Units of the summarised indicators, for the README's table.
+UNITS = {
+    "dropouts_per_100_enrolled": "per 100 enrolled per year",
+    "cohort_dropouts_per_100_enrolled": "per 100 enrolled per year",
+    "employed_16_64": "residents",
+    "working_16_64": "residents",
+    "neet_15_29": "residents",
+    "mentees_volunteer": "residents",
+    "mentees_professional": "residents",
+    "mentees_business": "residents",
+    "mentees_waiting": "residents",
+    "volunteers": "volunteers",
+    "mentor_offers_unmet": "offers per week",
+    "cost_total": "DKK",
+    "cost_intervention": "DKK",
+    "employed_person_years_area": "person-years",
+    "employed_person_years_cohort": "person-years",
+}
+
+
+def unit_of(name: str) -> str:
+    """The unit an indicator is given in."""
+    if name in UNITS:
+        return UNITS[name]
+    if name.startswith("util_"):
+        r = name.removeprefix("util_")
+        return "share of running weeks" if r.endswith(("_referrals", "_supply")) else "share of capacity"
+    if name.endswith("_cum") or name.startswith("cum_"):
+        return "count"
+    return "share"
+
+
+# Indicators the model's ``datacollector`` reports every week (from the latest record), for Mesa's
+# ``batch_run`` and ``SolaraViz``: the planners' outcomes, in people where the record has them.
+KEY_INDICATORS = (
+    "employment_rate",
+    "work_rate",
+    "dropouts_per_100_enrolled",
+    "neet_rate_15_29",
+    *(name for name, _, _ in PEOPLE),
+    "mentees_waiting",
+    "cost_total",
 )

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import mesa
 import numpy as np
@@ -46,12 +49,15 @@ from sim.engine.population import YOUTH_STREAM, Population
 from sim.engine.records import ResidentRecords
 from sim.engine.relation_log import RelationLog
 from sim.engine.relations import count_caseloads, count_mentees_by_kind
-from sim.engine.rng import stream
+from sim.engine.rng import spawn_seeds, stream
 from sim.engine.runtime import paused_gc
 from sim.engine.states import MentorKind
 from sim.engine.units import WEEKS_PER_YEAR
+from sim.inputs.errors import InputError
+from sim.inputs.loader import load_scenario, with_overrides
+from sim.inputs.overrides import apply_overrides
 from sim.inputs.residents_csv import read_residents_csv
-from sim.metrics import Recorder
+from sim.metrics import KEY_INDICATORS, Recorder
 from sim.scenario import EffortStart, Placement, Scenario, TargetGroup
 
 JOBCENTRE_POOL = 3
@@ -80,21 +86,42 @@ class HousingAreaModel(mesa.Model):
         log_relations: Keep a :class:`~sim.engine.relation_log.RelationLog` of every mentoring relation
             and a :class:`~sim.engine.placement_log.PlacementLog` of every placement attempt
             (calibration and validation need the outcomes of those actually mentored or placed).
+        replicate: Without ``seed``: run replicate r's seed, as a comparison spawns it from the
+            scenario's base seed (``simulation.seed``); replicate 0 when neither is given.
+        collect_every_week: Fill :attr:`datacollector` every week (on by default, as Mesa's
+            ``batch_run`` and ``SolaraViz`` expect; the runners turn it off).
+        **kwargs: Overrides, so Mesa's ``batch_run`` can vary them: simulation settings by name
+            (``residents=300``, ``years=2``, ``record_every_weeks=52``; capacities rescale with
+            ``residents``) and parameters by dotted key path
+            (``**{"volunteer_corps.coordinator_hours_per_week": 10}``). ``scenario`` may be a
+            path to a scenario file. Bad input raises :class:`~sim.inputs.errors.InputError`.
 
     Attributes:
         population: Resident state in numpy arrays.
         week: Weeks simulated so far.
         recorder: Indicator rows recorded so far.
+        datacollector: A ``mesa.DataCollector`` with a model reporter per key indicator
+            (:data:`sim.metrics.KEY_INDICATORS`), collected every week from the latest record
+            (one every ``simulation.record_every_weeks`` weeks), so Mesa's ``batch_run`` and
+            ``SolaraViz`` read the model without a subclass.
     """
 
     def __init__(
         self,
-        scenario: Scenario,
-        seed: int,
+        scenario: Scenario | str | Path,
+        seed: int | None = None,
         records: ResidentRecords | None = None,
         create_resident_agents: bool = True,
         log_relations: bool = False,
+        *,
+        replicate: int | None = None,
+        collect_every_week: bool = True,
+        **kwargs: Any,
     ) -> None:
+        scenario = scenario_of(scenario, kwargs)
+        if seed is None:
+            # Replicate r's seed, as `compare` and `sim.api` give it (spawned from the base seed).
+            seed = spawn_seeds(scenario.simulation.seed, (replicate or 0) + 1)[replicate or 0]
         super().__init__(seed=seed)
         self.scenario = scenario
         self.seed = int(seed)
@@ -138,6 +165,10 @@ class HousingAreaModel(mesa.Model):
         ]
         self.recorder = Recorder(self)
         self.recorder.record()
+        self.collect_every_week = collect_every_week
+        self.datacollector = key_indicator_collector()
+        if collect_every_week:
+            self.datacollector.collect(self)
 
     # -- construction -----------------------------------------------------------------------
 
@@ -253,8 +284,13 @@ class HousingAreaModel(mesa.Model):
         self.recorder.snapshot_status()
         if self.week % self.scenario.simulation.record_every_weeks == 0 or self.week == self.horizon_weeks:
             self.recorder.record()
+        if self.collect_every_week:
+            self.datacollector.collect(self)
         if self.week >= self.horizon_weeks:
             self.running = False
+            # Done: nothing steps a model past its horizon, so Mesa's class-level reference can
+            # go now (mesa issue #3179); `mesa.batch_run` never releases the models it runs.
+            self.release()
 
     def efforts(self) -> list[mesa.Agent]:
         """Mentor efforts in their fixed weekly order."""
@@ -382,38 +418,56 @@ class HousingAreaModel(mesa.Model):
         }
 
     def resource_utilisation(self) -> dict[str, float]:
-        """Utilisation of each possible bottleneck this week (0 where the resource is absent)."""
-        corps, social, jc_team, firms = (
-            self.volunteer_corps,
-            self.social_mentors,
-            self.jobcentre_mentors,
-            self.firm_network,
-        )
+        """Utilisation this week of each possible bottleneck that is running (docs/ODD.md 7.12, "Bottlenecks").
+
+        The jobcentre's caseworkers, programme budget and firm slots always run; an effort's
+        capacities only while the effort runs (started and not ended), and brokering hours only in
+        weeks some effort brokers. Resources not running this week are left out, so their
+        utilisation is averaged over the weeks they run. Besides the capacities proper, each
+        mentoring effort's referrals and mentor supply are given as 0/1 shares of the week: 1 for
+        referrals when places stand empty and nobody waits, 1 for supply when residents wait and
+        every place is taken (read at the end of the week).
+        """
+        week = self.week
         budget = self.scenario.jobcentre.programme_budget_dkk_per_year
-        elapsed = (self.week % WEEKS_PER_YEAR + 1) / WEEKS_PER_YEAR
-        return {
+        elapsed = (week % WEEKS_PER_YEAR + 1) / WEEKS_PER_YEAR
+        used = {
             "caseworkers": self.jobcentre.utilisation(),
             "programme_budget": self.jobcentre.spent_this_year / (budget * elapsed) if budget > 0 else 0.0,
             "firm_slots": self.employers.utilisation(),
-            "coordinator_hours": corps.coordinator_utilisation() if corps else 0.0,
-            "volunteer_places": corps.utilisation() if corps else 0.0,
-            "social_mentor_places": social.utilisation() if social else 0.0,
-            "jobcentre_mentor_places": jc_team.utilisation() if jc_team else 0.0,
-            "business_mentor_places": firms.utilisation() if firms else 0.0,
-            "employment_service_places": (
-                self.employment_service.utilisation() if self.employment_service else 0.0
-            ),
-            "placement_hours": self.placement_utilisation(),
         }
+        corps = self.volunteer_corps
+        if corps is not None and corps.effort.running(week):
+            used["coordinator_hours"] = corps.coordinator_utilisation()
+            used["volunteer_places"] = corps.utilisation()
+            used.update(_held_back("volunteer", corps.roster.total_free(), len(corps.waiting)))
+        for team, name in (
+            (self.social_mentors, "social_mentor"),
+            (self.jobcentre_mentors, "jobcentre_mentor"),
+            (self.employment_service, "employment_service"),
+        ):
+            if team is not None and team.effort.running(week):
+                used[f"{name}_places"] = team.utilisation()
+                used.update(_held_back(name, team.roster.total_free(), len(team.waiting)))
+        firms = self.firm_network
+        if firms is not None and firms.effort.running(week):
+            used["business_mentor_places"] = firms.utilisation()
+        placement = self.placement_utilisation()
+        if placement is not None:
+            used["placement_hours"] = placement
+        return used
 
-    def placement_utilisation(self) -> float:
-        """Share of this week's brokering hours spent on attempts, over every brokering effort (docs/ODD.md 7.14)."""
+    def placement_utilisation(self) -> float | None:
+        """Share of this week's brokering hours spent on attempts, over every brokering effort (docs/ODD.md 7.14).
+
+        None in a week no effort brokered (no hours available).
+        """
         used = available = 0.0
         for broker in self.brokers:
             u, a = broker.hours(self.week)
             used += u
             available += a
-        return used / available if available > 0 else 0.0
+        return used / available if available > 0 else None
 
     def run_model(self) -> None:
         """Step to the horizon, with Python's cyclic garbage collector paused (see :func:`sim.engine.runtime.paused_gc`)."""
@@ -462,3 +516,60 @@ class HousingAreaModel(mesa.Model):
     ) -> None:
         """Release the model, whether the block finished or raised (the exception goes on)."""
         self.release()
+
+
+def _held_back(name: str, free_places: int, waiting: int) -> dict[str, float]:
+    """This week's referral and supply shares of one effort (see ``resource_utilisation``)."""
+    return {
+        f"{name}_referrals": 1.0 if free_places > 0 and waiting == 0 else 0.0,
+        f"{name}_supply": 1.0 if waiting > 0 and free_places <= 0 else 0.0,
+    }
+
+
+SIMULATION_SETTINGS = ("residents", "years", "replicates", "record_every_weeks")
+
+
+def scenario_of(scenario: Scenario | str | Path, overrides: dict[str, Any]) -> Scenario:
+    """A scenario (or a scenario file's) with simple overrides applied, as the model's keywords give them.
+
+    Args:
+        scenario: A validated scenario or the path of a scenario file.
+        overrides: Simulation settings by name (:data:`SIMULATION_SETTINGS`) and parameters by
+            dotted key path.
+
+    Raises:
+        InputError: an unreadable file, an unknown key or a value out of range (one line).
+    """
+    if isinstance(scenario, str | Path):
+        scenario = load_scenario(Path(scenario))
+    elif not isinstance(scenario, Scenario):
+        raise InputError(
+            f"model: scenario = {type(scenario).__name__}: must be a Scenario or a scenario file's path"
+        )
+    settings = {k: v for k, v in overrides.items() if k in SIMULATION_SETTINGS}
+    keys = {k: v for k, v in overrides.items() if k not in SIMULATION_SETTINGS}
+    for key, value in keys.items():
+        if "." not in key:
+            raise InputError(
+                f"model: {key} = {value!r}: not a keyword of the model; give a simulation setting "
+                f"({', '.join(SIMULATION_SETTINGS)}) or a parameter's dotted key path"
+            )
+    if settings:
+        scenario = with_overrides(scenario, **settings)
+    return apply_overrides(scenario, keys, "model") if keys else scenario
+
+
+def _latest(name: str, model: HousingAreaModel) -> float:
+    """An indicator's value in the model's latest record (NaN when it records no such indicator)."""
+    return float(model.recorder.rows[-1].get(name, float("nan")))
+
+
+def key_indicator_collector() -> mesa.DataCollector:
+    """A ``mesa.DataCollector`` with a model reporter per key indicator, plus the week."""
+    reporters = {"week": partial(_week_of)}
+    reporters.update({name: partial(_latest, name) for name in KEY_INDICATORS})
+    return mesa.DataCollector(model_reporters=reporters)
+
+
+def _week_of(model: HousingAreaModel) -> int:
+    return int(model.week)

@@ -41,6 +41,7 @@ from sim.engine.states import MentorKind, RandomSlot, Status
 from sim.engine.targeting import find_targets
 from sim.engine.units import WEEKS_PER_YEAR
 from sim.inputs.loader import with_overrides
+from sim.runs.periods import period_values, yearly_values
 from sim.runs.runner import RunSpec, run_replicate
 from sim.scenario import Scenario, TargetGroup
 
@@ -88,16 +89,19 @@ def area_run(spec: RunSpec, years: int):
 
 
 def yearly_means(frame, indicator: str) -> Any:
-    """Mean of an indicator over the records of each year k (weeks in (52(k-1), 52k]), by k."""
-    recorded = frame[frame["week"] > 0]
-    years = (recorded["week"] - 1) // WEEKS_PER_YEAR + 1
-    return recorded.groupby(years)[indicator].mean()
+    """An indicator in each year k (weeks in (52(k-1), 52k]), by k, as every command reads it.
+
+    The value over a year is the indicator's one definition (:mod:`sim.runs.periods`): the mean
+    of the year's records for states, events over time at risk for rates.
+    """
+    return yearly_values(frame, indicator)
 
 
 def area_indicator(spec: RunSpec, options: dict[str, Any]) -> float:
     """A recorded area indicator over ``from_year``..``to_year``.
 
-    ``statistic`` (default ``mean``): the mean over the records in the window; ``min_year`` or
+    ``statistic`` (default ``mean``): its value over the weeks (52 ``from_year``, 52 ``to_year``]
+    by the indicator's one definition (:mod:`sim.runs.periods`); ``min_year`` or
     ``max_year``, the lowest or highest of the yearly means of years ``from_year``+1..``to_year``;
     ``change``, the yearly mean of year ``to_year`` minus that of year ``from_year`` (a drift).
     """
@@ -107,8 +111,10 @@ def area_indicator(spec: RunSpec, options: dict[str, Any]) -> float:
     indicator = options["indicator"]
     statistic = options.get("statistic", "mean")
     if statistic == "mean":
-        window = frame[(frame["year"] >= first) & (frame["year"] <= last)]
-        return float(window[indicator].mean())
+        # Over the weeks (52 * from_year, 52 * to_year], by the indicator's one definition.
+        run = frame.assign(scenario="", replicate=0)
+        span = [("window", first * WEEKS_PER_YEAR, last * WEEKS_PER_YEAR)]
+        return float(period_values(run, span, [indicator])["value"].iloc[0])
     yearly = yearly_means(frame, indicator)
     if statistic == "change":
         return float(yearly.get(int(last), math.nan) - yearly.get(int(first), math.nan))

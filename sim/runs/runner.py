@@ -84,6 +84,11 @@ class ReplicateDraws:
         return apply_overrides(scenario, values, f"posterior draw {self.index[replicate]}")
 
 
+def replicate_seed(scenario: Scenario, replicate: int) -> int:
+    """Replicate r's seed, as every comparison spawns it from the scenario's base seed."""
+    return spawn_seeds(scenario.simulation.seed, replicate + 1)[replicate]
+
+
 def read_records(scenario: Scenario) -> ResidentRecords | None:
     """The residents of the scenario's residents CSV, or None when it synthesises its residents.
 
@@ -126,6 +131,7 @@ def run_replicate(
         spec.records,
         create_resident_agents=create_resident_agents,
         log_relations=log_relations,
+        collect_every_week=False,  # runners read the recorder's rows, not Mesa's collector
     ) as model:
         return measure(model)
 

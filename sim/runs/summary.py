@@ -14,12 +14,12 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from sim.engine.units import WEEKS_PER_YEAR
-from sim.metrics import CUMULATIVE, INDICATORS, LABELS
+from sim.metrics import LABELS, RESOURCE_WORDS
 from sim.runs.intervals import paired_intervals
+from sim.runs.periods import BINDING, RUN, periods_of  # noqa: F401 - BINDING is read from here too
+from sim.runs.periods import period_values as periods_values
 from sim.scenario import Scenario
 
-BINDING = 0.9  # a resource used at 90 % or more of its capacity is reported as binding
 NEEDS_TWO = "intervals need at least two replicates"
 AT_FITTED = "parameter interval: none at the fitted values (run with --parameters posterior)"
 NEEDS_TWO_DRAWS = "parameter interval needs at least two parameter draws (four replicates)"
@@ -42,8 +42,8 @@ def undefined_reason(indicator: str, first_record: bool = False) -> str:
         return "first record, no week observed yet"
     if "dropouts_per_100_enrolled" in indicator:
         return "no one enrolled"
-    if indicator.startswith("util_"):
-        return "no week observed yet"
+    if indicator.startswith(("util_", "binding_")):
+        return "not running (absent, not started or ended)"
     if indicator == "cohort_still_in_area":
         return "no one of the start cohort still of working age"
     if indicator.startswith("cohort_"):
@@ -81,31 +81,18 @@ def annotate_undefined(timeseries: pd.DataFrame) -> pd.DataFrame:
 
 
 def _periods(timeseries: pd.DataFrame) -> list[tuple[str, float, float]]:
-    """(label, first week, last week) for every simulated year and for the horizon (last year)."""
-    horizon = float(timeseries["week"].max())
-    years = int(np.ceil(horizon / WEEKS_PER_YEAR))
-    periods = [("horizon", horizon - WEEKS_PER_YEAR, horizon)]
-    periods += [(f"year_{y}", (y - 1) * WEEKS_PER_YEAR, y * WEEKS_PER_YEAR) for y in range(1, years + 1)]
-    return periods
+    """(label, first week, last week) for the horizon (last year), every simulated year and the run."""
+    return [*periods_of(timeseries), (RUN, 0.0, float(timeseries["week"].max()))]
 
 
 def period_values(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """One value per (scenario, replicate, period, indicator).
+    """One value per (scenario, replicate, period, indicator), by each indicator's own rule.
 
-    Averaged indicators are the mean of the records within the period (after its first week);
-    cumulative ones are read at the period's end.
+    The one definition every command reads indicators through (:mod:`sim.runs.periods`): states
+    are the mean of the records in the period, rates are events over time at risk in the period,
+    utilisation is over the weeks the resource ran, running totals are read at the period's end.
     """
-    out = []
-    averaged = [c for c, _ in INDICATORS if c in timeseries]
-    cumulative = [c for c, _ in CUMULATIVE if c in timeseries]
-    for label, start, end in _periods(timeseries):
-        inside = timeseries[(timeseries["week"] > start) & (timeseries["week"] <= end)]
-        means = inside.groupby(["scenario", "replicate"], sort=False)[averaged].mean()
-        ends = inside.sort_values("week").groupby(["scenario", "replicate"], sort=False)[cumulative].last()
-        frame = means.join(ends).reset_index().melt(id_vars=["scenario", "replicate"], var_name="indicator")
-        frame.insert(2, "period", label)
-        out.append(frame)
-    return pd.concat(out, ignore_index=True)
+    return periods_values(timeseries)
 
 
 def _replicate_stats(cube: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -114,8 +101,21 @@ def _replicate_stats(cube: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN groups give NaN, as they should
         mean = np.nanmean(cube, axis=1)
-        low, high = np.nanpercentile(cube, [2.5, 97.5], axis=1)
+    low, high = (_nan_percentile(cube, q, count) for q in (2.5, 97.5))
     return mean, low, high, count
+
+
+def _nan_percentile(cube: np.ndarray, q: float, count: np.ndarray) -> np.ndarray:
+    """``np.nanpercentile(cube, q, axis=1)`` (linear interpolation), without its slow per-row loop."""
+    ordered = np.sort(cube, axis=1)  # NaN sort last
+    position = np.maximum(count - 1, 0) * q / 100.0
+    below = np.floor(position).astype(int)
+    above = np.minimum(below + 1, np.maximum(count - 1, 0))
+    low = np.take_along_axis(ordered, below[:, None], axis=1)[:, 0]
+    high = np.take_along_axis(ordered, above[:, None], axis=1)[:, 0]
+    with np.errstate(invalid="ignore"):
+        value = low + (high - low) * (position - below)
+    return np.where(count > 0, value, np.nan)
 
 
 def t_half_width(sd: ArrayLike, n: ArrayLike) -> np.ndarray:
@@ -430,25 +430,37 @@ def cost_effectiveness(
 INTERVENTION_RESOURCES = (
     "coordinator_hours",
     "volunteer_places",
+    "volunteer_referrals",
+    "volunteer_supply",
     "social_mentor_places",
+    "social_mentor_referrals",
+    "social_mentor_supply",
     "jobcentre_mentor_places",
+    "jobcentre_mentor_referrals",
+    "jobcentre_mentor_supply",
     "business_mentor_places",
     "employment_service_places",
+    "employment_service_referrals",
+    "employment_service_supply",
     "placement_hours",
 )
 
 
 def design_resources(scenario: Scenario, baseline: Scenario | None) -> list[str]:
-    """Capacities a scenario's own mentoring efforts bring, beyond what the baseline has."""
+    """Capacities a scenario's own mentoring efforts bring, beyond what the baseline has.
+
+    Besides each effort's places and hours, its referrals and its mentor supply count as
+    capacities (``<effort>_referrals``, ``<effort>_supply``; docs/ODD.md 7.12, "Bottlenecks").
+    """
     own = []
     if scenario.volunteer_corps.enabled:
-        own += ["coordinator_hours", "volunteer_places"]
+        own += ["coordinator_hours", "volunteer_places", "volunteer_referrals", "volunteer_supply"]
     if scenario.professional_mentors.mentors > 0:
-        own.append("social_mentor_places")
+        own += ["social_mentor_places", "social_mentor_referrals", "social_mentor_supply"]
     if scenario.business_mentors.firms > 0:
         own.append("business_mentor_places")
     if scenario.employment_service.staff > 0:
-        own.append("employment_service_places")
+        own += ["employment_service_places", "employment_service_referrals", "employment_service_supply"]
     brokering = (
         (scenario.volunteer_corps.enabled, scenario.volunteer_corps.placement),
         (scenario.professional_mentors.mentors > 0, scenario.professional_mentors.placement),
@@ -463,43 +475,131 @@ def design_resources(scenario: Scenario, baseline: Scenario | None) -> list[str]
         base_jc.mentor_policy,
     )
     if jc.mentor_support_mentors > 0 and (changed or not own and scenario is baseline):
-        own.append("jobcentre_mentor_places")
+        own += ["jobcentre_mentor_places", "jobcentre_mentor_referrals", "jobcentre_mentor_supply"]
     return own
 
 
-def bottlenecks(summary: pd.DataFrame, resources: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    """Per scenario, the most used capacity of its mentoring efforts at the horizon, and whether it binds.
+def _count(row: pd.Series | None, n: int) -> int:
+    """Replicates a 0/1 flag row of the summary is 1 in (its mean times the replicates with a value)."""
+    if row is None or not np.isfinite(row["mean"]):
+        return 0
+    return int(round(float(row["mean"]) * int(row["replicates"])))
 
-    A design's own resources (``resources[scenario]``: coordinator hours, mentor places, firm places
-    with mentors) are considered first: they are what a planner can change. A scenario without any
-    falls back to every resource in use (caseworkers, programme budget, firm slots, ...).
+
+def bottlenecks(summary: pd.DataFrame, resources: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """Per scenario, the capacity that holds its mentoring efforts back, if any.
+
+    Utilisation is over every week of the run each capacity ran (an effort's from its start to its
+    end; efforts often run only some years), in the replicates where it ran (docs/ODD.md 7.12,
+    "Bottlenecks"): the summary's period ``run``. A design's own resources (``resources[scenario]``:
+    coordinator hours, mentor places, referrals and mentor supply of its efforts) are considered
+    first: they are what a planner can change. A scenario without any falls back to every resource
+    in use (caseworkers, programme budget, firm slots, ...).
+
+    The binding constraint is the resource that binds (utilisation at least :data:`BINDING`) in
+    the most replicates; where none binds in any, the most used one is named, as not binding.
+    Two rows per scenario, with the horizon's rows (the tables that lead with the horizon show
+    them): ``bottleneck`` (its utilisation over the replicates where it ran; ``replicates``
+    counts those; the note names it, e.g. ``coordinator_hours (binding in 14 of 16 replicates)``)
+    and ``binding_constraint`` (the note is :func:`bottleneck_sentence`'s sentence; ``mean`` is
+    the replicates in which it binds, ``replicates`` all replicates).
     """
-    util = summary[(summary["period"] == "horizon") & summary["indicator"].str.startswith("util_")]
+    over_run = summary[summary["period"] == RUN]
     rows = []
-    for name, block in util.groupby("scenario", sort=False):
-        block = block[block["mean"] > 0]
+    for name, block in over_run.groupby("scenario", sort=False):
+        by = block.set_index("indicator")
+        n = int(block["replicates"].max()) if len(block) else 0
+        util = block[block["indicator"].str.startswith("util_")]
         wanted = (resources or {}).get(name, INTERVENTION_RESOURCES)
-        own = block[block["indicator"].str.removeprefix("util_").isin(wanted)]
-        block = own if not own.empty else block
-        if block.empty:
+        design = util[util["indicator"].str.removeprefix("util_").isin(wanted)]
+        own = design[design["replicates"] > 0]
+        if own.empty and not design.empty:  # the design's efforts never started anywhere
+            rows.append(
+                _row(name, "binding_constraint", 0.0, n, f"Never started in any of the {n} replicates.")
+            )
             continue
-        top = block.loc[block["mean"].idxmax()]
-        resource = top["indicator"].removeprefix("util_")
-        state = "binding" if top["mean"] >= BINDING else "not binding"
-        rows.append(
-            {
-                "scenario": name,
-                "period": "horizon",
-                "indicator": "bottleneck",
-                "label": "Most used capacity of the design at the horizon",
-                "mean": top["mean"],
-                "p2_5": top["p2_5"],
-                "p97_5": top["p97_5"],
-                "replicates": top["replicates"],
-                "note": f"{resource} ({state})",
-            }
-        )
+        util = util[util["replicates"] > 0]
+        used = own if not own.empty else util[util["mean"] > 0]
+        if used.empty:
+            continue
+        ranked = []
+        for _, row in used.iterrows():
+            r = row["indicator"].removeprefix("util_")
+            ranked.append((_count(by, f"binding_{r}"), float(np.nan_to_num(row["mean"])), r, row))
+        ranked.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        binds, _, resource, top = ranked[0]
+        ran = int(max(row["replicates"] for *_, row in ranked))
+        state = f"binding in {binds} of {n} replicates" if binds else "not binding"
+        bottleneck = _row(name, "bottleneck", top["mean"], top["replicates"], f"{resource} ({state})")
+        bottleneck.update(p2_5=top["p2_5"], p97_5=top["p97_5"])
+        rows.append(bottleneck)
+        sentence = _sentence(resource, binds, float(top["mean"]), n, ran, bool(len(own)))
+        if len(ranked) > 1 and ranked[1][0] > 0:  # a second constraint that binds too
+            also = RESOURCE_WORDS.get(ranked[1][2], ranked[1][2].replace("_", " "))
+            sentence = sentence.removesuffix(".") + f"; also by {also} in {ranked[1][0]} of {n}."
+        rows.append(_row(name, "binding_constraint", float(binds), n, sentence))
     return pd.DataFrame(rows)
+
+
+BOTTLENECK_LABELS = {
+    "bottleneck": "Most used capacity of the design, over every week it ran",
+    "binding_constraint": "What holds the design back (replicates in which it binds)",
+}
+
+
+def _row(scenario: str, indicator: str, mean: float, replicates: int, note: str) -> dict[str, object]:
+    return {
+        "scenario": scenario,
+        "period": "horizon",
+        "indicator": indicator,
+        "label": BOTTLENECK_LABELS[indicator],
+        "mean": mean,
+        "replicates": replicates,
+        "note": note,
+    }
+
+
+def _count(by: pd.DataFrame, flag: str) -> int:
+    """Replicates a 0/1 flag of the summary is 1 in (its mean times the replicates with a value)."""
+    if flag not in by.index or not np.isfinite(by.at[flag, "mean"]):
+        return 0
+    return int(round(float(by.at[flag, "mean"]) * int(by.at[flag, "replicates"])))
+
+
+def _sentence(resource: str, binds: int, util: float, n: int, ran: int, own: bool) -> str:
+    """The binding constraint in words (see :func:`bottleneck_sentence`)."""
+    words = RESOURCE_WORDS.get(resource, resource.replace("_", " "))
+    if binds:
+        text = f"Held back by {words} in {binds} of {n} replicates"
+    else:
+        share = "of the weeks it ran" if resource.endswith(("_referrals", "_supply")) else "of capacity"
+        text = (
+            f"No capacity binds: the most used, {words}, is at {util:.0%} {share} "
+            f"over the weeks it ran ({ran} of {n} replicates)"
+        )
+    if own and ran < n:
+        text += f"; never started in {n - ran} of {n} replicates"
+    return text + "."
+
+
+def bottleneck_sentence(summary: pd.DataFrame, scenario: str) -> str:
+    """The constraint that holds a scenario's design back, in one sentence for a planner.
+
+    E.g. "Held back by the coordinator's hours in 14 of 16 replicates; never started in 2 of 16
+    replicates.", "Never started in any of the 16 replicates." or "No capacity binds: the most
+    used, the coordinator's hours, is at 62% of capacity over the weeks it ran (14 of 16
+    replicates)." Utilisation is over the weeks a capacity ran, in the replicates where it ran
+    (:func:`bottlenecks`; docs/ODD.md 7.12, "Bottlenecks").
+
+    Args:
+        summary: The summary table, as from :func:`summarise`.
+        scenario: The scenario's name.
+
+    Returns:
+        The sentence, or "No capacity in use." where the scenario uses none.
+    """
+    row = summary[(summary["scenario"] == scenario) & (summary["indicator"] == "binding_constraint")]
+    return str(row["note"].iloc[0]) if len(row) else "No capacity in use."
 
 
 HEADLINE_RATES = ("employment_rate", "dropouts_per_100_enrolled", "neet_rate_15_29")

@@ -32,8 +32,9 @@ from sim.engine.units import WEEKS_PER_YEAR
 from sim.inputs.errors import InputError
 from sim.inputs.loader import load_scenario, with_overrides
 from sim.inputs.overrides import apply_overrides
-from sim.metrics import depends_on_record_interval
+from sim.metrics import period_depends_on_record_interval
 from sim.runs.folders import clean_stale, fresh_folder, prepare_target, probe, write_file_atomically
+from sim.runs.periods import FLAG_PREFIXES, RUN, period_values, periods_of
 from sim.runs.runner import RunSpec, add_intervention_cost, check_memory, read_records, run_replicate
 from sim.scenario import Scenario
 from sim.sweep.design import check_size, design_points, point_values, salib_problem
@@ -86,11 +87,7 @@ def run_task(
 
     def measure(model: HousingAreaModel) -> pd.DataFrame:
         model.run_model()
-        # Only the records kept (the horizon is a year end): a frame of every record would cost
-        # about 1 % of a run.
-        horizon = model.week
-        weeks = range(WEEKS_PER_YEAR, horizon + 1, WEEKS_PER_YEAR) if timeseries else [horizon]
-        return model.results(weeks)
+        return model.results()
 
     started = time.perf_counter()
     row: dict[str, Any] = {"point": point, "replicate": replicate, "seed": str(seed), "error": ""}
@@ -102,17 +99,24 @@ def run_task(
         # it (the automatic collector does the rest).
         spec = RunSpec(scenario, replicate, seed, records)
         frame = add_intervention_cost(run_replicate(spec, measure, create_resident_agents=False))
-        last = frame.iloc[-1]
-        row.update({name: float(last[name]) for name in outputs})
+        # Every output means what it means in `compare`: its value over the last simulated year
+        # (and over each year), read by the one definition (sim.runs.periods).
+        frame = frame.assign(scenario="", replicate=replicate)
+        periods = periods_of(frame)
+        values = period_values(frame, periods if timeseries else periods[:1], outputs)
+        value = values.set_index(["period", "indicator"])["value"]
+        # Bottleneck flags are per run (period "run"); everything else over the last year.
+        at = {name: RUN if name.startswith(FLAG_PREFIXES) else "horizon" for name in outputs}
+        row.update({name: float(value.get((at[name], name), float("nan"))) for name in outputs})
         if timeseries:
             yearly = [
                 {
                     "point": point,
                     "replicate": replicate,
-                    "year": int(r["week"] // WEEKS_PER_YEAR),
-                    **{n: float(r[n]) for n in outputs},
+                    "year": int(label.removeprefix("year_")),
+                    **{n: float(value.get((label, n), float("nan"))) for n in outputs},
                 }
-                for _, r in frame.iterrows()
+                for label, _, _ in periods[1:]
             ]
     except Exception as exc:  # noqa: BLE001 - any model failure is recorded, not raised
         row.update(dict.fromkeys(outputs, float("nan")))
@@ -241,8 +245,8 @@ def prepare(sweep_path: Path, options: SweepOptions) -> tuple[Sweep, Scenario, p
     base = load_scenario(base_path, (sweep_path.parent / sweep.area) if sweep.area else None)
     base = with_overrides(base, residents=sweep.residents, years=sweep.years, seed=sweep.seed)
     base = apply_overrides(base, sweep.fixed, f"{sweep_path}: fixed")
-    if not any(depends_on_record_interval(name) for name in sweep.outputs):
-        # A sweep keeps values at the horizon (and at year ends): when none of its outputs
+    if not any(period_depends_on_record_interval(name) for name in sweep.outputs):
+        # A sweep keeps values over the last year (and each year): when none of its outputs
         # depends on the record interval, recording yearly gives the same values for less work.
         base = with_overrides(base, record_every_weeks=WEEKS_PER_YEAR)
     if options.scheduler is None:  # a cluster's workers have their own memory
