@@ -445,7 +445,11 @@ def _difference_figure(
 def _pipeline_figure(
     path: Path, ts: pd.DataFrame, names: Sequence[str], colours: Mapping[str, str], baseline: str
 ) -> None:
-    resources = [c for c in ts.columns if str(c).startswith("util_")]
+    # Capacities only: the referral and supply shares are of weeks, not of a capacity, and are
+    # read in the bottleneck sentence instead.
+    resources = [
+        c for c in ts.columns if str(c).startswith("util_") and not str(c).endswith(("_referrals", "_supply"))
+    ]
     unknown = [r for r in resources if r not in RESOURCE_COLOURS]
     res_colour = {r: EXTRA_COLOURS[i % len(EXTRA_COLOURS)] for i, r in enumerate(unknown)}
     res_colour.update(RESOURCE_COLOURS)
