@@ -142,7 +142,17 @@ def _summary() -> pd.DataFrame:
                 "p2_5": 0.9,
                 "p97_5": 1.0,
                 "replicates": 3,
-                "note": "coordinator_hours (binding)",
+                "note": "coordinator_hours (binding in 2 of 3 replicates)",
+            }
+        )
+        rows.append(
+            {
+                "scenario": name,
+                "period": "horizon",
+                "indicator": "binding_constraint",
+                "label": "What holds the design back",
+                "replicates": 3,
+                "note": "Held back by the coordinator's hours in 2 of 3 replicates.",
             }
         )
     return pd.DataFrame(rows)
@@ -338,7 +348,7 @@ def test_headline_formatting_and_undefined_ratios(written):
     assert "250,000 DKK" in text and "unbounded" in text
     assert "no gain" in text
     assert "no gain &lt;b&gt;" in text  # notes are escaped too
-    assert "held back by coordinator hours (95% used at the horizon)" in text
+    assert "held back by the coordinator&#x27;s hours in 2 of 3 replicates" in text
     visible = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", text)
     assert not re.search(r"\b(nan|inf|infinity)\b", visible, flags=re.IGNORECASE)
 
@@ -484,7 +494,7 @@ def test_design_headline_names_people_group_reached_and_constraint(inputs):
         "[−3, 27]), +3.0 dropouts prevented [1.0, 5.0] (with parameter uncertainty [−2.0, 9.0]); "
         "gains most: Long-term unemployed (+4.1 pp in ordinary jobs [1.0, 7.2], +9.0 people); "
         "for the 84 people the design reached: +9.0 pp in ordinary jobs [3.1, 15.0] (one more per 11 reached), "
-        "−2.0 pp NEET [−5.0, 1.0]; held back by coordinator hours (95% used at the horizon)."
+        "−2.0 pp NEET [−5.0, 1.0]; held back by the coordinator's hours in 2 of 3 replicates."
     )
     # Without the optional inputs the clauses are left out, not guessed.
     bare = design_headline(summary, None, None, "volunteer_corps", "held back by nothing")
@@ -536,7 +546,7 @@ def test_cli_headline_leads_with_people_and_fits_100_columns(inputs):
     assert "+3.0 [1.0, 5.0]" in printed  # dropouts prevented
     assert "gains most: Long-term unemployed" in words
     assert "for the 84 people the design reached" in words
-    assert "held back by coordinator hours" in words
+    assert "held back by the coordinator's hours" in words
     assert "…" not in printed  # nothing cut off
     # An empty cost ratio shows its note, not a number (the summary row of "mentors & <co>").
     assert "no gain <b>" not in words  # that note belongs to the dropout ratio, not printed here

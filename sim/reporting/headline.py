@@ -12,7 +12,6 @@ Every input beyond the summary is optional: a clause whose input is missing is l
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -273,25 +272,15 @@ def reached_clause(reached: pd.DataFrame | None, scenario: str, outcomes: int = 
 
 
 def constraint_clause(summary: pd.DataFrame, scenario: str, sentence: str | None = None) -> str | None:
-    """What holds the design back: the given sentence, else the summary's bottleneck row in words."""
-    if sentence:
-        return sentence.rstrip(".")
-    row = _horizon(summary, scenario).get("bottleneck")
-    if row is None:
-        return None
-    note = row.get("note") if isinstance(row.get("note"), str) else ""  # NaN when read from a CSV
-    match = re.fullmatch(r"\s*(\w+)\s*\((binding|not binding)\)\s*", note)
-    used = f", {quantity(row.get('mean'), 'share', 0)} used" if finite(row.get("mean")) else ""
-    if match is None:
-        return f"most used capacity: {note.replace('_', ' ')}{used}" if note else None
-    resource = match.group(1).replace("_", " ")
-    if match.group(2) == "binding":
-        return (
-            f"held back by {resource} ({used.removeprefix(', ')} at the horizon)"
-            if used
-            else (f"held back by {resource}")
-        )
-    return f"no capacity binding (most used: {resource}{used})"
+    """What holds the design back, as a clause: the given sentence, else the summary's own.
+
+    The summary's ``binding_constraint`` row holds the sentence (sim.runs.summary.bottlenecks).
+    """
+    if not sentence:
+        row = _horizon(summary, scenario).get("binding_constraint")
+        note = row.get("note") if row is not None else None
+        sentence = note if isinstance(note, str) else ""  # NaN when read from a CSV
+    return _lower_first(sentence.strip().rstrip(".")) or None
 
 
 def design_headline(

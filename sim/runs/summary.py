@@ -608,6 +608,7 @@ HEADLINE_AFTER = (
     "cost_per_additional_employed",
     "cost_per_prevented_dropout",
     "bottleneck",
+    "binding_constraint",
 )
 
 
