@@ -34,6 +34,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.inputs.comparable import check_comparable
 from sim.inputs.errors import InputError
 from sim.inputs.loader import load_scenario as _load_scenario_file
 from sim.inputs.loader import with_overrides as _with_settings
@@ -221,8 +222,9 @@ def compare(
         A :class:`Comparison` of pandas frames.
 
     Raises:
-        InputError: no scenarios, repeated names, a baseline not among them, scenarios of
-            different horizons or record intervals, fewer than one replicate or worker.
+        InputError: no scenarios, repeated names, a baseline not among them, scenarios that
+            differ in anything but their interventions (area, residents, years, seed, record
+            interval, parameters: the command line's rule), fewer than one replicate or worker.
     """
     runs = [_scenario(s) for s in scenarios]
     if not runs:
@@ -232,14 +234,10 @@ def compare(
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise InputError(f"compare: scenario name {repeated[0]!r}: names must be unique in a comparison")
+    # The same rule as the command line: scenarios may differ in their interventions only.
+    base_first = sorted(runs, key=lambda s: s.name != base_name)
+    check_comparable(base_first, [f"scenario {s.name!r}" for s in base_first])
     first = runs[0].simulation
-    for sc in runs[1:]:
-        mine = (sc.simulation.years, sc.simulation.record_every_weeks)
-        if mine != (first.years, first.record_every_weeks):
-            raise InputError(
-                f"compare: {sc.name}: simulation.years/record_every_weeks = {mine[0]}/{mine[1]}: must match "
-                f"{runs[0].name}'s {first.years}/{first.record_every_weeks} for a paired comparison"
-            )
     replicates = first.replicates if replicates is None else replicates
     for what, value in (("replicates", replicates), ("workers", workers)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:

@@ -80,6 +80,10 @@ def test_a_comparison_returns_frames_with_paired_differences_and_the_bottleneck(
         (lambda: api.compare([BASE], baseline="nobody", replicates=2), "nobody"),
         (lambda: api.compare([BASE], replicates=0), "replicates"),
         (lambda: api.compare([BASE, api.with_overrides(CORPS, years=3)], replicates=1), "years"),
+        (
+            lambda: api.compare([BASE, api.with_overrides(CORPS, {"labour_market.job_loss": 0.004})]),
+            "labour_market.job_loss = 0.004",
+        ),
         (lambda: api.run_replicate(42), "Scenario"),
     ],
 )
