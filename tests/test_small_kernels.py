@@ -253,3 +253,38 @@ def test_find_targets_follows_the_rule(
     before = copy_arrays(pop)
     assert find_targets(pop, target, count, week, slot).tolist() == candidates
     assert_arrays_equal(pop, before)  # finding targets changes nobody
+
+
+def _entry_groups_rule(status, age, unemployment_weeks):
+    """Groups on entry, as the rules read (docs/ODD.md 7.12, People), in plain numpy."""
+    from sim.engine.people import GROUP_BIT, LONG_TERM_WEEKS
+
+    w = 52
+    s = status.astype(np.int64)
+    adult = (age >= 18 * w) & (s != Status.RETIRED)
+    ur, uf = s == Status.UNEMPLOYED_READY, s == Status.UNEMPLOYED_FAR
+    unemployed_like = ur | uf | (s == Status.ACTIVATION) | (s == Status.INTERNSHIP)
+    young = (age >= 15 * w) & (age < 30 * w)
+    parts = {
+        "job_ready": adult & ur,
+        "activity_ready": adult & uf,
+        "long_term_unemployed": adult & unemployed_like & (unemployment_weeks >= LONG_TERM_WEEKS),
+        "in_school": (s == Status.EDUCATION) & (age >= 14 * w) & (age < 30 * w),
+        "neet_15_29": young & (ur | uf | (s == Status.INACTIVE)),
+    }
+    bits = np.zeros(s.size, dtype=np.uint8)
+    for name, member in parts.items():
+        bits |= np.where(member, GROUP_BIT[name], 0).astype(np.uint8)
+    return bits
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32 - 1), st.integers(min_value=0, max_value=40))
+def test_entry_groups_follow_the_rule(seed, n):
+    from sim.engine.people import entry_groups
+
+    rng = np.random.default_rng(seed)
+    status = rng.integers(0, len(STATUS_NAMES), n).astype(np.int8)
+    age = rng.integers(13 * 52, 66 * 52, n)
+    weeks = rng.integers(0, 300, n).astype(np.int16)
+    assert np.array_equal(entry_groups(status, age, weeks), _entry_groups_rule(status, age, weeks))

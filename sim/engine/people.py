@@ -71,6 +71,11 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("neet_15_29", "Young people 15-29 not in employment, education or training"),
 )
 GROUP_BIT = {name: 1 << i for i, (name, _) in enumerate(GROUPS)}
+# The same bits in the order the Numba pass takes them.
+GROUP_BITS = tuple(
+    GROUP_BIT[name]
+    for name in ("job_ready", "activity_ready", "long_term_unemployed", "in_school", "neet_15_29")
+)
 
 # Arrays of the per-person record: name -> (dtype, fill). Population adds them to its FIELDS.
 PEOPLE_FIELDS: dict[str, tuple[type, float]] = {
@@ -98,21 +103,39 @@ def status_snapshot(pop: Population) -> np.ndarray:
 
 
 def entry_groups(status: np.ndarray, age_weeks: np.ndarray, unemployment_weeks: np.ndarray) -> np.ndarray:
-    """Bits of :data:`GROUPS` for residents entering with these statuses, ages (weeks) and unemployment."""
-    status = status.astype(np.int64)
-    age = age_weeks.astype(np.int64)
-    adult = (age >= 18 * W) & (status != RETIRED)
-    unemployed_like = (status == UR) | (status == UF) | (status == ACTIVATION) | (status == INTERNSHIP)
-    young = (age >= 15 * W) & (age < 30 * W)
+    """Bits of :data:`GROUPS` for residents entering with these statuses, ages (weeks) and unemployment.
+
+    A Numba loop: a few residents arrive each week, and a dozen numpy passes over them cost a
+    tenth of a sweep run.
+    """
+    return _entry_groups(
+        np.ascontiguousarray(status, dtype=np.int64),
+        np.ascontiguousarray(age_weeks, dtype=np.int64),
+        np.ascontiguousarray(unemployment_weeks, dtype=np.int64),
+        *GROUP_BITS,
+    )
+
+
+@nb.njit(cache=True)
+def _entry_groups(status, age, unemployment_weeks, job_ready, activity_ready, long_term, school, neet):
     bits = np.zeros(status.size, dtype=np.uint8)
-    bits |= np.where(adult & (status == UR), GROUP_BIT["job_ready"], 0).astype(np.uint8)
-    bits |= np.where(adult & (status == UF), GROUP_BIT["activity_ready"], 0).astype(np.uint8)
-    long_term = adult & unemployed_like & (unemployment_weeks.astype(np.int64) >= LONG_TERM_WEEKS)
-    bits |= np.where(long_term, GROUP_BIT["long_term_unemployed"], 0).astype(np.uint8)
-    in_school = (status == EDUCATION) & (age >= 14 * W) & (age < 30 * W)
-    bits |= np.where(in_school, GROUP_BIT["in_school"], 0).astype(np.uint8)
-    neet = young & ((status == UR) | (status == UF) | (status == INACTIVE))
-    bits |= np.where(neet, GROUP_BIT["neet_15_29"], 0).astype(np.uint8)
+    for i in range(status.size):
+        st = status[i]
+        a = age[i]
+        b = 0
+        adult = a >= 18 * W and st != RETIRED
+        if adult and st == UR:
+            b |= job_ready
+        if adult and st == UF:
+            b |= activity_ready
+        unemployed_like = st == UR or st == UF or st == ACTIVATION or st == INTERNSHIP
+        if adult and unemployed_like and unemployment_weeks[i] >= LONG_TERM_WEEKS:
+            b |= long_term
+        if st == EDUCATION and a >= 14 * W and a < 30 * W:
+            b |= school
+        if a >= 15 * W and a < 30 * W and (st == UR or st == UF or st == INACTIVE):
+            b |= neet
+        bits[i] = b
     return bits
 
 
