@@ -292,7 +292,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
 
     groups_shown = chosen_groups(opts.groups)
     from sim.engine.rng import spawn_seeds
-    from sim.reporting.comparison import read_optional_tables, write_report
+    from sim.reporting.comparison import write_report
     from sim.reporting.headline import people_indicators
     from sim.runs.outputs import (
         atomic_folder,
@@ -372,10 +372,11 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     manifest["parameters"] = parameter_set.manifest
     with atomic_folder(out, opts.force, keep=paths) as folder:
         write_tables(folder, timeseries, summary, manifest)
-        # Who gains and the effect on those reached (sim.runs.people), before the report reads them.
-        write_people_tables(folder, people, scenarios, baseline, replicate_draws(timeseries), groups_shown)
+        # Who gains and the effect on those reached (sim.runs.people), written and kept for the report.
+        groups, reached = write_people_tables(
+            folder, people, scenarios, baseline, replicate_draws(timeseries), groups_shown
+        )
         # The report and the headline: people first, who gains and the binding constraint.
-        tables = read_optional_tables(folder)
         constraints = _constraints(summary, [sc.name for sc in scenarios])
         write_report(
             folder,
@@ -384,14 +385,15 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
             manifest,
             baseline or scenarios[0].name,
             constraints=constraints,
-            **tables,
+            groups=groups,
+            reached=reached,
         )
     people = [indicator for indicator, _, _ in people_indicators()]
     print_headline(
         headline(summary, people),
         baseline,
-        tables.get("groups"),
-        tables.get("reached"),
+        groups,
+        reached,
         constraints,
     )
     console.print(

@@ -87,28 +87,12 @@ DATA_FILES = (
     ("timeseries.parquet", "the same, for pandas, R or Arrow"),
     ("manifest.json", "command, seeds, versions and input file hashes"),
 )
-# Tables read back for the report and the headline when the run wrote them.
-OPTIONAL_TABLES = (("groups", "groups.csv"), ("reached", "reached.csv"))
 REPORT_CSS = """
 ul.headline { padding-left: 1.1em; } ul.headline li { margin: 0.35em 0; }
 table.people td { white-space: nowrap; }
 table.people .pi { display: block; white-space: normal; font-size: 0.92em; }
 ul.files li { margin: 0.1em 0; }
 """
-
-
-def read_optional_tables(folder: Path) -> dict[str, pd.DataFrame]:
-    """groups.csv and reached.csv of a run folder as frames, for those that exist.
-
-    Returns:
-        ``{"groups": ..., "reached": ...}`` restricted to the files present, ready to pass to
-        :func:`write_report` as keyword arguments.
-    """
-    return {
-        key: pd.read_csv(Path(folder) / name)
-        for key, name in OPTIONAL_TABLES
-        if (Path(folder) / name).is_file()
-    }
 
 
 def write_report(
