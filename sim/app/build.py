@@ -6,10 +6,9 @@ line, so a value the command line refuses is refused in the page with the same o
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 
 from sim.app import forms
 from sim.app.state import Design, Estate
@@ -34,45 +33,64 @@ def estate_settings(estate: Estate) -> dict[str, int]:
     return {name: whole_number(name, getattr(estate, name)) for name in ESTATE_FIELDS}
 
 
-@contextmanager
-def csv_file(estate: Estate) -> Iterator[Path | None]:
-    """The uploaded residents CSV as a file while the loader reads it (None when there is none)."""
-    if estate.csv_data is None:
-        yield None
-        return
-    with tempfile.TemporaryDirectory(prefix="sim-upload-") as folder:
-        path = Path(folder) / CSV_NAME
-        path.write_bytes(estate.csv_data)
-        yield path
+def _key(estate: Estate, item: Design | None) -> tuple:
+    if item is None:
+        return (estate,)
+    return (
+        estate,
+        item.name,
+        item.template,
+        item.source,
+        item.uploaded,
+        tuple(sorted(item.values.items(), key=str)),
+    )
 
 
-def baseline(estate: Estate, csv: Path | None = None) -> Scenario:
+_built: OrderedDict[tuple, Scenario] = OrderedDict()
+_built_lock = threading.Lock()
+MAX_BUILT = 256  # scenarios kept: every render of a card asks again for the same few
+
+
+def _cached(key: tuple, make: Callable[[], Scenario]) -> Scenario:
+    """A scenario built once per estate and design as typed (validation costs milliseconds each)."""
+    with _built_lock:
+        if key in _built:
+            _built.move_to_end(key)
+            return _built[key]
+    scenario = make()
+    with _built_lock:
+        _built[key] = scenario
+        while len(_built) > MAX_BUILT:
+            _built.popitem(last=False)
+    return scenario
+
+
+def baseline(estate: Estate) -> Scenario:
     """The baseline on the estate (scenarios/baseline.toml, its area, size and settings).
 
     Args:
         estate: The estate as typed.
-        csv: The uploaded residents CSV's file while it is open (:func:`csv_file`); None opens it.
     """
     settings = estate_settings(estate)
-    if csv is None and estate.csv_data is not None:
-        with csv_file(estate) as path:
-            return baseline(estate, path)
-    return forms.estate_scenario(estate.area or None, residents_csv=csv, **settings)
+    return _cached(
+        _key(estate, None),
+        lambda: forms.estate_scenario(estate.area or None, residents_csv=estate.csv_path, **settings),
+    )
 
 
-def design(estate: Estate, item: Design, csv: Path | None = None) -> Scenario:
+def design(estate: Estate, item: Design) -> Scenario:
     """One design on the estate, with the planner's edits, named as the planner named it."""
     settings = estate_settings(estate)
-    if csv is None and estate.csv_data is not None:
-        with csv_file(estate) as path:
-            return design(estate, item, path)
-    return forms.design_scenario(
-        item.source if item.uploaded is None else item.uploaded,
-        estate.area or None,
-        residents_csv=csv,
-        values=item.values,
-        name=item.name,
-        **settings,
+    return _cached(
+        _key(estate, item),
+        lambda: forms.design_scenario(
+            item.source if item.uploaded is None else item.uploaded,
+            estate.area or None,
+            residents_csv=estate.csv_path,
+            values=item.values,
+            name=item.name,
+            **settings,
+        ),
     )
 
 
@@ -80,15 +98,14 @@ def run_files(estate: Estate, items: list[Design]) -> dict[str, str]:
     """Every scenario of a comparison as TOML text by name, the baseline first.
 
     An uploaded residents CSV is named ``residents.csv`` in the files, beside them in the run's
-    folder (the job manager writes it there).
+    folder (the job manager copies it there).
     """
-    with csv_file(estate) as csv:
-        runs = [baseline(estate, csv), *(design(estate, item, csv) for item in items)]
-        names = [sc.name for sc in runs]
-        for name in names:
-            if names.count(name) > 1:
-                raise InputError(
-                    f"design name = {name!r}: every design needs its own name, other than 'baseline'"
-                )
-        folder = csv.parent if csv is not None else None
-        return {sc.name: scenario_toml(sc, relative_to=folder) for sc in runs}
+    runs = [baseline(estate), *(design(estate, item) for item in items)]
+    names = [sc.name for sc in runs]
+    for name in names:
+        if names.count(name) > 1:
+            raise InputError(
+                f"design name = {name!r}: every design needs its own name, other than 'baseline'"
+            )
+    folder = estate.csv_path.parent if estate.csv_path is not None else None
+    return {sc.name: scenario_toml(sc, relative_to=folder) for sc in runs}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pandas as pd
 import solara
 
 from sim.app import build, forms
-from sim.app.state import Estate, error_text, estate, t
+from sim.app.state import Estate, error_text, estate, keep_upload, manager, owner, t
 from sim.app.tables import paragraph, table
 from sim.app.upload import Upload
 from sim.inputs.errors import InputError
@@ -21,15 +22,16 @@ def set_estate(**changes) -> None:
     estate.set(dataclasses.replace(estate.value, **changes))
 
 
-def csv_problem(data: bytes | None, name: str) -> str:
-    """What is wrong with an uploaded residents CSV, in the command line's words ("" when nothing)."""
+def check_upload(data: bytes | None, name: str) -> tuple[Path | None, str]:
+    """Keep an uploaded residents CSV if it loads; else what is wrong, in the command line's words."""
     if data is None:
-        return f"{name}: the file is larger than the 20 MB allowed"
+        return None, f"{name}: the file is larger than the 20 MB allowed"
+    path = keep_upload(data)
     try:
-        build.baseline(dataclasses.replace(estate.value, csv_data=data, csv_name=name))
+        build.baseline(dataclasses.replace(estate.value, csv_path=path, csv_name=name))
     except InputError as exc:
-        return str(exc).replace(build.CSV_NAME, name, 1) if name else str(exc)
-    return ""
+        return None, str(exc).replace(str(path), name)
+    return path, ""
 
 
 @solara.component
@@ -42,10 +44,12 @@ def EstatePanel():
     labels = {BUNDLED: t("Bundled estate (as in the baseline scenario)")}
 
     def on_csv(name: str, data: bytes | None) -> None:
-        problem = csv_problem(data, name)
+        path, problem = check_upload(data, name)
         set_csv_error(problem)
-        if not problem:
-            set_estate(csv_name=name, csv_data=data)
+        if path is not None:
+            set_estate(csv_name=name, csv_path=path)
+
+    solara.use_effect(lambda: prepare_baseline(current), [current])
 
     with solara.Card(t("1. The estate"), classes=["sim-estate"]):
         paragraph(
@@ -65,11 +69,11 @@ def EstatePanel():
             )
             with solara.Column(classes=["sim-csv-upload"], style={"padding": "0"}):
                 Upload(t("Upload residents CSV"), ".csv,text/csv", on_csv, filename=current.csv_name)
-            if current.csv_data is not None:
+            if current.csv_path is not None:
                 solara.Button(
                     t("Use the area profile instead"),
                     text=True,
-                    on_click=lambda: set_estate(csv_name="", csv_data=None),
+                    on_click=lambda: set_estate(csv_name="", csv_path=None),
                     classes=["sim-csv-clear"],
                 )
         if csv_error:
@@ -88,9 +92,19 @@ def EstatePanel():
                     message=help_text,
                     classes=[f"sim-{name}"],
                     style={"max-width": "12em"},
-                    disabled=name == "residents" and current.csv_data is not None,
+                    disabled=name == "residents" and current.csv_path is not None,
                 )
         Marginals(current)
+
+
+def prepare_baseline(current: Estate) -> None:
+    """Start the baseline's runs for this estate while the planner designs (a run reuses them)."""
+    try:
+        files = build.run_files(current, [])
+    except InputError:
+        return  # the form shows what is wrong; nothing to prepare
+    csv = current.csv_path
+    manager().prepare(owner(), files, "baseline", residents_csv=csv.read_bytes() if csv else None)
 
 
 @solara.component
@@ -108,8 +122,7 @@ def Marginals(current: Estate):
 def marginals_of(current: Estate) -> pd.DataFrame:
     """The marginals table with translated headers."""
     scenario = build.baseline(current)
-    with build.csv_file(current) as csv:
-        frame = forms.csv_marginals(csv) if csv is not None else forms.marginals(scenario)
+    frame = forms.csv_marginals(current.csv_path) if current.csv_path else forms.marginals(scenario)
     frame = frame.copy()
     for column in frame.columns:
         if frame[column].dtype == object:

@@ -98,7 +98,7 @@ def Capacities(model: HousingAreaModel):
 def LiveView():
     """SolaraViz on one of the session's designs (or the baseline), at a size that plays smoothly."""
     try:
-        small = estate.value if estate.value.csv_data is not None else _smaller(estate.value)
+        small = estate.value if estate.value.csv_path is not None else _smaller(estate.value)
         scenarios = {"baseline": build.baseline(small)}
         for item in designs.value:
             if not problems(item):

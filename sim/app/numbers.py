@@ -15,7 +15,10 @@ def num(value: float, digits: int = 0) -> str:
     """A number with the language's decimal mark and grouping; a dash when missing."""
     if not finite(value):
         return "–"
-    text = format_number(float(value), language.value, digits)
+    value = float(value)
+    if round(value, digits) == 0:
+        value = 0.0  # no "−0.0"
+    text = format_number(value, language.value, digits)
     return text.replace("-", MINUS)
 
 

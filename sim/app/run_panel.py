@@ -33,7 +33,12 @@ def start_run() -> None:
             return
     try:
         files = build.run_files(estate.value, [typed_design(item) for item in items])
-        job = manager().submit(owner(), files, "baseline", residents_csv=estate.value.csv_data)
+        job = manager().submit(
+            owner(),
+            files,
+            "baseline",
+            residents_csv=estate.value.csv_path.read_bytes() if estate.value.csv_path else None,
+        )
     except InputError as exc:
         notice.set(str(exc))
         return

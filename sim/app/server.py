@@ -31,6 +31,8 @@ def serve(host: str, port: int, out: Path, workers: int | None, scheduler: str |
 
     state.configure(out / "app", workers, scheduler)
     state.manager()  # start (and warm) the worker pool before the first page
+    import sim.app.ui  # noqa: F401  (the page's imports, before the first visitor waits for them)
+
     try:
         uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
     finally:

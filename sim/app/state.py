@@ -7,6 +7,8 @@ second tab of the same browser finds its past runs again, and another browser ne
 
 from __future__ import annotations
 
+import hashlib
+import os
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -44,8 +46,8 @@ class Estate:
     years: str = "10"
     replicates: str = "16"
     seed: str = "20131201"
-    csv_name: str = ""
-    csv_data: bytes | None = None
+    csv_name: str = ""  # the uploaded residents CSV's own name, as the planner knows it
+    csv_path: Path | None = None  # where the app keeps it (:func:`keep_upload`)
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,23 @@ notice = solara.reactive("")  # a one-line message above the run button (errors 
 _manager: JobManager | None = None
 _lock = threading.Lock()
 _settings: dict[str, Any] = {"root": Path("outputs") / "app", "workers": None, "scheduler": None}
+
+
+def keep_upload(data: bytes) -> Path:
+    """Keep an uploaded residents CSV under the app's folder, named by its content.
+
+    A run's scenario files name it ``residents.csv`` beside them, so each upload gets a folder of
+    its own (``<out>/app/uploads/<sha256>/residents.csv``); the same file uploaded twice is kept once.
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    folder = Path(_settings["root"]) / "uploads" / digest
+    path = folder / "residents.csv"
+    if not path.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".residents.csv.{os.getpid()}.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return path
 
 
 def configure(root: Path, workers: int | None = None, scheduler: str | None = None) -> None:
