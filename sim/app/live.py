@@ -16,21 +16,22 @@ from mesa.visualization.utils import update_counter
 from sim.app import build
 from sim.app.designs_panel import problems, typed_design
 from sim.app.state import designs, error_text, estate, t
+from sim.app.tables import heading, paragraph
 from sim.inputs.errors import InputError
-from sim.metrics import RESOURCES
+from sim.metrics import LABELS, RESOURCES
 from sim.model import HousingAreaModel
 from sim.scenario import Scenario
 
-STATUSES = (
-    "share_employed",
-    "share_subsidised",
-    "share_internship",
-    "share_activation",
-    "share_unemployed_ready",
-    "share_unemployed_far",
-    "share_education",
-    "share_inactive",
-)
+STATUSES = {
+    "share_employed": "Ordinary job",
+    "share_subsidised": "Wage-subsidy or flex job",
+    "share_internship": "Company internship",
+    "share_activation": "Course or upskilling",
+    "share_unemployed_ready": "Unemployed, job-ready",
+    "share_unemployed_far": "Unemployed, activity-ready",
+    "share_education": "In education",
+    "share_inactive": "Sick, on leave or pensioned",
+}
 PIPELINE = ("mentees_waiting", "matches_started_cum", "relations_completed_cum", "people_reached_cum")
 LIVE_RESIDENTS = 2000  # the live view's default size: a week takes milliseconds, so play is smooth
 
@@ -61,7 +62,7 @@ def _lines(frame: pd.DataFrame, columns, title: str, stacked: bool = False) -> g
                 go.Scatter(
                     x=frame["week"],
                     y=frame[column],
-                    name=t(column),
+                    name=t(STATUSES.get(column) or LABELS.get(column, column)),
                     mode="lines",
                     stackgroup="one" if stacked else None,
                 )
@@ -76,7 +77,9 @@ def _lines(frame: pd.DataFrame, columns, title: str, stacked: bool = False) -> g
 def StatusShares(model: HousingAreaModel):
     """Shares of residents by status, week by week."""
     update_counter.get()
-    solara.FigurePlotly(_lines(_frame(model, STATUSES), STATUSES, t("Status shares"), stacked=True))
+    solara.FigurePlotly(
+        _lines(_frame(model, tuple(STATUSES)), tuple(STATUSES), t("Status shares"), stacked=True)
+    )
 
 
 @solara.component
@@ -124,11 +127,18 @@ def LiveView():
             "label": t("Replicate"),
         },
     }
+    heading(t("Live view: one run, week by week"))
+    paragraph(
+        t(
+            "One replicate of the chosen design on a smaller copy of the estate (the same shares), "
+            "stepped week by week by Mesa's SolaraViz: press play or step in the panel on the left."
+        )
+    )
     SolaraViz(
         model,
         components=[(StatusShares, 0), (Pipeline, 0), (Capacities, 0)],
         model_params=params,
-        name=t("Live view: one run, week by week"),
+        name=" ",  # the page keeps its own title; the heading below names the view
         play_interval=50,
     )
 
