@@ -417,3 +417,17 @@ def test_a_bad_csv_gives_the_command_lines_one_line_message(tmp_path):
     assert (
         str(caught.value) == f"{csv}: line 3, column age = 70: must be a whole number of years from 14 to 64"
     )
+
+
+def test_every_choice_and_marginal_has_an_english_label(tmp_path):
+    for field in DESIGN_FIELDS:
+        for choice in field.choices:
+            if isinstance(choice, str):
+                assert choice in forms.CHOICE_LABELS, (field.key, choice)
+    csv = tmp_path / "few.csv"
+    csv.write_text("age,sex,status\n15,F,education\n")
+    for frame in (forms.marginals(_estate(residents=200)), forms.csv_marginals(csv)):
+        for column in ("block", "category", "of"):
+            assert set(frame[column]) <= set(forms.CHOICE_LABELS), column
+    texts = forms.english_texts()
+    assert "Volunteers" in texts and "As planned" in texts and len(texts) == len(set(texts))

@@ -5,8 +5,12 @@ replicates and seed) and designs interventions by editing :data:`DESIGN_FIELDS`,
 planner thinks in (social mentors, volunteers, coordinator hours, firms, staff, target groups,
 start-up, end week, costs), starting from a bundled design or programme template. Each field's
 kind, unit and bounds are read from the schema (:mod:`sim.scenario`), and every value goes
-through the same validation as the command line's overrides (:func:`sim.inputs.overrides.
-apply_overrides`), so the page refuses what the command line refuses, with the same words.
+through the same validation as the command line's overrides
+(:func:`sim.inputs.overrides.apply_overrides`), so the page refuses what the command line
+refuses, with the same words.
+
+Saved designs (:func:`design_toml`) are complete scenario files that extend the calibrated
+parameters, so the command line runs them as the app did, posterior draws included.
 
 The start-up choice (:data:`START_UP_KEY`) is the command line's ``--as-planned``: efforts start
 on plan and run to their planned end, or go as such efforts usually go (the calibrated delays and
@@ -183,22 +187,21 @@ def _field(key: str, label: str, help_en: str, group: str, effort: str | None = 
 
 
 def _target_fields(section: str) -> list[DesignField]:
-    name = EFFORT_NAMES[section].lower()
-    t = f"{section}.target"
+    t = f"{section}.target"  # the same words for every effort: one translation each
     return [
-        _field(f"{t}.min_age", "Youngest age", f"Youngest residents the {name} reach.", "Target group"),
-        _field(f"{t}.max_age", "Oldest age", f"Oldest residents the {name} reach.", "Target group"),
+        _field(f"{t}.min_age", "Youngest age", "Youngest residents the effort reaches.", "Target group"),
+        _field(f"{t}.max_age", "Oldest age", "Oldest residents the effort reaches.", "Target group"),
         _field(
             f"{t}.statuses",
             "Statuses",
-            f"Situations of the residents the {name} reach (in education, unemployed...).",
+            "Situations of the residents the effort reaches (in education, unemployed...).",
             "Target group",
         ),
-        _field(f"{t}.sexes", "Sexes", f"Sexes of the residents the {name} reach.", "Target group"),
+        _field(f"{t}.sexes", "Sexes", "Sexes of the residents the effort reaches.", "Target group"),
         _field(
             f"{t}.backgrounds",
             "Backgrounds",
-            f"Backgrounds of the residents the {name} reach.",
+            "Backgrounds of the residents the effort reaches.",
             "Target group",
         ),
         _field(
@@ -510,6 +513,74 @@ DESIGN_FIELDS: list[DesignField] = _design_fields()
 """What a planner edits in a design, in the order a form shows it (by :attr:`DesignField.group`)."""
 
 FIELDS_BY_KEY = {f.key: f for f in DESIGN_FIELDS}
+
+
+CHOICE_LABELS: dict[str, str] = {
+    # statuses (target groups, marginals)
+    "employed": "In work",
+    "subsidised": "Wage subsidy or flex job",
+    "internship": "Company internship",
+    "activation": "Course or upskilling",
+    "unemployed_ready": "Unemployed, job-ready",
+    "unemployed_far": "Unemployed, activity-ready",
+    "education": "In education",
+    "inactive": "Sick, on leave or on a pension",
+    # sexes, backgrounds
+    "male": "Men",
+    "female": "Women",
+    "danish_origin": "Danish origin",
+    "immigrant": "Immigrants",
+    "descendant": "Descendants of immigrants",
+    # barriers
+    "health": "Physical illness",
+    "mental_health": "Mental illness",
+    "substance_use": "Substance use",
+    "criminal_record": "Criminal record",
+    "language": "Weak Danish",
+    "low_schooling": "Poor schooling",
+    "childcare": "Childcare",
+    # choices of the jobcentre and the efforts
+    "pre2014": "Before 2014: mainly the job-ready",
+    "obligation2014": "2014 obligation: the activity-ready too",
+    "enthusiastic": "Enthusiastic",
+    "expectant": "Expectant",
+    "sceptical": "Sceptical",
+    "volunteer": "Volunteer mentors",
+    "business": "Business mentors",
+    "stepwise": "Stepwise",
+    "work_first": "An ordinary job first",
+    "usual": "As such efforts usually go",
+    "as_planned": "As planned",
+    # marginals: blocks and the categories not named above
+    "age": "Age",
+    "status": "Status",
+    "sex": "Sex",
+    "background": "Background",
+    "barrier": "Barriers",
+    "long_term_unemployed": "Long-term unemployed",
+    "age_14_17": "14-17 years",
+    "age_18_29": "18-29 years",
+    "age_30_49": "30-49 years",
+    "age_50_64": "50-64 years",
+    "basic": "Primary and lower secondary",
+    "youth_education": "Youth education",
+    "higher": "Further or higher education",
+    "unknown": "Not given",
+    "residents": "residents",
+    "residents 16-64": "residents 16-64",
+    "residents 18-64": "residents 18-64",
+}
+"""English labels of choice values and of the marginals' blocks and categories, by value.
+
+(``education`` names both a status and the marginals' block of education levels: "In education".)"""
+
+
+def english_texts() -> list[str]:
+    """Every English text the forms show (labels, help, groups, choices, templates): the catalogue's."""
+    texts = [*GROUPS, *EFFORT_NAMES.values(), *TEMPLATE_NAMES.values(), *CHOICE_LABELS.values()]
+    for field in DESIGN_FIELDS:
+        texts += [field.label_en, field.help_en]
+    return list(dict.fromkeys(texts))
 
 
 def field_applies(field: DesignField, scenario: Scenario) -> bool:
