@@ -13,7 +13,6 @@ from collections.abc import Callable
 from sim.app import forms
 from sim.app.state import Design, Estate
 from sim.inputs.errors import InputError
-from sim.inputs.toml_writer import scenario_toml
 from sim.scenario import Scenario
 
 ESTATE_FIELDS = ("residents", "years", "replicates", "seed")
@@ -107,5 +106,4 @@ def run_files(estate: Estate, items: list[Design]) -> dict[str, str]:
             raise InputError(
                 f"design name = {name!r}: every design needs its own name, other than 'baseline'"
             )
-    folder = estate.csv_path.parent if estate.csv_path is not None else None
-    return {sc.name: scenario_toml(sc, relative_to=folder) for sc in runs}
+    return {sc.name: forms.design_toml(sc) for sc in runs}

@@ -14,7 +14,6 @@ from sim.app.state import designs as designs_state
 from sim.app.tables import paragraph
 from sim.app.upload import Upload
 from sim.inputs.errors import InputError
-from sim.inputs.toml_writer import scenario_toml
 
 MAX_DESIGNS = 4  # side by side on one screen; each adds a third to the run time
 NAME = re.compile(r"[^a-z0-9_]+")
@@ -26,25 +25,26 @@ def css_key(key: str) -> str:
 
 
 def new_design(template: str, taken: list[str]) -> Design:
-    """A design from a bundled template, named after it (numbered when the name is taken)."""
-    name, n = template, 2
+    """A design from a bundled template (by display name), named as its file (numbered if taken)."""
+    path = forms.templates()[template]
+    stem, name, n = path.stem, path.stem, 2
     while name in taken or name == "baseline":
-        name, n = f"{template}_{n}", n + 1
-    return Design(name=name, template=template, source=forms.templates()[template])
+        name, n = f"{stem}_{n}", n + 1
+    return Design(name=name, template=template, source=path)
 
 
 def default_designs() -> list[Design]:
-    """The two designs a new page starts with: a volunteer corps and a social mentor."""
-    names = [n for n in ("volunteer_corps", "social_mentor") if n in forms.templates()]
+    """The two designs a new page starts with: a volunteer corps and social mentors."""
     out: list[Design] = []
-    for name in names:
-        out.append(new_design(name, [d.name for d in out]))
+    for template in ("Volunteer corps", "Social mentors"):
+        if template in forms.templates():
+            out.append(new_design(template, [d.name for d in out]))
     return out
 
 
 def parse(field: forms.DesignField, text: Any) -> tuple[Any, str]:
     """A typed field value and what is wrong with it as typed ("" when it is a value of its kind)."""
-    if field.kind in ("bool", "choice") or not isinstance(text, str):
+    if field.kind in ("bool", "choice") or field.multiple or not isinstance(text, str):
         return text, ""
     try:
         return (int(text) if field.kind == "int" else float(text.replace(",", "."))), ""
@@ -83,6 +83,24 @@ def typed_design(item: Design) -> Design:
         item.uploaded,
         {k: parse(fields[k], v)[0] if k in fields else v for k, v in item.values.items()},
     )
+
+
+def visible_fields(base) -> list[forms.DesignField]:
+    """The fields a design card shows: those of its efforts, and each absent effort's switch.
+
+    A field of an effort the design does not have (a volunteer corps' coordinator hours in a social
+    mentor design) would change nothing; the effort's first field (its switch or its size) stays,
+    so a planner can add the effort.
+    """
+    if base is None:
+        return []
+    switches, out = set(), []
+    for field in forms.DESIGN_FIELDS:
+        first = field.effort not in switches and field.group not in ("Target group", "Start-up", "Costs")
+        switches.add(field.effort)
+        if forms.field_applies(field, base) or first:
+            out.append(field)
+    return out
 
 
 def replace_at(index: int, item: Design | None) -> None:
@@ -165,7 +183,8 @@ def DesignCard(index: int, item: Design):
         base, shown = None, {}
 
     def choose(template: str) -> None:
-        replace_at(index, Design(name=item.name, template=template, source=templates[template]))
+        others = [d.name for i, d in enumerate(designs_state.value) if i != index]
+        replace_at(index, new_design(template, others))
 
     with solara.Card(classes=[f"sim-design-{index}"], style={"min-width": "22em", "max-width": "30em"}):
         with solara.Row(style={"align-items": "baseline"}):
@@ -187,9 +206,9 @@ def DesignCard(index: int, item: Design):
         if item.uploaded is None:
             solara.Select(
                 label=t("Template"),
-                values=list(templates),
-                value=item.template,
-                on_value=choose,
+                values=[t(name) for name in templates],
+                value=t(item.template),
+                on_value=lambda shown: choose(next(n for n in templates if t(n) == shown)),
                 classes=["sim-template"],
             )
         else:
@@ -211,7 +230,7 @@ def DesignCard(index: int, item: Design):
         elif base is not None:
 
             def toml() -> str:
-                return scenario_toml(build.design(estate.value, typed_design(item)))
+                return forms.design_toml(build.design(estate.value, typed_design(item)))
 
             with solara.Column(classes=[f"sim-save-toml-{index}"], style={"padding": "0"}):
                 solara.FileDownload(toml, filename=f"{item.name}.toml", label=t("Save as scenario TOML"))
@@ -230,7 +249,24 @@ def Field(index: int, item: Design, field: forms.DesignField, value: Any, proble
         with solara.Column(classes=css, style={"padding": "0"}):
             solara.Checkbox(label=label, value=bool(value), on_value=set_value)
     elif field.kind == "choice":
-        solara.Select(label=label, values=list(field.choices), value=value, on_value=set_value, classes=css)
+        words = {t(forms.CHOICE_LABELS.get(str(c), str(c))): c for c in field.choices}
+        shown = {c: w for w, c in words.items()}
+        if field.multiple:
+            solara.SelectMultiple(
+                label,
+                values=[shown[c] for c in (value or []) if c in shown],
+                all_values=list(words),
+                on_value=lambda chosen: set_value([words[w] for w in chosen]),
+                classes=css,
+            )
+        else:
+            solara.Select(
+                label=label,
+                values=list(words),
+                value=shown.get(value),
+                on_value=lambda w: set_value(words[w]),
+                classes=css,
+            )
     else:
         solara.InputText(
             label,

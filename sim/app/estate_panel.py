@@ -9,6 +9,7 @@ import pandas as pd
 import solara
 
 from sim.app import build, forms
+from sim.app.numbers import num
 from sim.app.state import Estate, error_text, estate, keep_upload, manager, owner, t
 from sim.app.tables import paragraph, table
 from sim.app.upload import Upload
@@ -119,12 +120,26 @@ def Marginals(current: Estate):
         table(frame, classes=["sim-marginals"])
 
 
+BLOCKS = {
+    "age": "Age",
+    "status": "Status",
+    "sex": "Sex",
+    "background": "Background",
+    "education": "Schooling (residents 16-64)",
+    "barrier": "Barriers (a resident may have several)",
+    "long_term_unemployed": "Long-term unemployed (residents 18-64)",
+}
+
+
 def marginals_of(current: Estate) -> pd.DataFrame:
-    """The marginals table with translated headers."""
+    """The marginals table in words: block, category, residents and share."""
     scenario = build.baseline(current)
     frame = forms.csv_marginals(current.csv_path) if current.csv_path else forms.marginals(scenario)
-    frame = frame.copy()
-    for column in frame.columns:
-        if frame[column].dtype == object:
-            frame[column] = frame[column].map(lambda v: t(str(v)))
-    return frame.rename(columns={c: t(str(c)) for c in frame.columns})
+    return pd.DataFrame(
+        {
+            t("Block"): [t(BLOCKS.get(b, b)) for b in frame["block"]],
+            t("Category"): [t(forms.CHOICE_LABELS.get(c, c.replace("_", " "))) for c in frame["category"]],
+            t("Residents"): [num(c) for c in frame["count"]],
+            t("Share"): [num(100 * s, 1) + " %" for s in frame["share"]],
+        }
+    )
