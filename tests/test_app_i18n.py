@@ -111,6 +111,35 @@ def test_indicator_group_outcome_and_help_labels_have_danish():
     assert not missing, missing
 
 
+def test_every_code_a_planner_picks_has_danish():
+    known = catalogue()
+    names = [*i18n.CODE_LABELS.values(), *i18n.BLOCK_LABELS.values()]
+    missing = [name for name in names if not (known.get(name) and known.get(name).string)]
+    assert not missing, missing
+    assert i18n.code_label("unemployed_far", "da") == "Ledig, aktivitetsparat"
+    assert i18n.code_label("unemployed_far", "en") == "Unemployed, activity-ready"
+    assert i18n.code_label("education", "da", block=True) == "Uddannelse"
+    assert i18n.code_label("some_new_code", "en") == "Some new code"
+
+
+def test_every_text_of_the_design_form_has_danish():
+    """The form's labels, help, groups, units and template names (sim.app.forms) are page texts."""
+    forms = pytest.importorskip("sim.app.forms")
+    texts = [
+        getattr(field, attr)
+        for field in forms.DESIGN_FIELDS
+        for attr in ("label_en", "help_en", "group", "unit")
+    ]
+    texts += list(getattr(forms, "TEMPLATE_NAMES", {}).values())
+    codes = {code for field in forms.DESIGN_FIELDS for code in (field.choices or ())}
+    known = catalogue()
+    missing = sorted({text for text in texts if text and not (known.get(text) and known.get(text).string)})
+    missing += sorted(code for code in codes if code not in i18n.CODE_LABELS)
+    assert not missing, "no Danish (add to the catalogue, or codes to i18n.CODE_LABELS):\n" + "\n".join(
+        missing
+    )
+
+
 def test_every_reason_for_a_relative_bound_has_danish():
     reasons = {(field.json_schema_extra or {}).get("why") for _, field, _ in iter_parameters()} - {None}
     assert reasons
@@ -448,6 +477,24 @@ def test_overrides_from_a_form_in_danish():
         with pytest.raises(InputError) as caught:
             apply_overrides(base, values, "design.toml")
         check(str(caught.value), kept, danish)
+
+
+def test_the_design_forms_messages_in_danish():
+    """The form refuses a bad value with the schema's message (sim.app.forms.field_errors), in Danish."""
+    forms = pytest.importorskip("sim.app.forms")
+    values = {
+        "professional_mentors.mentors": -1,
+        "volunteer_corps.volunteers": "lots",
+        "professional_mentors.target.statuses": [],
+        forms.START_UP_KEY: "soon",
+    }
+    errors = forms.field_errors(load_scenario(SCENARIOS / "combined_package.toml"), values)
+    assert set(errors) == set(values)
+    for message in errors.values():
+        da = translate_error(message, "da")
+        assert da.startswith(message.split(": ", 1)[0] + ": "), (message, da)  # key = value as it is
+        assert "skal være" in da or "skal have" in da, (message, da)
+        assert not [w for w in ENGLISH if w in da], (message, da)
 
 
 @pytest.mark.parametrize(

@@ -160,6 +160,74 @@ def tr(lang: str) -> Callable[..., str]:
     return t
 
 
+# --- the schema's codes ---------------------------------------------------------------------------
+
+CODE_LABELS: dict[str, str] = {
+    # statuses
+    "employed": "Employed",
+    "subsidised": "Subsidised job",
+    "internship": "Internship",
+    "activation": "Activation",
+    "unemployed_ready": "Unemployed, job-ready",
+    "unemployed_far": "Unemployed, activity-ready",
+    "education": "In education",
+    "inactive": "Inactive",
+    # sex, background
+    "male": "Men",
+    "female": "Women",
+    "danish_origin": "Danish origin",
+    "immigrant": "Immigrants",
+    "descendant": "Descendants",
+    # barriers
+    "health": "Health",
+    "mental_health": "Mental health",
+    "substance_use": "Substance use",
+    "criminal_record": "Criminal record",
+    "language": "Weak Danish",
+    "low_schooling": "Poor schooling",
+    "childcare": "Childcare",
+    # age bands, education levels, long-term unemployment (area marginals)
+    "age_14_17": "Aged 14-17",
+    "age_18_29": "Aged 18-29",
+    "age_30_49": "Aged 30-49",
+    "age_50_64": "Aged 50-64",
+    "basic": "Primary school only",
+    "youth_education": "Youth education",
+    "higher": "Further or higher education",
+    "long_term_unemployed": "Long-term unemployed",
+    # choices of the design form
+    "volunteer": "Volunteer mentors",
+    "business": "Business mentors",
+    "stepwise": "Stepwise",
+    "work_first": "Work first",
+    "pre2014": "Before 2014: mentors mainly for the job-ready",
+    "obligation2014": "The 2014 obligation: mentors for the activity-ready",
+    "enthusiastic": "Enthusiastic",
+    "expectant": "Expectant",
+    "sceptical": "Sceptical",
+    "usual": "As such efforts usually go",
+    "as_planned": "As planned",
+}
+"""English names of the codes a planner picks or reads (statuses, barriers, choices), translated as page texts."""
+
+BLOCK_LABELS: dict[str, str] = {
+    "age": "Age",
+    "status": "Status",
+    "sex": "Sex",
+    "background": "Background",
+    "education": "Education",
+    "barrier": "Barriers",
+    "long_term_unemployed": "Long-term unemployment",
+}
+"""English names of the blocks of an area's marginals (:func:`sim.app.forms.marginals`)."""
+
+
+def code_label(code: str, lang: str, block: bool = False) -> str:
+    """A schema code (``unemployed_far``) or, with ``block``, a marginals block, named in ``lang``."""
+    names = BLOCK_LABELS if block else CODE_LABELS
+    return translate(names.get(code, code.replace("_", " ").capitalize()), lang)
+
+
 # --- error messages -------------------------------------------------------------------------------
 
 
