@@ -33,6 +33,7 @@ from sim.app.i18n import (
     tr,
     translate,
     translate_error,
+    translate_sentence,
 )
 from sim.engine.people import HELP_KINDS
 from sim.inputs import comparable
@@ -41,8 +42,9 @@ from sim.inputs.errors import InputError
 from sim.inputs.loader import load_scenario
 from sim.inputs.overrides import apply_overrides
 from sim.inputs.residents_csv import read_residents_csv
-from sim.metrics import LABELS
+from sim.metrics import LABELS, RESOURCE_WORDS
 from sim.runs.people import GROUP_LABELS, OUTCOME_LABELS
+from sim.runs.summary import _sentence
 from sim.scenario import iter_parameters
 
 BASELINE = SCENARIOS / "baseline.toml"
@@ -531,6 +533,29 @@ def test_a_bad_cell_is_shown_as_it_is_in_danish(cell):
     value = message.split(", column sex = ", 1)[1].rsplit(": must be M or F", 1)[0]
     da = translate_error(message, "da")
     assert f"kolonne sex = {value}: skal være M eller F" in da, (message, da)
+
+
+# --- sentences of the outputs ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("resource", sorted(RESOURCE_WORDS))
+def test_binding_constraint_sentences_in_danish(resource):
+    """The binding constraint in a sentence (sim.runs.summary), as the results show it."""
+    other = next(r for r in RESOURCE_WORDS if r != resource)
+    sentences = [
+        _sentence(resource, 14, 0.95, 16, 14, True),
+        _sentence(resource, 0, 0.62, 16, 16, True),
+        _sentence(resource, 0, 0.5, 16, 12, False),
+        _sentence(resource, 3, 0.9, 16, 16, False).removesuffix(".")
+        + f"; also by {RESOURCE_WORDS[other]} in 2 of 16.",  # as bottlenecks() adds a second one
+    ]
+    for sentence in sentences:
+        da = translate_sentence(sentence, "da")
+        assert translate_sentence(sentence, "en") == sentence
+        left = [w for w in ("Held back", "replicates", "capacity", "never started", " also by") if w in da]
+        assert not left and RESOURCE_WORDS[resource] not in da, (sentence, da)
+    for sentence in ("Never started in any of the 16 replicates.", "No capacity in use."):
+        assert "replicates" not in translate_sentence(sentence, "da") != sentence
 
 
 # --- numbers --------------------------------------------------------------------------------------

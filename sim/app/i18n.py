@@ -15,7 +15,12 @@ The catalogue holds three kinds of entries:
   :mod:`sim.inputs` and of pydantic's messages as :mod:`sim.inputs.errors` words them, with named
   placeholders (``must be a whole number of years from {low} to {high}``). :func:`translate_error`
   replaces each fragment it finds and keeps file names, keys and values as they are; a fragment it
-  does not know stays English.
+  does not know stays English;
+* sentence fragments (context ``sentence``): the sentences the outputs write, such as the binding
+  constraint of :func:`sim.runs.summary.bottleneck_sentence`, for :func:`translate_sentence`.
+
+The schema's codes (``unemployed_far``, ``low_schooling``, ``pre2014``) are named for a planner by
+:func:`code_label` (English names in :data:`CODE_LABELS`, translated as page texts).
 
 Adding a text: write ``t("English text")`` in ``sim/app/*.py``, then run::
 
@@ -50,6 +55,9 @@ DEFAULT = "da"
 HERE = Path(__file__).resolve().parent
 CATALOGUE = HERE / "locale" / "da" / "LC_MESSAGES" / "messages.po"
 ERROR_CONTEXT = "error"
+SENTENCE_CONTEXT = "sentence"
+CONTEXTS = (ERROR_CONTEXT, SENTENCE_CONTEXT)
+"""Contexts of fragment entries: input errors, and sentences the model's outputs write (the binding constraint)."""
 KEYWORDS = {"t": None, "_": None, "ngettext": (1, 2), "N_": None}
 """Functions whose string arguments are msgids (Babel's keyword spec)."""
 
@@ -58,10 +66,10 @@ MINUS = "\u2212"
 # --- placeholders of error fragments --------------------------------------------------------------
 NUMBER_PLACEHOLDERS = frozenset(
     {"n", "m", "line", "low", "high", "ge", "le", "gt", "lt", "bound", "residents", "total", "cells"}
-    | {"columns", "first", "second", "age", "a", "b", "c", "d", "e"}
+    | {"columns", "first", "second", "age", "a", "b", "c", "d", "e", "binds", "ran"}
 )
 """Placeholders that hold a number the schema or reader wrote in English; Danish swaps ``,`` and ``.``."""
-FRAGMENT_PLACEHOLDERS = frozenset({"why", "detail"})
+FRAGMENT_PLACEHOLDERS = frozenset({"why", "detail", "words"})
 """Placeholders whose text is itself translated fragment by fragment."""
 NAME_PLACEHOLDERS = frozenset({"what"})
 """Placeholders whose text is a plain name translated as a whole (a page text)."""
@@ -71,6 +79,7 @@ _PATTERNS = {
     **dict.fromkeys(NUMBER_PLACEHOLDERS, _NUMBER),
     "options": rf"{_QUOTED}(?:, {_QUOTED})*(?: or {_QUOTED})?",
     "hex": r"0x[0-9a-f]{2}",
+    "pct": r"\d+%",
 }
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _END = r"(?=$| \(and \d|; )"  # where a placeholder that ends a fragment stops
@@ -110,7 +119,7 @@ def _load(path: Path = CATALOGUE) -> Catalog:
 CATALOGUE_DA = _load()
 _TEXTS: dict[str, str] = {}
 _PLURALS: dict[tuple[str, str], tuple[str, ...]] = {}
-_FRAGMENTS: list[_Fragment] = []
+_FRAGMENTS: dict[str, list[_Fragment]] = {context: [] for context in CONTEXTS}
 for _message in CATALOGUE_DA:
     if not _message.id:
         continue  # the header
@@ -118,14 +127,17 @@ for _message in CATALOGUE_DA:
         strings = tuple(_message.string) if _message.string else ()
         if all(strings):
             _PLURALS[(_message.id[0], _message.id[1])] = strings
-    elif _message.context == ERROR_CONTEXT:
+    elif _message.context in _FRAGMENTS:
         if _message.string:
-            _FRAGMENTS.append(_Fragment(_message.id, _message.string, _compile(_message.id)))
+            _FRAGMENTS[_message.context].append(
+                _Fragment(_message.id, _message.string, _compile(_message.id))
+            )
     elif _message.string:
         _TEXTS[_message.id] = _message.string
 # At one position, the longest fragment wins ("(and 1 more problem on the same line)" before "(and 1 more problem)").
-_FRAGMENTS.sort(key=lambda f: -len(f.msgid))
-_ORDER = {f.msgid: i for i, f in enumerate(_FRAGMENTS)}
+for _list in _FRAGMENTS.values():
+    _list.sort(key=lambda f: -len(f.msgid))
+_ORDER = {id(f): i for _list in _FRAGMENTS.values() for i, f in enumerate(_list)}
 
 
 def language(lang: str | None) -> str:
@@ -252,7 +264,7 @@ def _value_end(message: str, start: int) -> int:
             return cut + 3
     ends = [k.start() for k in re.finditer(": ", message[start:])]
     for k in ends:
-        if any(f.pattern.match(message, start + k + 2) for f in _FRAGMENTS):
+        if any(f.pattern.match(message, start + k + 2) for f in _FRAGMENTS[ERROR_CONTEXT]):
             return start + k
     return start + ends[0] if ends else len(message)
 
@@ -276,15 +288,17 @@ def _localised_number(text: str) -> str:
     return text.translate(str.maketrans(",.", ".,"))
 
 
-def _fill(fragment: _Fragment, match: re.Match[str], lang: str) -> str:
+def _fill(fragment: _Fragment, match: re.Match[str], lang: str, context: str) -> str:
     values = {}
     for name, value in match.groupdict().items():
         if name in NUMBER_PLACEHOLDERS:
             value = _localised_number(value)
         elif name in FRAGMENT_PLACEHOLDERS:
-            value = _fragments(value, lang, protect=False)
+            value = _fragments(value, lang, context, protect=False)
         elif name in NAME_PLACEHOLDERS:
             value = translate(value, lang)
+        elif name == "pct":
+            value = format_percent(float(value.rstrip("%")) / 100, lang)
         elif name == "options":
             value = value.replace("' or '", "' eller '")
         values[name] = value
@@ -294,21 +308,21 @@ def _fill(fragment: _Fragment, match: re.Match[str], lang: str) -> str:
         return match.group(0)
 
 
-def _fragments(message: str, lang: str, protect: bool = True) -> str:
+def _fragments(message: str, lang: str, context: str = ERROR_CONTEXT, protect: bool = True) -> str:
     """``message`` with every known error fragment translated, left to right, never overlapping."""
     spans = _protected(message) if protect else []
     found = []
-    for fragment in _FRAGMENTS:
+    for fragment in _FRAGMENTS[context]:
         for match in fragment.pattern.finditer(message):
             if not any(a <= match.start() < b for a, b in spans):
-                found.append((match.start(), _ORDER[fragment.msgid], match, fragment))
+                found.append((match.start(), _ORDER[id(fragment)], match, fragment))
     found.sort(key=lambda item: (item[0], item[1]))
     out, position = [], 0
     for start, _, match, fragment in found:
         if start < position or match.end() == start:
             continue
         out.append(message[position:start])
-        out.append(_fill(fragment, match, lang))
+        out.append(_fill(fragment, match, lang, context))
         position = match.end()
     out.append(message[position:])
     return "".join(out)
@@ -324,6 +338,18 @@ def translate_error(message: str, lang: str) -> str:
     if language(lang) == "en" or not message:
         return message
     return _fragments(message, lang)
+
+
+def translate_sentence(sentence: str, lang: str) -> str:
+    """A sentence the outputs write in English (the binding constraint of a design) in ``lang``.
+
+    Translated fragment by fragment like :func:`translate_error`; a part the catalogue does not
+    know stays English.
+    """
+    sentence = str(sentence)
+    if language(lang) == "en" or not sentence:
+        return sentence
+    return _fragments(sentence, lang, SENTENCE_CONTEXT, protect=False)
 
 
 # --- numbers ---------------------------------------------------------------------------------------
