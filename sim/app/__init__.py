@@ -1,0 +1,1 @@
+"""The web app for planners (Solara): set up an estate, design interventions, run, read the answer."""
