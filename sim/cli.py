@@ -290,7 +290,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     from sim.runs.people import chosen_groups
 
     groups_shown = chosen_groups(opts.groups)
-    from sim.pipeline import simulate, write_outputs
+    from sim.pipeline import parameter_choice, simulate, write_outputs
     from sim.reporting.headline import people_indicators
     from sim.runs.outputs import atomic_folder, prepare_target
     from sim.runs.runner import check_memory, default_workers
@@ -302,13 +302,11 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
         raise InputError(f"command line: --workers = {workers}: must be at least 1")
     check_memory(scenarios, min(workers, len(scenarios) * first.replicates))
     total = len(scenarios) * first.replicates
-
-    def before_runs(note: str) -> None:
-        if note:
-            errors.print(one_line(note), markup=False)
-        # Every input is valid: now the destination, before any simulation.
-        prepare_target(out, opts.force, keep=paths)
-
+    choice = parameter_choice(opts.parameters, paths, scenarios, opts.area)
+    if choice.note:
+        errors.print(one_line(choice.note), markup=False)
+    # Every input is valid: now the destination, before any simulation.
+    prepare_target(out, opts.force, keep=paths)
     with progress_bar(console, "runs") as progress:
         task = progress.add_task("simulating", total=total)
         result = simulate(
@@ -327,7 +325,7 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
                 },
             },
             on_done=lambda spec: progress.advance(task),
-            before_runs=before_runs,
+            choice=choice,
         )
     with atomic_folder(out, opts.force, keep=paths) as folder:
         write_outputs(folder, result)

@@ -135,7 +135,6 @@ def simulate(
     on_done: Callable[[RunSpec], None] | None = None,
     executor: Any = None,
     cancel: threading.Event | None = None,
-    before_runs: Callable[[str], None] | None = None,
     choice: Any = None,
 ) -> ComparisonResult:
     """Run a comparison (or a run without a baseline) and build its tables in memory.
@@ -159,11 +158,9 @@ def simulate(
         on_done: Called after each finished run (progress).
         executor: A running pool to submit runs to (:func:`sim.runs.runner.run_all`).
         cancel: When set, pending runs are cancelled and :class:`Cancelled` is raised.
-        before_runs: Called once everything is resolved, before the first run, with the
-            parameter set's note ('' when none): the command line prints it and prepares its
-            output folder there.
         choice: The parameter set already resolved by :func:`parameter_choice` (then
-            ``parameters`` is not read).
+            ``parameters`` is not read): the command line resolves it first, to print its note
+            and check its output folder before the progress bar starts.
 
     Raises:
         InputError: a parameter set that cannot be used (see :func:`parameter_choice`).
@@ -186,8 +183,6 @@ def simulate(
     first = scenarios[0].simulation
     if choice is None:
         choice = parameter_choice(parameters, sources, scenarios, area)
-    if before_runs is not None:
-        before_runs(choice.note)
     total = len(scenarios) * first.replicates
     people: dict = {}  # each run's per-person frame, for groups.csv and reached.csv
     started = time.perf_counter()
