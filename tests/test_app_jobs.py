@@ -217,3 +217,35 @@ def test_shutdown_leaves_no_child_process(tmp_path):
         time.sleep(0.1)
     assert not {p.pid for p in me.children(recursive=True)} - before
     assert list((tmp_path / "app").iterdir()) == [] if (tmp_path / "app").exists() else True
+
+
+def test_jobs_beyond_the_bound_wait_in_the_queue_and_can_be_cancelled_there(tmp_path):
+    with JobManager(tmp_path / "app", workers=1, max_jobs=1, warm=False) as jobs:
+        first = jobs.submit("hana", tomls(), "baseline")
+        second = jobs.submit("hana", tomls(design="social_mentor"), "baseline")
+        deadline = time.monotonic() + 30
+        while "running" not in (first.state, second.state) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        waiting = second if first.state == "running" else first
+        assert waiting.state == "queued"
+        assert jobs.cancel("hana", waiting.id)
+        assert waiting.state == "cancelled"  # at once: it never started
+        other = first if waiting is second else second
+        finished(other)
+        assert other.state == "done", other.error
+        finished(waiting)
+        assert waiting.state == "cancelled" and not waiting.folder.exists()
+
+
+def test_a_dask_scheduler_runs_the_jobs_instead_of_a_pool(tmp_path):
+    from sim.sweep.cluster import local_cluster
+
+    cluster = local_cluster(2, processes=False)
+    try:
+        with JobManager(tmp_path / "app", scheduler=cluster.scheduler_address, warm=False) as jobs:
+            assert jobs.workers == 2
+            job = finished(jobs.submit("ida", tomls(), "baseline"))
+            assert job.state == "done", job.error
+            assert (job.folder / "summary.csv").is_file()
+    finally:
+        cluster.close()
