@@ -221,14 +221,14 @@ def test_shutdown_leaves_no_child_process(tmp_path):
 
 def test_jobs_beyond_the_bound_wait_in_the_queue_and_can_be_cancelled_there(tmp_path):
     with JobManager(tmp_path / "app", workers=1, max_jobs=1, warm=False) as jobs:
-        first = jobs.submit("hana", tomls(), "baseline")
-        second = jobs.submit("hana", tomls(design="social_mentor"), "baseline")
+        first = jobs.submit("håna", tomls(), "baseline")
+        second = jobs.submit("håna", tomls(design="social_mentor"), "baseline")
         deadline = time.monotonic() + 30
         while "running" not in (first.state, second.state) and time.monotonic() < deadline:
             time.sleep(0.01)
         waiting = second if first.state == "running" else first
         assert waiting.state == "queued"
-        assert jobs.cancel("hana", waiting.id)
+        assert jobs.cancel("håna", waiting.id)
         assert waiting.state == "cancelled"  # at once: it never started
         other = first if waiting is second else second
         finished(other)

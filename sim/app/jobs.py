@@ -491,6 +491,11 @@ def _run_id() -> str:
     return f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
 
 
+def _same(a: str, b: str) -> bool:
+    """Whether two tokens are equal, in constant time (any characters)."""
+    return secrets.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
+
+
 def _owner_hash(owner: str) -> str:
     return hashlib.sha256(owner.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -728,12 +733,12 @@ class JobManager:
     def job(self, owner: str, job_id: str) -> Job | None:
         """The owner's job ``job_id``; None when there is none (or it is another owner's)."""
         job = self._jobs.get(job_id)
-        return job if job is not None and secrets.compare_digest(job.owner, owner) else None
+        return job if job is not None and _same(job.owner, owner) else None
 
     def jobs(self, owner: str) -> list[Job]:
         """The owner's jobs of this server's life, newest first."""
         with self._lock:
-            mine = [j for j in self._jobs.values() if secrets.compare_digest(j.owner, owner)]
+            mine = [j for j in self._jobs.values() if _same(j.owner, owner)]
         return sorted(mine, key=lambda j: j.submitted, reverse=True)
 
     def cancel(self, owner: str, job_id: str) -> bool:
@@ -756,7 +761,7 @@ class JobManager:
             if not RUN_ID.match(folder.name) or not folder.is_dir():
                 continue
             record = _read_json(folder / APP_FILE)
-            if record is None or not secrets.compare_digest(str(record.get("owner_sha256", "")), mine):
+            if record is None or not _same(str(record.get("owner_sha256", "")), mine):
                 continue
             manifest = _read_json(folder / "manifest.json") or {}
             found.append(
@@ -774,20 +779,27 @@ class JobManager:
         return sorted(found, key=lambda r: r.id, reverse=True)
 
     def open(self, owner: str, run_id: str) -> ComparisonResult | None:
-        """A past run of the owner read back from its folder; None when there is none of theirs."""
+        """A past run of the owner read back from its folder; None when there is none of theirs.
+
+        The tables are read from the files (``summary.csv`` and the rest as written, so numbers
+        carry the files' six significant digits); the scenarios are loaded from ``scenarios/``
+        (an empty list when a file they extend has gone).
+        """
         if not isinstance(run_id, str) or not RUN_ID.match(run_id):
             return None
         folder = self.root / run_id
         record = _read_json(folder / APP_FILE)
-        if record is None or not secrets.compare_digest(
-            str(record.get("owner_sha256", "")), _owner_hash(owner)
-        ):
+        if record is None or not _same(str(record.get("owner_sha256", "")), _owner_hash(owner)):
             return None
         manifest = _read_json(folder / "manifest.json") or {}
         files = [folder / INPUTS / name for name in record.get("files", [])]
-        scenarios = [load_scenario(path) for path in files]
+        try:
+            scenarios = [load_scenario(path) for path in files]
+        except InputError:  # a file it extends has gone: the tables still read
+            log.warning("run %s: its scenario files no longer load", run_id)
+            scenarios = []
         summary = pd.read_csv(folder / "summary.csv")
-        names = [s.name for s in scenarios]
+        names = [str(n) for n in record.get("scenarios", [])]
         return ComparisonResult(
             scenarios=scenarios,
             baseline=record.get("baseline"),
