@@ -4,6 +4,7 @@ saved folders the command line reruns to the same bytes, and no worker left behi
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -249,3 +250,25 @@ def test_a_dask_scheduler_runs_the_jobs_instead_of_a_pool(tmp_path):
             assert (job.folder / "summary.csv").is_file()
     finally:
         cluster.close()
+
+
+def test_the_result_is_there_while_the_files_are_still_being_written(tmp_path, monkeypatch):
+    import sim.app.jobs as jobs_module
+
+    writing, go_on = threading.Event(), threading.Event()
+    real = jobs_module.write_outputs
+
+    def slow_write(folder, result):
+        writing.set()
+        assert go_on.wait(60)
+        real(folder, result)
+
+    monkeypatch.setattr(jobs_module, "write_outputs", slow_write)
+    with JobManager(tmp_path / "app", workers=1, warm=False) as jobs:
+        job = jobs.submit("ivo", tomls(), "baseline")
+        assert writing.wait(120), job.error
+        assert job.state == "writing" and job.result is not None
+        assert not job.folder.exists()  # the folder appears only when complete
+        go_on.set()
+        finished(job)
+        assert job.state == "done" and (job.folder / "report.html").is_file()
