@@ -505,6 +505,9 @@ def _owner_hash(owner: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+WORKER_NICENESS = 10  # the page is answered first; runs take what is left of the cores
+
+
 class JobManager:
     """The server's jobs: one bounded pool shared by every owner, each owner's runs kept apart.
 
@@ -535,7 +538,7 @@ class JobManager:
             workers = workers if workers is not None else default_workers()
             if workers < 1:
                 raise InputError(f"workers = {workers}: must be at least 1")
-            pool = worker_pool(workers)
+            pool = worker_pool(workers, niceness=WORKER_NICENESS)
         self.executor = CachingExecutor(pool, self.cache)
         self.workers = executor_capacity(pool)
         self._slots = threading.BoundedSemaphore(max(max_jobs, 1))

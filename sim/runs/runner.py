@@ -329,7 +329,7 @@ def executor_capacity(executor: Any) -> int:
     return 1
 
 
-def worker_pool(workers: int, start_method: str | None = None) -> ProcessPoolExecutor:
+def worker_pool(workers: int, start_method: str | None = None, niceness: int = 0) -> ProcessPoolExecutor:
     """A pool of worker processes, each set up by :func:`~sim.runs.lifeline.init_worker`.
 
     Every worker is tied to this process (it ends when this one does) and runs one Numba thread.
@@ -338,10 +338,12 @@ def worker_pool(workers: int, start_method: str | None = None) -> ProcessPoolExe
         workers: Worker processes.
         start_method: ``"fork"`` or ``"spawn"``; by default fork unless Numba's thread pool
             already runs here (see :func:`_start_method`).
+        niceness: How much lower the workers' scheduling priority is than this process's (a
+            server stays responsive while its workers use every core); 0 leaves it.
     """
     ctx = get_context(start_method or _start_method())
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=init_worker, initargs=(os.getpid(),)
+        max_workers=workers, mp_context=ctx, initializer=init_worker, initargs=(os.getpid(), niceness)
     )
 
 
