@@ -214,7 +214,7 @@ def DesignCard(index: int, item: Design):
         else:
             solara.Text(t("From the uploaded file") + f" {item.template}")
         if base is not None and base.description:
-            solara.Text(base.description, style={"font-size": "0.85em", "color": "#555"})
+            solara.Text(t(base.description), style={"font-size": "0.85em", "color": "#555"})
         if "" in found:
             solara.Error(error_text(found[""]), classes=["sim-field-error"])
         for group, fields in groupby(visible_fields(base), key=lambda f: f.group):
