@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba as nb
 import numpy as np
 import pandas as pd
 
@@ -18,6 +19,8 @@ from sim.engine.people import STATUS_EVERY_WEEKS, observe_people, person_frame, 
 from sim.engine.placement_log import PLACEMENT_KINDS
 from sim.engine.states import STATUS_NAMES, Status
 from sim.engine.units import WEEKS_PER_YEAR as W
+
+EDUCATION = int(Status.EDUCATION)
 
 if TYPE_CHECKING:
     from sim.model import HousingAreaModel
@@ -79,6 +82,8 @@ RESOURCES = (
     "employment_service_referrals",
     "employment_service_supply",
 )
+# The window's keys of each resource: its summed utilisation and its running weeks.
+_RESOURCE_KEYS = {r: (f"util_{r}", f"running_{r}") for r in RESOURCES}
 # Each resource in plain words, as a planner would say what held an effort back.
 RESOURCE_WORDS = {
     "caseworkers": "the jobcentre's caseworkers",
@@ -159,8 +164,9 @@ class Recorder:
         w["enrolled_cohort_weeks"] += counts.enrolled_cohort
         # Only resources running this week are returned: utilisation is averaged over those weeks.
         for name, value in self.model.resource_utilisation().items():
-            w[f"util_{name}"] += value
-            w[f"running_{name}"] += 1
+            util, running = _RESOURCE_KEYS[name]
+            w[util] += value
+            w[running] += 1
         cum = self._cumulative
         cum["dropouts_area"] += kernel_counts["dropouts_area"]
         cum["dropouts_cohort"] += kernel_counts["dropouts_cohort"]
@@ -274,12 +280,24 @@ class Recorder:
 
 def leisure_job_share(pop, week: int) -> float:
     """Share of the area's residents aged 14-17 in education who hold a leisure job (docs/ODD.md 7.7)."""
-    n = pop.n_used
-    age = week - pop.birth_week[:n].astype(int)
-    in_school = (
-        (pop.in_area[:n] == 1) & (pop.status[:n] == Status.EDUCATION) & (age >= 14 * W) & (age < 18 * W)
+    held, in_school = _leisure_jobs(
+        pop.n_used, pop.in_area, pop.status, pop.birth_week, pop.leisure_job, week
     )
-    return _rate(float(pop.leisure_job[:n][in_school].sum()), float(in_school.sum()))
+    return _rate(float(held), float(in_school))
+
+
+@nb.njit(cache=True)
+def _leisure_jobs(n_used, in_area, status, birth_week, leisure_job, week):
+    """(Leisure jobs held, residents) among the area's residents aged 14-17 in education."""
+    held = 0
+    in_school = 0
+    for i in range(n_used):
+        if in_area[i] == 1 and status[i] == EDUCATION:
+            age = week - np.int64(birth_week[i])
+            if age >= 14 * W and age < 18 * W:
+                in_school += 1
+                held += leisure_job[i]
+    return held, in_school
 
 
 # Age bands of long-term unemployment besides 30-39 (CFBU-2015 p.14, fig. 2).
