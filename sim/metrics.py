@@ -120,6 +120,24 @@ REFERRAL_SOURCES = (
 )
 
 
+def _referral_keys(effort: str, source: str) -> tuple[str, str, str, str]:
+    """(column, tally, unmet column, unmet tally) of one referral source of an effort."""
+    key = f"{effort}_{source}" if source == "outreach" else f"{effort}_referrals_{source}"
+    return (
+        f"referrals_{effort}_{source}_cum",
+        key,
+        f"referrals_{effort}_{source}_unmet_cum",
+        f"{key}_unmet",
+    )
+
+
+# Column and tally names a record reads, formatted once rather than at every record.
+_REFERRAL_KEYS = tuple(_referral_keys(effort, source) for effort, source in REFERRAL_SOURCES)
+_PLACEMENT_KEYS = tuple((f"placements_{kind}_cum", f"placements_{kind}") for kind in PLACEMENT_KINDS)
+_ATTEMPT_KEYS = tuple(f"placement_attempts_{kind}" for kind in PLACEMENT_KINDS)
+_RUNNING_WEEKS_KEYS = {r: f"running_weeks_{r}" for r in RESOURCES}
+
+
 class Recorder:
     """Collects one row of indicators every ``record_every_weeks`` weeks."""
 
@@ -248,17 +266,15 @@ class Recorder:
         row["people_reached_cum"] = int(np.count_nonzero(pop.view("help")))
         row["leisure_job_share_14_17"] = leisure_job_share(pop, m.week)
         # Placements brokered so far, by kind (docs/ODD.md 7.14).
-        for kind in PLACEMENT_KINDS:
-            row[f"placements_{kind}_cum"] = m.tallies[f"placements_{kind}"]
-        row["placement_attempts_cum"] = sum(
-            m.tallies[f"placement_attempts_{kind}"] for kind in PLACEMENT_KINDS
-        )
+        tallies = m.tallies
+        for column, key in _PLACEMENT_KEYS:
+            row[column] = tallies[key]
+        row["placement_attempts_cum"] = sum(tallies[key] for key in _ATTEMPT_KEYS)
         # Referrals by source so far, taken onto an effort's list and owed but not met (nobody
         # in the target group to refer, or a full list): the referral side of the bottleneck.
-        for effort, source in REFERRAL_SOURCES:
-            key = f"{effort}_{source}" if source == "outreach" else f"{effort}_referrals_{source}"
-            row[f"referrals_{effort}_{source}_cum"] = m.tallies[key]
-            row[f"referrals_{effort}_{source}_unmet_cum"] = m.tallies[f"{key}_unmet"]
+        for column, key, unmet_column, unmet_key in _REFERRAL_KEYS:
+            row[column] = tallies[key]
+            row[unmet_column] = tallies[unmet_key]
         # Mentoring pipeline.
         row.update(m.pipeline())
         for key in WINDOW_COUNTS:
@@ -266,13 +282,16 @@ class Recorder:
         # Person-weeks enrolled so far: the denominator of dropouts per 100 enrolled over any period.
         row["enrolled_weeks_area_cum"] = self._cumulative["enrolled_weeks_area"]
         row["enrolled_weeks_cohort_cum"] = self._cumulative["enrolled_weeks_cohort"]
+        cumulative = self._cumulative
         for r in RESOURCES:
             # Over the weeks the resource ran since the last record; none (the record of week 0,
             # or an effort not running): unknown, not zero.
-            running = w[f"running_{r}"]
-            row[f"util_{r}"] = w[f"util_{r}"] / running if running else float("nan")
-            self._cumulative[f"running_weeks_{r}"] += running
-            row[f"running_weeks_{r}"] = self._cumulative[f"running_weeks_{r}"]
+            util, running_key = _RESOURCE_KEYS[r]
+            weeks_key = _RUNNING_WEEKS_KEYS[r]
+            running = w[running_key]
+            row[util] = w[util] / running if running else float("nan")
+            cumulative[weeks_key] += running
+            row[weeks_key] = cumulative[weeks_key]
         row.update(m.costs.as_row())
         self.rows.append(row)
         self._reset_window()

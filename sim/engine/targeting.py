@@ -108,6 +108,47 @@ def _members(
     return out
 
 
+@nb.njit(cache=True)
+def _candidates(
+    n_used,
+    in_area,
+    mentor_id,
+    waiting_kind,
+    status,
+    birth_week,
+    prior_dropouts,
+    motivation,
+    readiness,
+    sex,
+    background,
+    barriers,
+    match_group,
+    unemployment_weeks,
+    masks,
+    ints,
+    floats,
+):
+    """Rows of residents in the area, with no mentor and on no waiting list, in the target group (one call)."""
+    free = _free_in_area(n_used, in_area, mentor_id, waiting_kind)
+    member = _members(
+        free,
+        status,
+        birth_week,
+        prior_dropouts,
+        motivation,
+        readiness,
+        sex,
+        background,
+        barriers,
+        match_group,
+        unemployment_weeks,
+        masks,
+        ints,
+        floats,
+    )
+    return free[member]
+
+
 def _bits(names: list[str]) -> int:
     return sum(1 << int(Barrier[name.upper()]) for name in set(names))
 
@@ -174,8 +215,9 @@ def find_targets(pop: Population, target: TargetGroup, count: int, week: int, sl
     """
     if count <= 0:
         return np.empty(0, dtype=np.int64)
-    free = _free_in_area(pop.n_used, pop.in_area, pop.mentor_id, pop.waiting_kind)
-    rows = free[_members(free, *_arrays(pop), *_criteria(target, week))]
+    rows = _candidates(
+        pop.n_used, pop.in_area, pop.mentor_id, pop.waiting_kind, *_arrays(pop), *_criteria(target, week)
+    )
     if rows.size <= count:
         return rows
     keys = pop.draws(rows, week, slot)
