@@ -191,10 +191,12 @@ class Recorder:
         cum["relations_completed"] += kernel_counts["relations_completed"]
         cum["enrolled_weeks_area"] += counts.enrolled_area
         cum["enrolled_weeks_cohort"] += counts.enrolled_cohort
-        # Each person's weeks in work and dropouts, and this week's job stocks (sim.engine.people).
-        area, cohort = observe_people(self.model.population, self.model.week)
-        self._job_weeks["area"] += area
-        self._job_weeks["cohort"] += cohort
+        # Each person's weeks in work and dropouts, and this week's job stocks (sim.engine.people):
+        # the kernel kept the records of the rows it updated, so only this week's arrivals remain.
+        pop = self.model.population
+        area, cohort = observe_people(pop, self.model.week, start=pop.n_used - moved_in)
+        self._job_weeks["area"] += kernel_counts["job_weeks_area"] + area
+        self._job_weeks["cohort"] += kernel_counts["job_weeks_cohort"] + cohort
         self._weeks_in_window += 1
 
     def snapshot_status(self) -> None:

@@ -192,10 +192,12 @@ def _mark_helped(rows, help_bits, first_help_week, bit, week):
 
 
 @nb.njit(cache=True)
-def _observe(n_used, status, in_area, cohort, birth_week, events, job_weeks, work_weeks, run_dropouts, week):
+def _observe(
+    start, n_used, status, in_area, cohort, birth_week, events, job_weeks, work_weeks, run_dropouts, week
+):
     area = 0
     ours = 0
-    for i in range(n_used):
+    for i in range(start, n_used):
         dropped = events[i] & 1  # Event.DROPOUT: set by this week's kernel pass
         if dropped:
             run_dropouts[i] += 1
@@ -214,17 +216,21 @@ def _observe(n_used, status, in_area, cohort, birth_week, events, job_weeks, wor
     return area, ours
 
 
-def observe_people(pop: Population, week: int) -> tuple[int, int]:
-    """Add one week to everyone's record after the week's update; return this week's job stocks.
+def observe_people(pop: Population, week: int, start: int = 0) -> tuple[int, int]:
+    """Add one week to the records of the rows from ``start`` on after the week's update; return their job stocks.
 
     Called once a week after the kernel and arrivals, when the state is that of the start of
     week ``week + 1``: a week in an ordinary job or in any work, and a dropout the kernel flagged.
+    The kernel does this for the rows it updates (its counts ``job_weeks_area`` and
+    ``job_weeks_cohort`` are their stocks), so the model calls this for the week's arrivals only.
 
     Returns:
         Residents 16-64 in ordinary jobs in the area and in the start cohort (the stocks the
-        indicator ``employed_16_64`` counts at a record of week ``week + 1``).
+        indicator ``employed_16_64`` counts at a record of week ``week + 1``), among the rows
+        from ``start`` on.
     """
     area, ours = _observe(
+        start,
         pop.n_used,
         pop.status,
         pop.in_area,

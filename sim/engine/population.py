@@ -10,6 +10,7 @@ the same start population in every scenario that shares the population parameter
 
 from __future__ import annotations
 
+import operator
 from typing import get_args
 
 import numba as nb
@@ -105,8 +106,13 @@ KERNEL_FIELDS = (
     "sex",  # parental leave (docs/ODD.md 7.6)
     # Leisure jobs (docs/ODD.md 7.7).
     "leisure_job",
+    # The per-person record's weekly update (sim.engine.people.observe_people).
+    "job_weeks",
+    "work_weeks",
+    "run_dropouts",
 )
 
+_KERNEL_ARRAYS = operator.attrgetter(*KERNEL_FIELDS)  # a tuple of them, in one call
 SYNTHESIS_SLOT = int(RandomSlot.SYNTHESIS)
 LEISURE_JOB_SLOT = int(RandomSlot.LEISURE_JOB)  # at arrival; the kernel uses it in later weeks
 PERSON_KEY_BITS = 42
@@ -765,7 +771,7 @@ class Population:
 
     def kernel_arrays(self) -> tuple[np.ndarray, ...]:
         """The arrays of :func:`sim.engine.kernel.step_residents`, in argument order."""
-        return tuple(getattr(self, name) for name in KERNEL_FIELDS)
+        return _KERNEL_ARRAYS(self)
 
     def view(self, name: str) -> np.ndarray:
         """The used part of one attribute array (a view, not a copy)."""

@@ -155,11 +155,17 @@ def _bits(names: list[str]) -> int:
 
 def _criteria(target: TargetGroup, week: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The target group as (boolean masks, integer bounds, float bounds) for the Numba passes."""
-    masks = np.zeros(M_SIZE, dtype=np.bool_)
-    masks[[M_STATUS + STATUS_NAMES.index(name) for name in target.statuses]] = True
-    masks[[M_SEX + SEX_NAMES.index(name) for name in target.sexes]] = True
-    masks[[M_BACKGROUND + BACKGROUND_NAMES.index(name) for name in target.backgrounds]] = True
-    masks[[M_GROUP + group for group in target.match_groups]] = True
+    # Built as Python lists and converted once: criteria are packed at every search.
+    on = [False] * M_SIZE
+    for name in target.statuses:
+        on[M_STATUS + STATUS_NAMES.index(name)] = True
+    for name in target.sexes:
+        on[M_SEX + SEX_NAMES.index(name)] = True
+    for name in target.backgrounds:
+        on[M_BACKGROUND + BACKGROUND_NAMES.index(name)] = True
+    for group in target.match_groups:
+        on[M_GROUP + group] = True
+    masks = np.array(on, dtype=np.bool_)
     ints = np.array(
         [
             week - (target.max_age * 52 + 51),  # oldest: up to the eve of the birthday after max_age
