@@ -45,7 +45,7 @@ from sim.engine.kernel_params import (
     effect_table,
 )
 from sim.engine.placement_log import PlacementLog
-from sim.engine.population import YOUTH_STREAM, Population
+from sim.engine.population import Population
 from sim.engine.records import ResidentRecords
 from sim.engine.relation_log import RelationLog
 from sim.engine.relations import count_caseloads, count_mentees_by_kind
@@ -346,9 +346,7 @@ class HousingAreaModel(mesa.Model):
         self._youth_owed -= youths
         if newcomers + youths == 0:
             return 0
-        rows = pop.add(newcomers, self.week) if newcomers else np.empty(0, dtype=np.int64)
-        if youths:
-            rows = np.concatenate([rows, pop.add(youths, self.week, stream=YOUTH_STREAM)])
+        rows = pop.add_arrivals(newcomers, youths, self.week)
         if self.create_resident_agents:
             Resident.create_batch(self, rows)
         return int(rows.size)

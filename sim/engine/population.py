@@ -460,8 +460,10 @@ def _synthesise(
 @nb.njit(cache=True)
 def _arrive(
     start,
+    mid,
     stop,
-    key_base,
+    newcomer_base,
+    youth_base,
     status,
     status_since,
     unemployment_weeks,
@@ -494,59 +496,67 @@ def _arrive(
     scalars,
     seed,
     week,
-    as_youth,
     leisure_start,
 ):
-    """Newcomers or young people turning 14 arriving in ``week`` in rows ``start..stop-1``, in one call.
+    """Newcomers (rows ``start..mid-1``) and young people turning 14 (``mid..stop-1``) arriving in ``week``.
 
-    Keys the rows (``key_base`` + order of arrival), synthesises them, marks their entry
-    (:func:`sim.engine.people.mark_entry`) and returns the rows :meth:`Population.start_leisure_jobs`
-    considers for a leisure job (none for young people turning 14 or when ``leisure_start`` is 0),
-    with their weeks since turning 14: the chances themselves are computed by numpy as before.
+    Keys the rows (each stream's base + order of arrival), synthesises them, marks their entry
+    (:func:`sim.engine.people.mark_entry`) and returns the newcomers
+    :meth:`Population.start_leisure_jobs` considers for a leisure job (none when ``leisure_start``
+    is 0), with their weeks since turning 14: the chances themselves are computed by numpy as
+    before. Every step is per row and keyed by person, so one call for both streams gives what a
+    call per stream gives.
     """
-    for i in range(start, stop):
-        person_key[i] = key_base + (i - start)
-    _synthesise(
-        start,
-        stop,
-        status,
-        status_since,
-        unemployment_weeks,
-        birth_week,
-        in_area,
-        cohort,
-        readiness,
-        motivation,
-        barriers,
-        education_level,
-        prior_dropouts,
-        sex,
-        next_contact_week,
-        programme_weeks,
-        person_key,
-        background,
-        background_cum,
-        age_cum,
-        band_lo,
-        band_hi,
-        status_cum,
-        benefit_cum,
-        duration_cum,
-        barrier_prevalence,
-        barrier_bits,
-        education_cum,
-        programme_len,
-        scalars,
-        seed,
-        week,
-        0,
-        as_youth,
-    )
-    eligible = np.empty(stop - start, dtype=np.int64)
-    since = np.empty(stop - start, dtype=np.int64)
+    for i in range(start, mid):
+        person_key[i] = newcomer_base + (i - start)
+    for i in range(mid, stop):
+        person_key[i] = youth_base + (i - mid)
+    for stream in range(2):
+        first = start if stream == 0 else mid
+        last = mid if stream == 0 else stop
+        if last <= first:
+            continue
+        _synthesise(
+            first,
+            last,
+            status,
+            status_since,
+            unemployment_weeks,
+            birth_week,
+            in_area,
+            cohort,
+            readiness,
+            motivation,
+            barriers,
+            education_level,
+            prior_dropouts,
+            sex,
+            next_contact_week,
+            programme_weeks,
+            person_key,
+            background,
+            background_cum,
+            age_cum,
+            band_lo,
+            band_hi,
+            status_cum,
+            benefit_cum,
+            duration_cum,
+            barrier_prevalence,
+            barrier_bits,
+            education_cum,
+            programme_len,
+            scalars,
+            seed,
+            week,
+            0,
+            stream == 1,
+        )
+    eligible = np.empty(mid - start, dtype=np.int64)
+    since = np.empty(mid - start, dtype=np.int64)
     k = 0
-    if not as_youth and leisure_start:
-        for i in range(start, stop):
+    if leisure_start:
+        for i in range(start, mid):
             since_14 = np.int64(week) + 1 - np.int64(birth_week[i]) - 14 * WEEKS_PER_YEAR
             if status[i] == EDUCATION and since_14 >= 0 and since_14 < 4 * WEEKS_PER_YEAR:
                 eligible[k] = i
@@ -629,9 +639,8 @@ class Population:
         if stop > self.capacity:
             self._grow(stop)
         if not is_cohort:
-            self._arrive(start, stop, week, stream)
-            self.n_used = stop
-            return np.arange(start, stop)
+            youths = count if stream == YOUTH_STREAM else 0
+            return self.add_arrivals(count - youths, youths, week)
         self.person_key[start:stop] = np.arange(start, stop)
         t = self.tables
         _synthesise(
@@ -674,23 +683,31 @@ class Population:
         # The cohort's leisure jobs and entry marks come after its records (__init__).
         return np.arange(start, stop)
 
-    def _arrive(self, start: int, stop: int, week: int, stream: int) -> None:
-        """Arrivals of ``week`` in rows ``start..stop-1``: keys, synthesis, leisure jobs, entry marks.
+    def add_arrivals(self, newcomers: int, youths: int, week: int) -> np.ndarray:
+        """Synthesise a week's newcomers and young people turning 14 (:meth:`add`); return their rows.
 
-        What the start population gets in three steps (:func:`_synthesise`,
-        :meth:`start_leisure_jobs`, :func:`~sim.engine.people.mark_entry`), in one Numba call
-        (:func:`_arrive`) but the leisure-job chances, computed as :meth:`start_leisure_jobs`
-        computes them. Arrivals come every week, and the steps' own numpy passes over a handful of
-        rows cost more than the synthesis.
+        The newcomers' rows come first. What the start population gets in three steps
+        (:func:`_synthesise`, :meth:`start_leisure_jobs`, :func:`~sim.engine.people.mark_entry`)
+        arrivals get in one Numba call (:func:`_arrive`) but for the leisure-job chances, computed
+        as :meth:`start_leisure_jobs` computes them: arrivals come every week, and the steps' own
+        numpy passes over a handful of rows cost more than the synthesis.
         """
+        start = self.n_used
+        mid = start + newcomers
+        stop = mid + youths
+        if stop > self.capacity:
+            self._grow(stop)
         # Below 2**PERSON_KEY_BITS for both streams and any horizon the schema allows.
-        base = ((2 + stream) << 40) + (week << 20)
+        newcomer_base = (2 << 40) + (week << 20)
+        youth_base = ((2 + YOUTH_STREAM) << 40) + (week << 20)
         t = self.tables
         lj = self.scenario.leisure_jobs
         eligible, since_14 = _arrive(
             start,
+            mid,
             stop,
-            base,
+            newcomer_base,
+            youth_base,
             self.status,
             self.status_since,
             self.unemployment_weeks,
@@ -723,15 +740,16 @@ class Population:
             t.scalars,
             self.seed,
             week,
-            stream == YOUTH_STREAM,
             lj.start > 0.0,
         )
+        self.n_used = stop
         if eligible.size:
             rate = lj.start + lj.loss
             chance = lj.start / rate * -np.expm1(-rate * since_14)
             self.leisure_job[eligible] = (self.draws(eligible, week, LEISURE_JOB_SLOT) < chance).astype(
                 np.int8
             )
+        return np.arange(start, stop)
 
     def start_leisure_jobs(self, rows: np.ndarray, week: int) -> None:
         """Give arrivals aged 14-17 in education a leisure job at the kernel's own share (docs/ODD.md 7.7).
