@@ -49,7 +49,7 @@ import pandas as pd
 
 from sim.inputs.comparable import check_comparable
 from sim.inputs.errors import InputError, one_line
-from sim.inputs.loader import load_scenario, with_overrides
+from sim.inputs.loader import load_scenario
 from sim.pipeline import Cancelled, ComparisonResult, parameter_choice, simulate, write_outputs
 from sim.runs.folders import atomic_folder, slug
 from sim.runs.runner import (
@@ -75,7 +75,6 @@ RESIDENTS_FILE = "residents.csv"
 STATES = ("queued", "running", "writing", "done", "cancelled", "failed")
 RUN_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{6}$")
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
-WARM_SCENARIOS = ("baseline.toml", "combined_package.toml")  # every effort's kernels
 CACHE_BYTES = 768 * 2**20
 _POPULATION_HEADER = re.compile(r"^\s*\[\s*population\s*\]\s*(#.*)?$")
 _TABLE_HEADER = re.compile(r"^\s*\[")
@@ -389,15 +388,15 @@ class _DaskExecutor:
 
 
 def warm_up() -> int:
-    """Run a tiny comparison's runs here: imports the model and loads the compiled kernels.
+    """Load the model and every compiled kernel in this worker (:func:`sim.model.warm_up`).
 
     Returns the pid, so a pool's warm-up can tell its workers apart.
     """
     import os
 
-    for name in WARM_SCENARIOS:
-        scenario = with_overrides(load_scenario(SCENARIO_DIR / name, residents=60), years=1)
-        run_one_with_people(RunSpec(scenario, 0, 1))
+    from sim.model import warm_up as load_kernels
+
+    load_kernels()
     return os.getpid()
 
 
