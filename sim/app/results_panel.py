@@ -117,9 +117,10 @@ def groups_view(groups: pd.DataFrame, designs: list[str], outcome: str) -> pd.Da
         }
         for r in part.to_dict("records"):
             pp = percent_points(r["rate_diff_mean"])
+            people = t("people")
             row[r["scenario"]] = (
                 f"{pp} {interval(100 * r['rate_diff_ci_low'], 100 * r['rate_diff_ci_high'], 1)}"
-                f" ({signed(r['diff_mean'], 1)} {t('people')})"
+                f" ({signed(r['diff_mean'], 1)} {people})"
             )
         rows.append(row)
     return pd.DataFrame(rows)
@@ -158,9 +159,9 @@ def ResultsPanel(result, folder: Path | None, run_id: str):
     outcome, set_outcome = solara.use_state("job")
     indicator, set_indicator = solara.use_state("employment_rate")
     settings = result.scenarios[0].simulation
-    with solara.Column(classes=["sim-results"]):
+    with solara.Card(t("4. Results"), classes=["sim-results"]):
         with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
-            solara.Text(t("Run") + " ")
+            solara.Text(t("Run id") + " ")
             solara.Text(run_id, classes=["sim-run-id"], style={"font-family": "monospace"})
             solara.Text(
                 "· "
