@@ -672,6 +672,12 @@ class JobManager:
             future.cancel()
         return self.executor.submitted - before
 
+    def prepared(self, owner: str) -> tuple[int, int]:
+        """How far the owner's last :meth:`prepare` is: (runs finished, runs asked for)."""
+        with self._lock:
+            futures = list(self._prepared.get(owner, []))
+        return sum(f.done() and not f.cancelled() for f in futures), len(futures)
+
     def _work(self, job: Job, inputs: _Inputs, parameters: str | None) -> None:
         with self._slots:
             if job._cancel.is_set() or self._closed:

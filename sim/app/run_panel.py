@@ -16,6 +16,7 @@ from sim.app.state import designs, error_text, estate, job_id, manager, notice, 
 from sim.inputs.errors import InputError
 
 POLL_SECONDS = 0.5
+SETTLE_SECONDS = 3.0  # keep following this long after a change: the baseline's preparation starts late
 RUNNING = ("queued", "running")
 
 
@@ -54,19 +55,22 @@ def RunBar():
     running = current is not None and current.state in RUNNING
 
     def follow(cancelled) -> None:
-        # Re-render while the job runs; stop when it ends (or the page goes away).
+        # Re-render while the job or the baseline's preparation runs; stop when both are done
+        # (or the page goes away).
+        started = time.monotonic()
         while not cancelled.is_set():
             job = manager().job(owner(), job_id.value) if job_id.value else None
+            ready, asked = manager().prepared(owner())
             set_tick(lambda n: n + 1)
-            if job is None or job.state not in (*RUNNING, "writing"):
-                if job is not None and job.result is not None:
-                    shown_run.set(job.id)
-                return
-            if job.result is not None and shown_run.value != job.id:
+            if job is not None and job.result is not None and shown_run.value != job.id:
                 shown_run.set(job.id)
+            active = job is not None and job.state in (*RUNNING, "writing")
+            settling = time.monotonic() - started < SETTLE_SECONDS  # the estate's prepare may follow
+            if not active and ready >= asked and not settling:
+                return
             time.sleep(POLL_SECONDS)
 
-    solara.use_thread(follow, dependencies=[job_id.value])
+    solara.use_thread(follow, dependencies=[job_id.value, estate.value])
     with solara.Card(t("3. Run"), classes=["sim-run-bar"]):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Button(
@@ -84,6 +88,13 @@ def RunBar():
                 classes=["sim-cancel"],
                 icon_name="mdi-stop",
             )
+            ready, asked = manager().prepared(owner())
+            if asked and not running:
+                solara.Text(
+                    t("Baseline prepared: {done} of {total} runs").format(done=ready, total=asked),
+                    classes=["sim-baseline-ready" if ready == asked else "sim-baseline-preparing"],
+                    style={"color": "#555"},
+                )
             if current is not None:
                 done, total = current.done, max(current.total, 1)
                 state = {
