@@ -256,14 +256,14 @@ def test_the_result_is_there_while_the_files_are_still_being_written(tmp_path, m
     import sim.app.jobs as jobs_module
 
     writing, go_on = threading.Event(), threading.Event()
-    real = jobs_module.write_outputs
+    real = jobs_module.JobManager._write
 
-    def slow_write(folder, result):
+    def slow_write(self, folder, result):
         writing.set()
         assert go_on.wait(60)
-        real(folder, result)
+        real(self, folder, result)
 
-    monkeypatch.setattr(jobs_module, "write_outputs", slow_write)
+    monkeypatch.setattr(jobs_module.JobManager, "_write", slow_write)
     with JobManager(tmp_path / "app", workers=1, warm=False) as jobs:
         job = jobs.submit("ivo", tomls(), "baseline")
         assert writing.wait(120), job.error

@@ -11,7 +11,7 @@ import solara
 from sim.app import build, forms
 from sim.app.i18n import code_label
 from sim.app.numbers import num
-from sim.app.state import Estate, error_text, estate, keep_upload, language, manager, owner, t
+from sim.app.state import Estate, error_text, estate, keep_upload, language, t
 from sim.app.tables import Collapsible, paragraph, table
 from sim.app.upload import Upload
 from sim.inputs.errors import InputError
@@ -50,8 +50,6 @@ def EstatePanel():
         set_csv_error(problem)
         if path is not None:
             set_estate(csv_name=name, csv_path=path)
-
-    solara.use_effect(lambda: prepare_baseline(current), [current])
 
     with solara.Card(t("1. The estate"), classes=["sim-estate"]):
         paragraph(
@@ -97,16 +95,6 @@ def EstatePanel():
                     disabled=name == "residents" and current.csv_path is not None,
                 )
         Marginals(current)
-
-
-def prepare_baseline(current: Estate) -> None:
-    """Start the baseline's runs for this estate while the planner designs (a run reuses them)."""
-    try:
-        files = build.run_files(current, [])
-    except InputError:
-        return  # the form shows what is wrong; nothing to prepare
-    csv = current.csv_path
-    manager().prepare(owner(), files, "baseline", residents_csv=csv.read_bytes() if csv else None)
 
 
 @solara.component

@@ -539,6 +539,7 @@ class JobManager:
                 raise InputError(f"workers = {workers}: must be at least 1")
             pool = worker_pool(workers, niceness=WORKER_NICENESS)
         self.executor = CachingExecutor(pool, self.cache)
+        self._writer = worker_pool(1)  # writes the runs' files (figures, report) beside the server
         self.workers = executor_capacity(pool)
         self._slots = threading.BoundedSemaphore(max(max_jobs, 1))
         self._jobs: dict[str, Job] = {}
@@ -645,11 +646,13 @@ class JobManager:
         residents_csv: bytes | None = None,
         parameters: str | None = None,
     ) -> int:
-        """Start the baseline's runs ahead of a comparison, so its results are cached by then.
+        """Start a comparison's runs ahead of pressing run, so their results are cached by then.
 
-        Only the baseline's TOML is read (``tomls`` may hold designs still being edited). A new
-        call of the same owner replaces the previous one's runs not yet started. Bad input is
-        ignored here (submitting reports it).
+        The page calls it whenever the estate or a design changes: the runs of every scenario in
+        ``tomls`` start in the pool, the baseline's first (when a design does not check out yet,
+        only the baseline's). A new call of the same owner replaces the previous one's runs not
+        yet started; finished ones stay in the cache. Bad input is ignored here (submitting
+        reports it).
 
         Returns:
             The runs started (0 when the input is not valid or every run is cached already).
@@ -657,12 +660,18 @@ class JobManager:
         self._check_owner(owner)
         if self._closed or baseline not in tomls:
             return 0
-        try:
-            inputs = self.check({baseline: tomls[baseline]}, baseline, residents_csv, parameters)
-        except InputError:
+        ordered = {baseline: tomls[baseline], **{k: v for k, v in tomls.items() if k != baseline}}
+        inputs = None
+        for chosen in (ordered, {baseline: tomls[baseline]}):
+            try:
+                inputs = self.check(chosen, baseline, residents_csv, parameters)
+                break
+            except InputError:
+                continue
+        if inputs is None:
             return 0
-        base = inputs.scenarios[0]
-        specs = replicate_specs([base], base.simulation.seed, base.simulation.replicates, inputs.choice.draws)
+        first = inputs.scenarios[0].simulation
+        specs = replicate_specs(inputs.scenarios, first.seed, first.replicates, inputs.choice.draws)
         before = self.executor.submitted
         futures = [self.executor.submit(run_one_with_people, spec, hold=True) for spec in specs]
         with self._lock:
@@ -719,7 +728,7 @@ class JobManager:
             _relative_manifest(result.manifest, tmp, paths, inputs.baseline, parameters)
             job.result = result
             job.state = "writing"
-            write_outputs(tmp, result)
+            self._write(tmp, result)
             record = {
                 "run_id": job.id,
                 "owner_sha256": _owner_hash(job.owner),
@@ -730,6 +739,14 @@ class JobManager:
                 "residents_csv": inputs.residents_csv is not None,
             }
             (tmp / APP_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+    def _write(self, folder: Path, result: ComparisonResult) -> None:
+        """Write a run's files in a process of its own.
+
+        The report's figures are seconds of Python that would hold this server's interpreter
+        while the page draws the results just shown.
+        """
+        self._writer.submit(write_outputs, folder, result).result()
 
     def _end(self, job: Job, state: str, error: str | None = None) -> None:
         job.error = error
@@ -840,6 +857,7 @@ class JobManager:
             if job._thread is not None:
                 job._thread.join(max(deadline - time.monotonic(), 0))
         self.executor.shutdown(wait=True, cancel_futures=True)
+        self._writer.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> JobManager:
         return self

@@ -151,14 +151,27 @@ def reached_view(reached: pd.DataFrame, designs: list[str]) -> pd.DataFrame:
 
 
 @solara.component
-def ResultsPanel(result, folder: Path | None, run_id: str):
-    """The results of one comparison (the session's current run or a reopened one)."""
+def ResultsPanel(result, run_id: str):
+    """The results of one comparison (the session's current run or a reopened one).
+
+    Its tables and figures are built once per run, language and choice (``use_memo``): the page
+    draws this panel again whenever the run bar moves, and rebuilding them each time cost seconds.
+    """
     summary = result.summary
     baseline = result.baseline
     designs = [sc.name for sc in result.scenarios if sc.name != baseline]
     outcome, set_outcome = solara.use_state("job")
-    indicator, set_indicator = solara.use_state("employment_rate")
     settings = result.scenarios[0].simulation
+    lang = language.value
+    headline = solara.use_memo(lambda: headline_table(summary, baseline, designs), [run_id, lang])
+    costs = solara.use_memo(lambda: cost_table(summary, designs), [run_id, lang])
+    groups = solara.use_memo(
+        lambda: None if result.groups is None else groups_view(result.groups, designs, outcome),
+        [run_id, lang, outcome],
+    )
+    reached = solara.use_memo(
+        lambda: None if result.reached is None else reached_view(result.reached, designs), [run_id, lang]
+    )
     with solara.Card(t("4. Results"), classes=["sim-results"]):
         with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
             solara.Text(t("Run id") + " ")
@@ -173,7 +186,7 @@ def ResultsPanel(result, folder: Path | None, run_id: str):
                 )
             )
         heading(t("Extra residents, against the baseline"))
-        table(headline_table(summary, baseline, designs), classes=["sim-headline"])
+        table(headline, classes=["sim-headline"])
         paragraph(
             t(INTERVALS_NOTE if has_parameter_intervals(summary) else NOISE_ONLY_NOTE)
             + " "
@@ -186,7 +199,7 @@ def ResultsPanel(result, folder: Path | None, run_id: str):
                 sentence = constraints.get(name) or ""
                 paragraph(f"{name}: {translate_sentence(sentence, language.value)}")
         heading(t("Costs"))
-        table(cost_table(summary, designs), classes=["sim-costs"])
+        table(costs, classes=["sim-costs"])
         if result.groups is not None and not result.groups.empty:
             heading(t("Who gains"))
             solara.Select(
@@ -196,11 +209,47 @@ def ResultsPanel(result, folder: Path | None, run_id: str):
                 on_value=lambda v: set_outcome(next(k for k, w in OUTCOMES.items() if t(w) == v)),
                 classes=["sim-groups-outcome"],
             )
-            table(groups_view(result.groups, designs, outcome), classes=["sim-groups"])
+            table(groups, classes=["sim-groups"])
         if result.reached is not None and not result.reached.empty:
             heading(t("The effect on those the design reached"))
-            table(reached_view(result.reached, designs), classes=["sim-reached"])
-        heading(t("Over the years"))
+            table(reached, classes=["sim-reached"])
+
+
+@solara.component
+def Charts(result, run_id: str):
+    """Trajectories and paired differences over the years, one panel per design.
+
+    Drawn a moment after the tables: the browser loads Plotly's scripts for the first chart, and
+    a container shows its content only when every child is ready, so the tables would wait.
+    """
+    baseline = result.baseline
+    designs = [sc.name for sc in result.scenarios if sc.name != baseline]
+    indicator, set_indicator = solara.use_state("employment_rate")
+    drawn, set_drawn = solara.use_state("")
+    solara.use_effect(lambda: set_drawn(run_id), [run_id])
+    lang = language.value
+    labels = {
+        "baseline": t("Baseline"),
+        "design": t("Design"),
+        "band": t("95 % of replicates"),
+        "year": t("Year"),
+        "indicator": t(CHARTED[indicator]),
+    }
+    ready = drawn == run_id and indicator in result.timeseries.columns
+    figures = solara.use_memo(
+        lambda: (
+            (
+                charts.trajectories(result.timeseries, indicator, baseline, designs, labels),
+                charts.differences(
+                    result.timeseries, indicator, baseline, designs, {**labels, "band": t("95 % interval")}
+                ),
+            )
+            if ready
+            else None
+        ),
+        [run_id, lang, indicator, ready],
+    )
+    with solara.Card(t("Over the years"), classes=["sim-charts"]):
         solara.Select(
             label=t("Indicator"),
             values=[t(v) for v in CHARTED.values()],
@@ -208,31 +257,14 @@ def ResultsPanel(result, folder: Path | None, run_id: str):
             on_value=lambda v: set_indicator(next(k for k, w in CHARTED.items() if t(w) == v)),
             classes=["sim-chart-indicator"],
         )
-        labels = {
-            "baseline": t("Baseline"),
-            "design": t("Design"),
-            "band": t("95 % of replicates"),
-            "year": t("Year"),
-            "indicator": t(CHARTED[indicator]),
-        }
-        if indicator in result.timeseries.columns:
-            with solara.Column(classes=["sim-chart-trajectories"]):
-                solara.FigurePlotly(
-                    charts.trajectories(result.timeseries, indicator, baseline, designs, labels)
-                )
-            paragraph(t("Difference from the baseline (same replicates), with its 95 % interval"))
-            with solara.Column(classes=["sim-chart-differences"]):
-                solara.FigurePlotly(
-                    charts.differences(
-                        result.timeseries,
-                        indicator,
-                        baseline,
-                        designs,
-                        {**labels, "band": t("95 % interval")},
-                    )
-                )
-        if folder is not None:
-            Downloads(folder)
+        if figures is None:
+            solara.Text(t("Drawing the charts..."))
+            return
+        with solara.Column(classes=["sim-chart-trajectories"]):
+            solara.FigurePlotly(figures[0])
+        paragraph(t("Difference from the baseline (same replicates), with its 95 % interval"))
+        with solara.Column(classes=["sim-chart-differences"]):
+            solara.FigurePlotly(figures[1])
 
 
 @solara.component

@@ -6,17 +6,31 @@ at once and the page stays responsive; the bar follows the job by polling it twi
 
 from __future__ import annotations
 
-import time
+import threading
 
 import solara
 
 from sim.app import build
 from sim.app.designs_panel import problems, typed_design
-from sim.app.state import designs, error_text, estate, job_id, manager, notice, owner, section, shown_run, t
+from sim.app.state import (
+    Design,
+    Estate,
+    designs,
+    error_text,
+    estate,
+    finished,
+    job_id,
+    manager,
+    notice,
+    owner,
+    progress,
+    section,
+    shown_run,
+    t,
+)
 from sim.inputs.errors import InputError
 
 POLL_SECONDS = 0.5
-SETTLE_SECONDS = 3.0  # keep following this long after a change: the baseline's preparation starts late
 RUNNING = ("queued", "running")
 
 
@@ -47,30 +61,60 @@ def start_run() -> None:
     job_id.set(job.id)
 
 
+def prepare_runs(current: Estate, items: list[Design]) -> None:
+    """Start the comparison's runs while the planner works: the baseline's, then every valid design's.
+
+    Pressing run then waits only for what is not done yet; a change replaces the runs not started.
+    """
+    valid = [typed_design(item) for item in items if not problems(item)]
+    try:
+        files = build.run_files(current, valid)
+    except InputError:
+        try:
+            files = build.run_files(current, [])
+        except InputError:
+            return  # the form shows what is wrong; nothing to prepare
+    csv = current.csv_path
+    manager().prepare(owner(), files, "baseline", residents_csv=csv.read_bytes() if csv else None)
+
+
+def snapshot() -> tuple:
+    """What the page shows of the session's job and of the runs done ahead, as one value."""
+    job = manager().job(owner(), job_id.value) if job_id.value else None
+    ready, asked = manager().prepared(owner())
+    if job is None:
+        return (None, ready, asked)
+    return ((job.id, job.state, job.done, job.total, job.result is not None), ready, asked)
+
+
+def follow(cancelled: threading.Event) -> None:
+    """Poll the session's job and preparation for as long as the page is open.
+
+    A change of either is put into :data:`progress`, which the run bar and the results read;
+    the result is shown as soon as it exists, before its files are written.
+    """
+    last = None
+    while not cancelled.is_set():
+        now = snapshot()
+        if now != last:
+            job = manager().job(owner(), job_id.value) if job_id.value else None
+            if job is not None and job.result is not None and shown_run.value != job.id:
+                shown_run.set(job.id)
+            if job is not None and job.state == "done" and finished.value != job.id:
+                finished.set(job.id)
+            progress.set(now)
+            last = now
+        cancelled.wait(POLL_SECONDS)
+
+
 @solara.component
 def RunBar():
     """Run and cancel buttons, the progress of the session's job, and its one-line error."""
-    tick, set_tick = solara.use_state(0)
+    _ = progress.value  # re-rendered whenever the poller sees the job or the preparation move
     current = manager().job(owner(), job_id.value) if job_id.value else None
     running = current is not None and current.state in RUNNING
-
-    def follow(cancelled) -> None:
-        # Re-render while the job or the baseline's preparation runs; stop when both are done
-        # (or the page goes away).
-        started = time.monotonic()
-        while not cancelled.is_set():
-            job = manager().job(owner(), job_id.value) if job_id.value else None
-            ready, asked = manager().prepared(owner())
-            set_tick(lambda n: n + 1)
-            if job is not None and job.result is not None and shown_run.value != job.id:
-                shown_run.set(job.id)
-            active = job is not None and job.state in (*RUNNING, "writing")
-            settling = time.monotonic() - started < SETTLE_SECONDS  # the estate's prepare may follow
-            if not active and ready >= asked and not settling:
-                return
-            time.sleep(POLL_SECONDS)
-
-    solara.use_thread(follow, dependencies=[job_id.value, estate.value])
+    solara.use_effect(lambda: prepare_runs(estate.value, designs.value), [estate.value, designs.value])
+    solara.use_thread(follow, dependencies=[], intrusive_cancel=False)  # no tracing: renders run in it
     with solara.Card(t("3. Run"), classes=["sim-run-bar"]):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Button(
@@ -91,8 +135,8 @@ def RunBar():
             ready, asked = manager().prepared(owner())
             if asked and not running:
                 solara.Text(
-                    t("Baseline prepared: {done} of {total} runs").format(done=ready, total=asked),
-                    classes=["sim-baseline-ready" if ready == asked else "sim-baseline-preparing"],
+                    t("Runs done ahead: {done} of {total}").format(done=ready, total=asked),
+                    classes=["sim-prepared" if ready == asked else "sim-preparing"],
                     style={"color": "#555"},
                 )
             if current is not None:
@@ -112,7 +156,6 @@ def RunBar():
             solara.Error(error_text(current.error), classes=["sim-run-error"])
         if notice.value:
             solara.Error(error_text(notice.value), classes=["sim-run-error"])
-    del tick
 
 
 def open_run(run_id: str) -> None:

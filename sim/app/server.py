@@ -32,6 +32,9 @@ def serve(host: str, port: int, out: Path, workers: int | None, scheduler: str |
     state.configure(out / "app", workers, scheduler)
     state.manager()  # start (and warm) the worker pool before the first page
     import sim.app.ui  # noqa: F401  (the page's imports, before the first visitor waits for them)
+    from sim.app.charts import warm_up
+
+    warm_up()
 
     try:
         uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")

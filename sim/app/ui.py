@@ -14,9 +14,9 @@ import solara
 from sim.app.designs_panel import DesignsPanel, default_designs
 from sim.app.estate_panel import EstatePanel
 from sim.app.i18n import LANGUAGES
-from sim.app.results_panel import ResultsPanel
+from sim.app.results_panel import Charts, Downloads, ResultsPanel
 from sim.app.run_panel import PastRuns, RunBar
-from sim.app.state import designs, language, manager, owner, section, shown_run, t
+from sim.app.state import designs, finished, language, manager, owner, section, shown_run, t
 from sim.inputs.errors import one_line
 
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
@@ -56,24 +56,29 @@ def Guarded(panel: Callable[[], object]):
 
 @solara.component
 def Results():
-    """The shown run's results, or what to do to get some."""
+    """The shown run's results, or what to do to get some; its downloads once its files exist."""
     run = shown_run.value
+    written = finished.value == run  # changes once per run: when its files are all written
+    job = manager().job(owner(), run) if run else None
+    # A run of an earlier session (or server) is read back from its folder, once.
+    reopened = solara.use_memo(lambda: manager().open(owner(), run) if run and job is None else None, [run])
     if not run:
         solara.Info(t("Set up the estate and the designs, then press 'Run the comparison'."))
         return
-    job = manager().job(owner(), run)
     if job is not None and job.result is not None:
-        ResultsPanel(job.result, job.folder if job.state == "done" else None, job.id)
+        ResultsPanel(job.result, job.id)
+        Charts(job.result, job.id)
+        if written or job.state == "done":
+            Downloads(job.folder)
+        else:
+            solara.Text(t("The files of this run are being written; their downloads follow."))
         return
-    try:
-        result = manager().open(owner(), run)
-    except Exception as exc:  # noqa: BLE001 (a damaged folder must not take the page down)
-        solara.Error(t("This run cannot be read back:") + f" {run}: {exc}")
-        return
-    if result is None:
+    if reopened is None:
         solara.Error(t("No such run from this browser:") + f" {run}")
         return
-    ResultsPanel(result, manager().root / run, run)
+    ResultsPanel(reopened, run)
+    Charts(reopened, run)
+    Downloads(manager().root / run)
 
 
 @solara.component
