@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -342,7 +343,8 @@ def csv_rows(data: bytes) -> list[list[str]]:
 def cli_compare(folder: Path, out: Path, order: list[str] | None = None) -> bytes:
     """``python run_sim.py compare`` of a run folder's saved TOMLs; return the summary.csv it writes.
 
-    The baseline (``baseline.toml``) comes first, the designs in ``order`` (their file stems) or by name.
+    The baseline (``baseline.toml``) comes first, then the designs in ``order`` (scenario names), else
+    by file name.
     """
     scenarios = folder / "scenarios"
     tomls = sorted(scenarios.glob("*.toml"))
@@ -351,7 +353,7 @@ def cli_compare(folder: Path, out: Path, order: list[str] | None = None) -> byte
     designs = [p for p in tomls if p != base]
     if order:
         rank = {name: i for i, name in enumerate(order)}
-        designs.sort(key=lambda p: (rank.get(p.stem, len(rank)), p.name))
+        designs.sort(key=lambda p: (rank.get(scenario_name(p), len(rank)), p.name))
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
     command = [sys.executable, str(ROOT / "run_sim.py"), "compare", str(base), *map(str, designs)]
@@ -359,6 +361,13 @@ def cli_compare(folder: Path, out: Path, order: list[str] | None = None) -> byte
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-3000:]}"
     return (out / "summary.csv").read_bytes()
+
+
+def scenario_name(path: Path) -> str:
+    """The ``name`` a scenario TOML gives itself (its file stem if none)."""
+    with contextlib.suppress(Exception):
+        return str(tomllib.loads(path.read_text())["name"])
+    return path.stem
 
 
 def one_line(text: str) -> bool:
