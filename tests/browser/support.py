@@ -243,6 +243,13 @@ def open_app(page, url: str, timeout_ms: float = 60_000) -> None:
     page.locator(".sim-run").first.wait_for(state="visible", timeout=timeout_ms)
 
 
+def show_section(page, key: str) -> None:
+    """Open the page's section ``key`` (its button ``sim-section-<key>``) where the page has sections."""
+    button = page.locator(f".sim-section-{key}")
+    if button.count():
+        button.first.click()
+
+
 def text_of(page, selector: str) -> str:
     """The element's text as in the DOM (not as CSS shows it: buttons are upper-cased)."""
     return " ".join((page.locator(selector).first.text_content() or "").split())
@@ -265,11 +272,27 @@ def set_estate(page, residents: int, years: int, replicates: int, seed: int | No
         fill(page, ".sim-seed", seed)
 
 
+EXPANDERS = ".v-expansion-panel-title, .v-expansion-panel-header"  # Vuetify 3, 2: a Details' header
+
+
 def design_field(page, design: int, key_suffix: str):
-    """The input of the first field of design card ``design`` whose key ends with ``key_suffix``."""
+    """The input of the first field of design card ``design`` whose key ends with ``key_suffix``.
+
+    Opens the card's folded groups (Details) one by one until the field shows; None if it has none.
+    """
     suffix = key_suffix.replace(".", "-")
-    card = page.locator(f".sim-design-{design}")
-    return card.locator(f"[class*='sim-field-'][class*='{suffix}'] input").first
+    card = page.locator(f".sim-design-{design}").first
+    card.wait_for(state="visible")
+    box = card.locator(f"[class*='sim-field-'][class*='{suffix}'] input").first
+    headers = card.locator(EXPANDERS)
+    for i in range(headers.count() + 1):
+        if box.count() and box.is_visible():
+            return box
+        if i < headers.count() and headers.nth(i).get_attribute("aria-expanded") != "true":
+            headers.nth(i).click()
+            with contextlib.suppress(Exception):
+                box.wait_for(state="visible", timeout=1_000)
+    return None
 
 
 def drop_file(page, selector: str, name: str, data: bytes, mime: str = "text/csv") -> None:
