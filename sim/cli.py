@@ -946,6 +946,55 @@ def analyse_command(
     _guard(body)
 
 
+@app.command("app")
+def app_command(
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on. The default serves this machine only; another exposes the app."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8765,
+    out: OutOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Run on a Dask cluster at this scheduler address instead of local worker processes."
+        ),
+    ] = None,
+) -> None:
+    """Serve the web app for planners in the browser (README 'Web app'); runs go to <out>/app/."""
+
+    def body() -> None:
+        import socket
+
+        from sim.app.server import LOCAL_HOSTS, serve
+
+        if workers is not None and workers < 1:
+            raise InputError(f"command line: --workers = {workers}: must be at least 1")
+        try:
+            with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind((host, port))
+        except OSError as exc:
+            raise InputError(
+                f"command line: --host {host} --port {port}: cannot listen there ({exc.strerror})"
+            ) from None
+        if host not in LOCAL_HOSTS:
+            errors.print(
+                f"warning: --host {host}: the app is reachable from other machines; it has no login, "
+                "so anyone who can reach this address can run simulations and read their results",
+                markup=False,
+            )
+        console.print(
+            f"Serving the app at http://{host if ':' not in host else f'[{host}]'}:{port}/ (Ctrl+C stops it)"
+        )
+        serve(host, port, out or DEFAULT_OUT, workers, scheduler)
+
+    _guard(body)
+
+
 def _check_setting_memory(setting, years: int) -> None:
     """Refuse a calibration or validation whose runs cannot fit in memory (estimated on the baseline)."""
     from sim.runs.runner import check_memory

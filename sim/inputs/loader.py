@@ -21,6 +21,9 @@ from sim.scenario import Scenario, Simulation
 
 # Keys whose values are paths, resolved against the file that sets them.
 AREA_KEY = "area_profile"
+STATED_KEY = "capacities_for_residents"
+"""A file may state the estate size its capacities describe (a complete scenario written out by
+:mod:`sim.inputs.toml_writer`): loading it then rescales nothing at that size (:func:`stated_size`)."""
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -252,6 +255,7 @@ def load_scenario(
     """
     path = Path(path)
     merged, chain = resolve_chain(path)
+    _check_stated(merged, chain)
     # The size the scenario files ask for is taken out: the capacities are stated for the profile's.
     own = merged.get("simulation")
     own_size = own.pop("residents", None) if isinstance(own, dict) else None
@@ -261,7 +265,11 @@ def load_scenario(
         if isinstance(merged.setdefault("population", {}), dict):
             merged["population"]["residents_csv"] = str(csv_file.resolve())
     merged.setdefault("name", path.stem)
-    stated = stated_size(merged)
+    declared = merged.pop(STATED_KEY, None)
+    stated = declared if declared is not None else stated_size(merged)
+    size_of_area = stated_size(merged)
+    if declared is not None and isinstance(merged.setdefault("simulation", {}), dict):
+        merged["simulation"]["residents"] = declared  # validated at the size its capacities describe
     if own_size is not None:
         # A bad size is reported as the file's, before anything is rescaled to it.
         _validated({"simulation": {"residents": own_size}}, chain, Simulation)
@@ -273,11 +281,26 @@ def load_scenario(
             "leave --residents out"
         )
     size = residents if residents is not None else csv_size if csv_size is not None else own_size
+    if size is None and declared is not None:
+        size = size_of_area  # the area's (or the schema's) size, rescaled from the file's stated one
     scenario = _validated(merged, chain)
     if size is None or size == stated:
         return scenario
     source = "command line" if residents is not None else str(_display(chain[0]))
     return rescaled(scenario, size, source)
+
+
+def _check_stated(merged: dict[str, Any], chain: list[Path]) -> None:
+    """A stated estate size (:data:`STATED_KEY`) must be a whole number of residents, at least 1."""
+    if STATED_KEY not in merged:
+        return
+    value = merged[STATED_KEY]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        source = next((p for p in chain if STATED_KEY in read_toml(p)), chain[0])
+        raise InputError(
+            f"{_display(source)}: {STATED_KEY} = {shown_value(value)}: must be a whole number of "
+            "residents, at least 1 (the estate size the file's capacities describe)"
+        )
 
 
 def _validated(merged: dict[str, Any], chain: list[Path], section: type[BaseModel] | None = None) -> Any:

@@ -1,0 +1,113 @@
+"""The app's pages: the planner's page (estate, designs, run, results) and the live view.
+
+``SOLARA_APP=sim.app.ui`` (set by ``python run_sim.py app``) serves this module: Solara renders
+``routes``. Every label goes through the catalogue (:func:`sim.app.state.t`), Danish first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import solara
+
+from sim.app.designs_panel import DesignsPanel, default_designs
+from sim.app.estate_panel import EstatePanel
+from sim.app.i18n import LANGUAGES
+from sim.app.results_panel import ResultsPanel
+from sim.app.run_panel import PastRuns, RunBar
+from sim.app.state import designs, language, manager, owner, shown_run, t
+from sim.inputs.errors import one_line
+
+LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
+
+
+@solara.component
+def LanguageSwitch():
+    """Dansk | English, in the app bar."""
+    with solara.Row(classes=["sim-lang"], style={"background": "transparent"}):
+        for code in LANGUAGES:
+            solara.Button(
+                LANGUAGE_NAMES[code],
+                text=language.value != code,
+                outlined=language.value == code,
+                on_click=lambda code=code: language.set(code),
+                classes=[f"sim-lang-{code}"],
+                style={"color": "white"},
+            )
+
+
+@solara.component
+def Guarded(panel: Callable[[], object]):
+    """A panel whose failure shows a message in its place instead of taking the page down."""
+    exception, clear = solara.use_exception()
+    if exception is not None:
+        logging.getLogger("sim.app").error("panel failed", exc_info=exception)
+        with solara.Column(classes=["sim-panel-error"]):
+            solara.Error(
+                t("This part of the page failed:")
+                + " "
+                + one_line(f"{type(exception).__name__}: {exception}")
+            )
+            solara.Button(t("Try again"), on_click=clear)
+        return
+    panel()
+
+
+@solara.component
+def Results():
+    """The shown run's results, or what to do to get some."""
+    run = shown_run.value
+    if not run:
+        solara.Info(t("Set up the estate and the designs, then press 'Run the comparison'."))
+        return
+    job = manager().job(owner(), run)
+    if job is not None and job.result is not None:
+        ResultsPanel(job.result, job.folder if job.state == "done" else None, job.id)
+        return
+    try:
+        result = manager().open(owner(), run)
+    except Exception as exc:  # noqa: BLE001 (a damaged folder must not take the page down)
+        solara.Error(t("This run cannot be read back:") + f" {run}: {exc}")
+        return
+    if result is None:
+        solara.Error(t("No such run from this browser:") + f" {run}")
+        return
+    ResultsPanel(result, manager().root / run, run)
+
+
+@solara.component
+def Page():
+    """The planner's page."""
+    solara.use_effect(lambda: None if designs.value else designs.set(default_designs()), [])
+    solara.Title(t("Mentoring in a housing estate: what would it change?"))
+    with solara.AppBar():
+        LanguageSwitch()
+    with solara.AppBarTitle():
+        solara.Text(t("Mentoring in a housing estate: what would it change?"), classes=["sim-title"])
+    section, set_section = solara.use_state("setup")
+    sections = {"setup": t("Set up and run"), "past": t("Past runs"), "live": t("Live view")}
+    with solara.Column(style={"max-width": "1400px", "margin": "0 auto", "width": "100%"}):
+        with solara.Row(classes=["sim-sections"]):
+            for key, label in sections.items():
+                solara.Button(
+                    label,
+                    text=section != key,
+                    outlined=section == key,
+                    color="primary",
+                    on_click=lambda key=key: set_section(key),
+                    classes=[f"sim-section-{key}"],
+                )
+        if section == "setup":
+            for panel in (EstatePanel, DesignsPanel, RunBar, Results):
+                Guarded(panel)
+        elif section == "past":
+            Guarded(PastRuns)
+        else:  # SolaraViz builds a model: only when this section is open
+            from sim.app.live import LiveView
+
+            with solara.Column(classes=["sim-live"]):
+                Guarded(LiveView)
+
+
+routes = [solara.Route(path="/", component=Page, label="Planner")]
