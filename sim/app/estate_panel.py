@@ -9,8 +9,9 @@ import pandas as pd
 import solara
 
 from sim.app import build, forms
+from sim.app.i18n import code_label
 from sim.app.numbers import num
-from sim.app.state import Estate, error_text, estate, keep_upload, manager, owner, t
+from sim.app.state import Estate, error_text, estate, keep_upload, language, manager, owner, t
 from sim.app.tables import paragraph, table
 from sim.app.upload import Upload
 from sim.inputs.errors import InputError
@@ -120,25 +121,14 @@ def Marginals(current: Estate):
         table(frame, classes=["sim-marginals"])
 
 
-BLOCKS = {
-    "age": "Age",
-    "status": "Status",
-    "sex": "Sex",
-    "background": "Background",
-    "education": "Schooling (residents 16-64)",
-    "barrier": "Barriers (a resident may have several)",
-    "long_term_unemployed": "Long-term unemployed (residents 18-64)",
-}
-
-
 def marginals_of(current: Estate) -> pd.DataFrame:
     """The marginals table in words: block, category, residents and share."""
     scenario = build.baseline(current)
     frame = forms.csv_marginals(current.csv_path) if current.csv_path else forms.marginals(scenario)
     return pd.DataFrame(
         {
-            t("Block"): [t(BLOCKS.get(b, b)) for b in frame["block"]],
-            t("Category"): [t(forms.CHOICE_LABELS.get(c, c.replace("_", " "))) for c in frame["category"]],
+            t("Block"): [code_label(b, language.value, block=True) for b in frame["block"]],
+            t("Category"): [code_label(c, language.value) for c in frame["category"]],
             t("Residents"): [num(c) for c in frame["count"]],
             t("Share"): [num(100 * s, 1) + " %" for s in frame["share"]],
         }

@@ -15,23 +15,25 @@ from mesa.visualization.utils import update_counter
 
 from sim.app import build
 from sim.app.designs_panel import problems, typed_design
-from sim.app.state import designs, error_text, estate, t
+from sim.app.i18n import code_label
+from sim.app.state import designs, error_text, estate, language, t
 from sim.app.tables import heading, paragraph
 from sim.inputs.errors import InputError
 from sim.metrics import LABELS, RESOURCES
 from sim.model import HousingAreaModel
 from sim.scenario import Scenario
 
-STATUSES = {
-    "share_employed": "Ordinary job",
-    "share_subsidised": "Wage-subsidy or flex job",
-    "share_internship": "Company internship",
-    "share_activation": "Course or upskilling",
-    "share_unemployed_ready": "Unemployed, job-ready",
-    "share_unemployed_far": "Unemployed, activity-ready",
-    "share_education": "In education",
-    "share_inactive": "Sick, on leave or pensioned",
-}
+STATUSES = (
+    "employed",
+    "subsidised",
+    "internship",
+    "activation",
+    "unemployed_ready",
+    "unemployed_far",
+    "education",
+    "inactive",
+)
+SHARES = tuple(f"share_{status}" for status in STATUSES)
 PIPELINE = ("mentees_waiting", "matches_started_cum", "relations_completed_cum", "people_reached_cum")
 LIVE_RESIDENTS = 2000  # the live view's default size: a week takes milliseconds, so play is smooth
 
@@ -44,6 +46,13 @@ def live_model(scenarios: dict[str, Scenario]) -> type[HousingAreaModel]:
             super().__init__(scenarios[design], replicate=replicate)
 
     return LiveModel
+
+
+def series_name(column: str) -> str:
+    """A record column in words: a status by its code's name, the rest by the metrics' label."""
+    if column.startswith("share_"):
+        return code_label(column.removeprefix("share_"), language.value)
+    return t(LABELS.get(column, column))
 
 
 def _frame(model: HousingAreaModel, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -62,7 +71,7 @@ def _lines(frame: pd.DataFrame, columns, title: str, stacked: bool = False) -> g
                 go.Scatter(
                     x=frame["week"],
                     y=frame[column],
-                    name=t(STATUSES.get(column) or LABELS.get(column, column)),
+                    name=series_name(column),
                     mode="lines",
                     stackgroup="one" if stacked else None,
                 )
@@ -77,9 +86,7 @@ def _lines(frame: pd.DataFrame, columns, title: str, stacked: bool = False) -> g
 def StatusShares(model: HousingAreaModel):
     """Shares of residents by status, week by week."""
     update_counter.get()
-    solara.FigurePlotly(
-        _lines(_frame(model, tuple(STATUSES)), tuple(STATUSES), t("Status shares"), stacked=True)
-    )
+    solara.FigurePlotly(_lines(_frame(model, SHARES), SHARES, t("Status shares"), stacked=True))
 
 
 @solara.component

@@ -12,8 +12,9 @@ import pandas as pd
 import solara
 
 from sim.app import charts
+from sim.app.i18n import N_, translate_sentence
 from sim.app.numbers import digits_for, interval, money, num, percent_points, signed
-from sim.app.state import error_text, t
+from sim.app.state import language, t
 from sim.app.tables import heading, paragraph, table
 from sim.reporting.headline import INTERVALS_NOTE, NOISE_ONLY_NOTE, has_parameter_intervals, people_gains
 from sim.reporting.numbers import finite
@@ -23,18 +24,18 @@ DOWNLOADS = ("summary.csv", "groups.csv", "reached.csv", "timeseries.parquet", "
 # The people counts of the headline table, by summary indicator.
 HEADLINE = ("employed_16_64", "working_16_64", "cum_dropouts_area", "neet_15_29", "people_reached_cum")
 CHARTED = {
-    "employment_rate": "Residents 16-64 in ordinary jobs (share)",
-    "work_rate": "Residents 16-64 in any work (share)",
-    "neet_rate_15_29": "Young people 15-29 not in employment, education or training (share)",
-    "dropouts_per_100_enrolled": "Dropouts per 100 enrolled",
-    "employed_16_64": "Residents 16-64 in ordinary jobs",
-    "cum_dropouts_area": "Dropouts from education since the start",
+    "employment_rate": N_("Residents 16-64 in ordinary jobs (share)"),
+    "work_rate": N_("Residents 16-64 in any work (share)"),
+    "neet_rate_15_29": N_("Young people 15-29 not in employment, education or training (share)"),
+    "dropouts_per_100_enrolled": N_("Dropouts per 100 enrolled"),
+    "employed_16_64": N_("Residents 16-64 in ordinary jobs"),
+    "cum_dropouts_area": N_("Dropouts from education since the start"),
 }
 OUTCOMES = {
-    "job": "In an ordinary job at the horizon",
-    "work": "In any work (incl. subsidised jobs) at the horizon",
-    "education": "In education at the horizon",
-    "neet": "Aged 15-29 and not in employment, education or training at the horizon",
+    "job": N_("In an ordinary job at the horizon"),
+    "work": N_("In any work (incl. subsidised jobs) at the horizon"),
+    "education": N_("In education at the horizon"),
+    "neet": N_("Aged 15-29 and not in employment, education or training at the horizon"),
 }
 
 
@@ -87,7 +88,7 @@ def cost_table(summary: pd.DataFrame, designs: list[str]) -> pd.DataFrame:
             return "–"
         if finite(row.get("mean")):
             return money(row["mean"])
-        return error_text(str(row.get("note") or "")) or "–"
+        return translate_sentence(str(row.get("note") or ""), language.value) or "–"
 
     rows = []
     for name in designs:
@@ -182,7 +183,7 @@ def ResultsPanel(result, folder: Path | None, run_id: str):
         with solara.Column(classes=["sim-constraints"]):
             for name in designs:
                 sentence = constraints.get(name) or ""
-                paragraph(f"{name}: {error_text(sentence)}")
+                paragraph(f"{name}: {translate_sentence(sentence, language.value)}")
         heading(t("Costs"))
         table(cost_table(summary, designs), classes=["sim-costs"])
         if result.groups is not None and not result.groups.empty:
