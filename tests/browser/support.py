@@ -224,10 +224,17 @@ class Watch:
         assert not self.errors, f"console errors: {self.errors[:20]}"
 
 
-def screenshot(page, name: str) -> Path:
-    """Save the whole page as ``outputs/test-artifacts/screenshots/<name>.png`` (a stable name)."""
+def screenshot(page, name: str, focus: str | None = None) -> Path:
+    """Save the page as ``outputs/test-artifacts/screenshots/<name>.png`` (a stable name).
+
+    The app scrolls inside its own main area, so the view is first scrolled to ``focus`` (a selector)
+    when given: the shot shows that part of the page.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    if focus is not None:
+        with contextlib.suppress(Exception):
+            page.locator(focus).first.scroll_into_view_if_needed(timeout=5_000)
     page.screenshot(path=str(path), full_page=True)
     return path
 
@@ -341,6 +348,7 @@ def run_to_results(page, timeout_ms: float = RESULTS_TIMEOUT_MS) -> float:
 def download(page, name: str, timeout_ms: float = 60_000) -> tuple[str, bytes]:
     """Click the download ``sim-download-<name>``; return the file's suggested name and bytes."""
     button = page.locator(f".sim-download-{name}").first
+    button.wait_for(state="visible", timeout=120_000)  # shown once the run's files are written
     with page.expect_download(timeout=timeout_ms) as info:
         inner = button.locator("button")
         (inner.first if inner.count() else button).click()
@@ -348,15 +356,23 @@ def download(page, name: str, timeout_ms: float = 60_000) -> tuple[str, bytes]:
     return done.suggested_filename, Path(done.path()).read_bytes()
 
 
-def run_folder(out: Path, run_id_text: str) -> Path:
-    """The run folder under the app's outputs whose name the page's run id text shows."""
-    candidates = [p for p in out.rglob("*") if p.is_dir() and (p / "scenarios").is_dir()]
-    named = [p for p in candidates if p.name and p.name in run_id_text]
-    if not named:
-        raise AssertionError(
-            f"no run folder under {out} named in the run id {run_id_text!r}: {[str(p) for p in candidates]}"
-        )
-    return max(named, key=lambda p: len(p.name))
+def run_folder(out: Path, run_id_text: str, timeout: float = 120.0) -> Path:
+    """The run folder under the app's outputs whose name the page's run id text shows.
+
+    The folder appears whole once its files are written, which may be after the results show.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        candidates = [p for p in out.rglob("*") if p.is_dir() and (p / "scenarios").is_dir()]
+        named = [p for p in candidates if p.name and p.name in run_id_text]
+        if named:
+            return max(named, key=lambda p: len(p.name))
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"no run folder under {out} named in the run id {run_id_text!r} after {timeout:.0f} s: "
+                f"{[str(p) for p in candidates]}"
+            )
+        time.sleep(0.5)
 
 
 def csv_rows(data: bytes) -> list[list[str]]:

@@ -100,16 +100,21 @@ def test_language_switch_changes_the_labels(new_page, app_server):
     page, watch = new_page()
     open_app(page, app_server.url)
     title, run = page.locator(".sim-title").first, page.locator(".sim-run").first
-    danish = text_of(page, ".sim-title"), text_of(page, ".sim-run")
+
+    def labels() -> tuple[str, str]:
+        return text_of(page, ".sim-title"), text_of(page, ".sim-run")
+
+    first = labels()
     page.locator(".sim-lang-en").first.click()
-    expect(title).not_to_have_text(danish[0])
-    english = text_of(page, ".sim-title"), text_of(page, ".sim-run")
+    expect(title).not_to_have_text(first[0])  # Danish first: English is a switch away
+    english = labels()
     screenshot(page, "02-english")
-    assert english[0] != danish[0] and english[1] != danish[1], (danish, english)
     page.locator(".sim-lang-da").first.click()
-    expect(title).to_have_text(danish[0])
-    expect(run).to_have_text(danish[1])
+    expect(title).to_have_text(first[0])
+    expect(run).to_have_text(first[1])
+    danish = labels()
     screenshot(page, "02-danish")
+    assert english[0] != danish[0] and english[1] != danish[1], (danish, english)
     watch.assert_clean()
 
 
@@ -118,10 +123,10 @@ def test_a_changed_design_runs_and_its_csv_equals_the_cli_run_of_its_tomls(new_p
     open_app(page, app_server.url)
     set_estate(page, **SMALL, seed=11)
     suffix, value = change_design(page)
-    screenshot(page, "03-design-changed")
+    screenshot(page, "03-design-changed", focus=".sim-design-0")
     run_to_results(page)
     expect(page.locator(".sim-headline").first).to_be_visible()
-    screenshot(page, "04-results")
+    screenshot(page, "04-results", focus=".sim-results")
 
     name, data = download(page, "summary-csv")
     assert name.endswith(".csv") and "summary" in name, name
@@ -160,7 +165,7 @@ def test_a_bad_residents_csv_shows_its_error_and_the_app_keeps_working(new_page,
     expect(error).to_contain_text("abc")
     message = text_of(page, ".sim-csv-error")
     assert one_line(message), message
-    screenshot(page, "05-csv-error")
+    screenshot(page, "05-csv-error", focus=".sim-csv-error")
     run_to_results(page)
     expect(page.locator(".sim-headline").first).to_be_visible()
     watch.assert_clean()
@@ -177,8 +182,8 @@ def test_two_visitors_run_at_once_and_see_only_their_own_runs(new_page, app_serv
         page.locator(".sim-run").first.click()
     for page in (first, second):
         expect(page.locator(".sim-results").first).to_be_visible(timeout=240_000)
-    screenshot(first, "06-visitor-a")
-    screenshot(second, "06-visitor-b")
+    screenshot(first, "06-visitor-a", focus=".sim-results")
+    screenshot(second, "06-visitor-b", focus=".sim-results")
 
     folders = [run_folder(app_server.out, text_of(page, ".sim-run-id")) for page in (first, second)]
     assert folders[0] != folders[1]
@@ -217,5 +222,5 @@ def test_past_runs_are_listed_and_reopen_after_a_reload(new_page, app_server):
     expect(results).to_be_visible(timeout=60_000)
     expect(page.locator(".sim-run-id").first).to_contain_text(folder.name)
     expect(page.locator(".sim-headline").first).to_be_visible()
-    screenshot(page, "08-reopened")
+    screenshot(page, "08-reopened", focus=".sim-results")
     watch.assert_clean()
