@@ -6,11 +6,14 @@ error), so the rest of the suite always runs.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import warnings
+from pathlib import Path
 
 import pytest
 
-from .support import AppServer, Watch, browser_missing, launch_chromium
+from .support import SERVER_LOG, AppServer, Watch, browser_missing, launch_chromium
 
 MISSING = browser_missing()
 
@@ -31,9 +34,15 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """``python run_sim.py app`` on a free port of 127.0.0.1 with a temporary outputs folder."""
-    server = AppServer(out=tmp_path_factory.mktemp("app") / "outputs")
+def app_server():
+    """``python run_sim.py app`` on a free port of 127.0.0.1 with a temporary outputs folder.
+
+    The folder is made here, not by pytest's tmp_path: pytest prunes older numbered temporary
+    folders when another pytest session starts on the same machine, which could take it mid-run.
+    Its output goes to outputs/test-artifacts/app-server.log.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="sim-browser-"))
+    server = AppServer(out=folder / "outputs", log=SERVER_LOG)
     failure = None
     try:
         server.start()
@@ -43,6 +52,7 @@ def app_server(tmp_path_factory):
         pytest.fail(failure, pytrace=False)
     yield server
     survivors = server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
     if survivors:
         warnings.warn(f"app server children still alive after SIGKILL: {survivors}", stacklevel=1)
 
@@ -56,6 +66,14 @@ def browser():
         chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def scratch():
+    """A temporary folder of the test's own (not pytest's tmp_path, which another session may prune)."""
+    folder = Path(tempfile.mkdtemp(prefix="sim-browser-test-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

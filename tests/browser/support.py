@@ -28,7 +28,9 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium"))
-SCREENSHOTS = ROOT / "outputs" / "test-artifacts" / "screenshots"
+ARTIFACTS = ROOT / "outputs" / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+SERVER_LOG = ARTIFACTS / "app-server.log"  # the browser tests' server's output, kept for a failure
 # Headless, and nothing that would call home: the page must make no request but to the app itself.
 CHROMIUM_ARGS = [
     "--headless",
@@ -87,7 +89,8 @@ class AppServer:
     def start(self, timeout: float = START_TIMEOUT) -> AppServer:
         """Start the server and wait until it answers; raise RuntimeError with its log if it does not."""
         self.out.mkdir(parents=True, exist_ok=True)
-        self.log = self.out.parent / f"{self.out.name}-server.log"
+        self.log = self.log or self.out.parent / f"{self.out.name}-server.log"
+        self.log.parent.mkdir(parents=True, exist_ok=True)
         command = [sys.executable, str(ROOT / "run_sim.py"), "app", "--port", str(self.port)]
         command += ["--out", str(self.out)]
         if self.workers:
@@ -244,7 +247,7 @@ def screenshot(page, name: str, focus: str | None = None) -> Path:
 RESULTS_TIMEOUT_MS = 240_000  # a small comparison on a busy 2-core machine, with the pool starting
 
 
-def open_app(page, url: str, timeout_ms: float = 60_000) -> None:
+def open_app(page, url: str, timeout_ms: float = 120_000) -> None:
     """Load the app and wait until its main content (the run button) is visible."""
     page.goto(url)
     page.locator(".sim-run").first.wait_for(state="visible", timeout=timeout_ms)

@@ -118,7 +118,7 @@ def test_language_switch_changes_the_labels(new_page, app_server):
     watch.assert_clean()
 
 
-def test_a_changed_design_runs_and_its_csv_equals_the_cli_run_of_its_tomls(new_page, app_server, tmp_path):
+def test_a_changed_design_runs_and_its_csv_equals_the_cli_run_of_its_tomls(new_page, app_server, scratch):
     page, watch = new_page()
     open_app(page, app_server.url)
     set_estate(page, **SMALL, seed=11)
@@ -150,7 +150,7 @@ def test_a_changed_design_runs_and_its_csv_equals_the_cli_run_of_its_tomls(new_p
         if "scenario" in header
         else None
     )
-    cli = cli_compare(folder, tmp_path / "cli", order)
+    cli = cli_compare(folder, scratch / "cli", order)
     if cli != data:  # the same cells at least (the bytes should match too: the contract)
         assert csv_rows(cli) == rows, "summary.csv differs from `run_sim.py compare` of the saved TOMLs"
     watch.assert_clean()
@@ -162,7 +162,7 @@ def test_a_bad_residents_csv_shows_its_error_and_the_app_keeps_working(new_page,
     set_estate(page, **SMALL)
     drop_file(page, ".sim-csv-upload", "residents.csv", BAD_CSV)
     error = page.locator(".sim-csv-error").first
-    expect(error).to_contain_text("abc")
+    expect(error).to_contain_text("abc", timeout=60_000)
     message = text_of(page, ".sim-csv-error")
     assert one_line(message), message
     screenshot(page, "05-csv-error", focus=".sim-csv-error")
