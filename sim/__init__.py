@@ -11,8 +11,10 @@ Layers, bottom to top; a module imports only from its own layer and the layers b
 6. :mod:`sim.runs`: replicates in worker processes, summaries, output folders;
 7. :mod:`sim.reporting`: figures and HTML reports built from the runs' tables;
 8. :mod:`sim.calibration`, :mod:`sim.sweep`: fitting and parameter sweeps;
-9. :mod:`sim.cli`, :mod:`sim.docs`, :mod:`sim.api`: the command line, the generated docs and the
-   Python API.
+9. :mod:`sim.pipeline`: the one comparison pipeline (runs, summary, people tables, files) the
+   command line, the API and the app share;
+10. :mod:`sim.cli`, :mod:`sim.docs`, :mod:`sim.api`, :mod:`sim.app`: the command line, the
+    generated docs, the Python API and the web app.
 """
 
 import hashlib

@@ -41,9 +41,9 @@ from sim.inputs.loader import with_overrides as _with_settings
 from sim.inputs.overrides import apply_overrides
 from sim.metrics import CUMULATIVE, INDICATORS, PERIOD_RULES, period_rule, unit_of
 from sim.model import SIMULATION_SETTINGS, HousingAreaModel
-from sim.runs.people import groups_table, reached_tables
-from sim.runs.runner import RunSpec, read_records, replicate_seed, run_all, run_one
-from sim.runs.summary import annotate_undefined, bottleneck_sentence, design_resources, headline, summarise
+from sim.pipeline import simulate
+from sim.runs.runner import RunSpec, read_records, replicate_seed, run_one
+from sim.runs.summary import bottleneck_sentence, headline
 from sim.scenario import Scenario
 
 __all__ = [
@@ -203,6 +203,7 @@ def compare(
     replicates: int | None = None,
     workers: int = 1,
     seed: int | None = None,
+    parameters: str | None = "fitted",
 ) -> Comparison:
     """Run scenarios on the same replicate seeds and summarise them against a baseline.
 
@@ -217,6 +218,10 @@ def compare(
         replicates: Replicates per scenario (default: the first scenario's ``simulation.replicates``).
         workers: Worker processes (1 runs in this process); results do not depend on it.
         seed: Base seed of the replicates (default: the first scenario's ``simulation.seed``).
+        parameters: ``"fitted"`` (the installed calibration, the default), ``"posterior"``
+            (pairs of replicates share a parameter set drawn from the calibration's posterior
+            sample; every scenario must then be given as a file's path) or None (the posterior
+            when it exists and matches, as the command line does, else the fitted values).
 
     Returns:
         A :class:`Comparison` of pandas frames.
@@ -226,10 +231,13 @@ def compare(
             differ in anything but their interventions (area, residents, years, seed, record
             interval, parameters: the command line's rule), fewer than one replicate or worker.
     """
+    sources = [Path(s) if isinstance(s, str | Path) else None for s in scenarios]
     runs = [_scenario(s) for s in scenarios]
     if not runs:
         raise InputError("compare: scenarios = []: give at least one scenario")
     base_name = _baseline_name(baseline, runs)
+    if len(runs) > len(sources):  # the baseline was given apart and put first
+        sources.insert(0, Path(baseline) if isinstance(baseline, str | Path) else None)
     names = [s.name for s in runs]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
@@ -245,25 +253,19 @@ def compare(
     base_seed = first.seed if seed is None else seed
     if not isinstance(base_seed, int) or isinstance(base_seed, bool) or base_seed < 0:
         raise InputError(f"compare: seed = {base_seed!r}: must be a whole number, 0 or more")
-    people: dict[tuple[str, int], pd.DataFrame] = {}  # each run's per-person frame
-    timeseries = run_all(runs, base_seed, replicates, workers=workers, people=people)
-    timeseries = annotate_undefined(timeseries)
-    base_scenario = next((s for s in runs if s.name == base_name), None)
-    resources = {s.name: design_resources(s, base_scenario) for s in runs}
-    summary = summarise(timeseries, base_name, resources=resources)
-    # Who gains and the effect on those reached, as groups.csv, reached.csv and
-    # reached_timeseries.csv hold them (at the fitted values: parameter draws are the command
-    # line's --parameters).
-    groups = groups_table(people, runs, base_name, None)
-    reached, over_time = reached_tables(people, runs, base_name, None)
+    if replicates != first.replicates or base_seed != first.seed:
+        runs = [_with_settings(s, replicates=replicates, seed=base_seed) for s in runs]
+    # The pipeline of the command line (sim.pipeline): runs, summary, who gains and the effect
+    # on those reached, as summary.csv, groups.csv, reached.csv and reached_timeseries.csv hold them.
+    result = simulate(runs, sources, base_name, workers=workers, parameters=parameters)
     return Comparison(
-        summary=summary,
-        timeseries=timeseries,
+        summary=result.summary,
+        timeseries=result.timeseries,
         baseline=base_name,
         scenarios=runs,
-        groups=groups,
-        reached=reached,
-        extra={"reached_timeseries": over_time},
+        groups=result.groups,
+        reached=result.reached,
+        extra={"reached_timeseries": result.over_time},
     )
 
 

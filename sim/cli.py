@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import sys
-import time
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,7 +22,7 @@ from typer.core import TyperGroup
 from sim.calibration.targets import FITTED_FILE, PARAMETERS_FILE, TARGETS_FILE
 from sim.inputs.comparable import check_comparable
 from sim.inputs.errors import InputError, one_line
-from sim.inputs.loader import file_hashes, load_scenario, with_overrides
+from sim.inputs.loader import load_scenario, with_overrides
 from sim.inputs.overrides import (
     PLANNER_EFFORT,
     PLANNER_OPTIONS,
@@ -291,123 +290,58 @@ def execute(paths: list[Path], baseline: str | None, out: Path, opts: RunOptions
     from sim.runs.people import chosen_groups
 
     groups_shown = chosen_groups(opts.groups)
-    from sim.engine.rng import spawn_seeds
-    from sim.reporting.comparison import write_report
+    from sim.pipeline import parameter_choice, simulate, write_outputs
     from sim.reporting.headline import people_indicators
-    from sim.runs.outputs import (
-        atomic_folder,
-        build_manifest,
-        prepare_target,
-        write_people_tables,
-        write_tables,
-    )
-    from sim.runs.runner import check_memory, default_workers, run_all
-    from sim.runs.settings import resolved_settings
-    from sim.runs.summary import annotate_undefined, design_resources, headline, replicate_draws, summarise
+    from sim.runs.outputs import atomic_folder, prepare_target
+    from sim.runs.runner import check_memory, default_workers
+    from sim.runs.summary import headline
 
     first = scenarios[0].simulation
     workers = opts.workers if opts.workers is not None else default_workers()
     if workers < 1:
         raise InputError(f"command line: --workers = {workers}: must be at least 1")
     check_memory(scenarios, min(workers, len(scenarios) * first.replicates))
-    from sim.calibration.posterior import parameter_draws
-
-    parameter_set = parameter_draws(
-        opts.parameters,
-        paths,
-        scenarios,
-        opts.area is not None,
-        first.seed,
-        first.replicates,
-    )
-    if parameter_set.note:
-        errors.print(one_line(parameter_set.note), markup=False)
+    total = len(scenarios) * first.replicates
+    choice = parameter_choice(opts.parameters, paths, scenarios, opts.area)
+    if choice.note:
+        errors.print(one_line(choice.note), markup=False)
     # Every input is valid: now the destination, before any simulation.
     prepare_target(out, opts.force, keep=paths)
-    total = len(scenarios) * first.replicates
-    started = time.perf_counter()
     with progress_bar(console, "runs") as progress:
         task = progress.add_task("simulating", total=total)
-        people: dict = {}  # each run's per-person frame, for groups.csv and reached.csv
-        timeseries = run_all(
+        result = simulate(
             scenarios,
-            first.seed,
-            first.replicates,
-            workers=min(workers, total),
-            on_done=lambda spec: progress.advance(task),
-            people=people,
-            draws=parameter_set.draws,
-        )
-    elapsed = time.perf_counter() - started
-    timeseries = annotate_undefined(timeseries)
-    base_scenario = next((sc for sc in scenarios if sc.name == baseline), None)
-    resources = {sc.name: design_resources(sc, base_scenario) for sc in scenarios}
-    summary = summarise(timeseries, baseline, resources=resources)
-    manifest = build_manifest(
-        scenarios={
-            sc.name: {
-                "description": sc.description,
-                "files": file_hashes(path, opts.area, opts.residents_csv),
-                "residents_scaled_to": sc.simulation.residents,
-                "resolved_settings": resolved_settings(sc),
-            }
-            for sc, path in zip(scenarios, paths, strict=True)
-        },
-        base_seed=first.seed,
-        replicate_seeds=spawn_seeds(first.seed, first.replicates),
-        settings={
-            "residents": first.residents,
-            "years": first.years,
-            "replicates": first.replicates,
-            "workers": workers,
-            "seconds": round(elapsed, 2),
-            "as_planned": opts.planner.as_planned,
-            "planner_settings": {
-                PLANNER_OPTIONS[k]: v for k, v in opts.planner.values().items() if v is not None
+            paths,
+            baseline,
+            workers=workers,
+            parameters=opts.parameters,
+            area=opts.area,
+            residents_csv=opts.residents_csv,
+            groups_shown=groups_shown,
+            planner_manifest={
+                "as_planned": opts.planner.as_planned,
+                "planner_settings": {
+                    PLANNER_OPTIONS[k]: v for k, v in opts.planner.values().items() if v is not None
+                },
             },
-        },
-        baseline=baseline,
-        kind="comparison" if baseline else "run",
-    )
-    manifest["parameters"] = parameter_set.manifest
+            on_done=lambda spec: progress.advance(task),
+            choice=choice,
+        )
     with atomic_folder(out, opts.force, keep=paths) as folder:
-        write_tables(folder, timeseries, summary, manifest)
-        # Who gains and the effect on those reached (sim.runs.people), written and kept for the report.
-        groups, reached = write_people_tables(
-            folder, people, scenarios, baseline, replicate_draws(timeseries), groups_shown
-        )
-        # The report and the headline: people first, who gains and the binding constraint.
-        constraints = _constraints(summary, [sc.name for sc in scenarios])
-        write_report(
-            folder,
-            timeseries,
-            summary,
-            manifest,
-            baseline or scenarios[0].name,
-            constraints=constraints,
-            groups=groups,
-            reached=reached,
-        )
+        write_outputs(folder, result)
     people = [indicator for indicator, _, _ in people_indicators()]
     print_headline(
-        headline(summary, people),
+        headline(result.summary, people),
         baseline,
-        groups,
-        reached,
-        constraints,
+        result.groups,
+        result.reached,
+        result.constraints,
     )
     console.print(
-        f"{total} run{'s' if total != 1 else ''} in {elapsed:.1f} s. Outputs in {out}/: summary.csv, groups.csv, "
+        f"{total} run{'s' if total != 1 else ''} in {result.elapsed:.1f} s. Outputs in {out}/: summary.csv, groups.csv, "
         "reached.csv, reached_timeseries.csv, timeseries.parquet/.csv, "
         "figures/, report.html, manifest.json"
     )
-
-
-def _constraints(summary, names: list[str]) -> dict[str, str]:
-    """The binding-constraint sentence of each scenario (:func:`sim.runs.summary.bottleneck_sentence`)."""
-    from sim.runs.summary import bottleneck_sentence
-
-    return {name: bottleneck_sentence(summary, name) for name in names}
 
 
 # People counts in the CLI's two people tables (the report shows every count).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba as nb
 import numpy as np
 import pandas as pd
 
@@ -18,6 +19,8 @@ from sim.engine.people import STATUS_EVERY_WEEKS, observe_people, person_frame, 
 from sim.engine.placement_log import PLACEMENT_KINDS
 from sim.engine.states import STATUS_NAMES, Status
 from sim.engine.units import WEEKS_PER_YEAR as W
+
+EDUCATION = int(Status.EDUCATION)
 
 if TYPE_CHECKING:
     from sim.model import HousingAreaModel
@@ -79,6 +82,8 @@ RESOURCES = (
     "employment_service_referrals",
     "employment_service_supply",
 )
+# The window's keys of each resource: its summed utilisation and its running weeks.
+_RESOURCE_KEYS = {r: (f"util_{r}", f"running_{r}") for r in RESOURCES}
 # Each resource in plain words, as a planner would say what held an effort back.
 RESOURCE_WORDS = {
     "caseworkers": "the jobcentre's caseworkers",
@@ -113,6 +118,24 @@ REFERRAL_SOURCES = (
     ("social_mentors", "outreach"),
     ("employment_service", "outreach"),
 )
+
+
+def _referral_keys(effort: str, source: str) -> tuple[str, str, str, str]:
+    """(column, tally, unmet column, unmet tally) of one referral source of an effort."""
+    key = f"{effort}_{source}" if source == "outreach" else f"{effort}_referrals_{source}"
+    return (
+        f"referrals_{effort}_{source}_cum",
+        key,
+        f"referrals_{effort}_{source}_unmet_cum",
+        f"{key}_unmet",
+    )
+
+
+# Column and tally names a record reads, formatted once rather than at every record.
+_REFERRAL_KEYS = tuple(_referral_keys(effort, source) for effort, source in REFERRAL_SOURCES)
+_PLACEMENT_KEYS = tuple((f"placements_{kind}_cum", f"placements_{kind}") for kind in PLACEMENT_KINDS)
+_ATTEMPT_KEYS = tuple(f"placement_attempts_{kind}" for kind in PLACEMENT_KINDS)
+_RUNNING_WEEKS_KEYS = {r: f"running_weeks_{r}" for r in RESOURCES}
 
 
 class Recorder:
@@ -159,18 +182,21 @@ class Recorder:
         w["enrolled_cohort_weeks"] += counts.enrolled_cohort
         # Only resources running this week are returned: utilisation is averaged over those weeks.
         for name, value in self.model.resource_utilisation().items():
-            w[f"util_{name}"] += value
-            w[f"running_{name}"] += 1
+            util, running = _RESOURCE_KEYS[name]
+            w[util] += value
+            w[running] += 1
         cum = self._cumulative
         cum["dropouts_area"] += kernel_counts["dropouts_area"]
         cum["dropouts_cohort"] += kernel_counts["dropouts_cohort"]
         cum["relations_completed"] += kernel_counts["relations_completed"]
         cum["enrolled_weeks_area"] += counts.enrolled_area
         cum["enrolled_weeks_cohort"] += counts.enrolled_cohort
-        # Each person's weeks in work and dropouts, and this week's job stocks (sim.engine.people).
-        area, cohort = observe_people(self.model.population, self.model.week)
-        self._job_weeks["area"] += area
-        self._job_weeks["cohort"] += cohort
+        # Each person's weeks in work and dropouts, and this week's job stocks (sim.engine.people):
+        # the kernel kept the records of the rows it updated, so only this week's arrivals remain.
+        pop = self.model.population
+        area, cohort = observe_people(pop, self.model.week, start=pop.n_used - moved_in)
+        self._job_weeks["area"] += kernel_counts["job_weeks_area"] + area
+        self._job_weeks["cohort"] += kernel_counts["job_weeks_cohort"] + cohort
         self._weeks_in_window += 1
 
     def snapshot_status(self) -> None:
@@ -242,17 +268,15 @@ class Recorder:
         row["people_reached_cum"] = int(np.count_nonzero(pop.view("help")))
         row["leisure_job_share_14_17"] = leisure_job_share(pop, m.week)
         # Placements brokered so far, by kind (docs/ODD.md 7.14).
-        for kind in PLACEMENT_KINDS:
-            row[f"placements_{kind}_cum"] = m.tallies[f"placements_{kind}"]
-        row["placement_attempts_cum"] = sum(
-            m.tallies[f"placement_attempts_{kind}"] for kind in PLACEMENT_KINDS
-        )
+        tallies = m.tallies
+        for column, key in _PLACEMENT_KEYS:
+            row[column] = tallies[key]
+        row["placement_attempts_cum"] = sum(tallies[key] for key in _ATTEMPT_KEYS)
         # Referrals by source so far, taken onto an effort's list and owed but not met (nobody
         # in the target group to refer, or a full list): the referral side of the bottleneck.
-        for effort, source in REFERRAL_SOURCES:
-            key = f"{effort}_{source}" if source == "outreach" else f"{effort}_referrals_{source}"
-            row[f"referrals_{effort}_{source}_cum"] = m.tallies[key]
-            row[f"referrals_{effort}_{source}_unmet_cum"] = m.tallies[f"{key}_unmet"]
+        for column, key, unmet_column, unmet_key in _REFERRAL_KEYS:
+            row[column] = tallies[key]
+            row[unmet_column] = tallies[unmet_key]
         # Mentoring pipeline.
         row.update(m.pipeline())
         for key in WINDOW_COUNTS:
@@ -260,13 +284,16 @@ class Recorder:
         # Person-weeks enrolled so far: the denominator of dropouts per 100 enrolled over any period.
         row["enrolled_weeks_area_cum"] = self._cumulative["enrolled_weeks_area"]
         row["enrolled_weeks_cohort_cum"] = self._cumulative["enrolled_weeks_cohort"]
+        cumulative = self._cumulative
         for r in RESOURCES:
             # Over the weeks the resource ran since the last record; none (the record of week 0,
             # or an effort not running): unknown, not zero.
-            running = w[f"running_{r}"]
-            row[f"util_{r}"] = w[f"util_{r}"] / running if running else float("nan")
-            self._cumulative[f"running_weeks_{r}"] += running
-            row[f"running_weeks_{r}"] = self._cumulative[f"running_weeks_{r}"]
+            util, running_key = _RESOURCE_KEYS[r]
+            weeks_key = _RUNNING_WEEKS_KEYS[r]
+            running = w[running_key]
+            row[util] = w[util] / running if running else float("nan")
+            cumulative[weeks_key] += running
+            row[weeks_key] = cumulative[weeks_key]
         row.update(m.costs.as_row())
         self.rows.append(row)
         self._reset_window()
@@ -274,12 +301,24 @@ class Recorder:
 
 def leisure_job_share(pop, week: int) -> float:
     """Share of the area's residents aged 14-17 in education who hold a leisure job (docs/ODD.md 7.7)."""
-    n = pop.n_used
-    age = week - pop.birth_week[:n].astype(int)
-    in_school = (
-        (pop.in_area[:n] == 1) & (pop.status[:n] == Status.EDUCATION) & (age >= 14 * W) & (age < 18 * W)
+    held, in_school = _leisure_jobs(
+        pop.n_used, pop.in_area, pop.status, pop.birth_week, pop.leisure_job, week
     )
-    return _rate(float(pop.leisure_job[:n][in_school].sum()), float(in_school.sum()))
+    return _rate(float(held), float(in_school))
+
+
+@nb.njit(cache=True)
+def _leisure_jobs(n_used, in_area, status, birth_week, leisure_job, week):
+    """(Leisure jobs held, residents) among the area's residents aged 14-17 in education."""
+    held = 0
+    in_school = 0
+    for i in range(n_used):
+        if in_area[i] == 1 and status[i] == EDUCATION:
+            age = week - np.int64(birth_week[i])
+            if age >= 14 * W and age < 18 * W:
+                in_school += 1
+                held += leisure_job[i]
+    return held, in_school
 
 
 # Age bands of long-term unemployment besides 30-39 (CFBU-2015 p.14, fig. 2).

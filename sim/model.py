@@ -45,7 +45,7 @@ from sim.engine.kernel_params import (
     effect_table,
 )
 from sim.engine.placement_log import PlacementLog
-from sim.engine.population import YOUTH_STREAM, Population
+from sim.engine.population import Population
 from sim.engine.records import ResidentRecords
 from sim.engine.relation_log import RelationLog
 from sim.engine.relations import count_caseloads, count_mentees_by_kind
@@ -346,9 +346,7 @@ class HousingAreaModel(mesa.Model):
         self._youth_owed -= youths
         if newcomers + youths == 0:
             return 0
-        rows = pop.add(newcomers, self.week) if newcomers else np.empty(0, dtype=np.int64)
-        if youths:
-            rows = np.concatenate([rows, pop.add(youths, self.week, stream=YOUTH_STREAM)])
+        rows = pop.add_arrivals(newcomers, youths, self.week)
         if self.create_resident_agents:
             Resident.create_batch(self, rows)
         return int(rows.size)
@@ -573,3 +571,44 @@ def key_indicator_collector() -> mesa.DataCollector:
 
 def _week_of(model: HousingAreaModel) -> int:
     return int(model.week)
+
+
+WARM_UP_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "combined_package.toml"
+# Every effort, placement brokering and the employment service, all running from week 0, so a
+# short run calls every compiled function a comparison calls.
+WARM_UP_OVERRIDES: dict[str, Any] = {
+    "employment_service.staff": 2,
+    "professional_mentors.placement.enabled": True,
+    "business_mentors.placement.enabled": True,
+    "employment_service.placement.enabled": True,
+    **{
+        f"{effort}.effort.{key}": value
+        for effort in ("volunteer_corps", "professional_mentors", "business_mentors", "employment_service")
+        for key, value in (("start_up_weeks", 0), ("extra_delay_mean_weeks", 0.0), ("never_starts", 0.0))
+    },
+}
+
+
+def warm_up(scenario: Scenario | Path | None = None, residents: int = 300, years: int = 1) -> None:
+    """Load every compiled (Numba) function of a run into this process by running a small model.
+
+    A process's first run loads each compiled function from Numba's cache when it is first called,
+    which costs about as much CPU as a whole 5,000-resident run. A long-lived process that starts
+    worker processes by fork (a server) can call this once before its workers start: they then
+    inherit the loaded functions instead of each loading them again. Results of later runs do not
+    depend on it.
+
+    Args:
+        scenario: What to run (default: the bundled combined package with every effort and
+            brokering running from week 0).
+        residents: Residents of the small run.
+        years: Its years.
+    """
+    if scenario is None:
+        scenario = apply_overrides(load_scenario(WARM_UP_SCENARIO), WARM_UP_OVERRIDES, "warm-up")
+    elif isinstance(scenario, Path):
+        scenario = load_scenario(scenario)
+    scenario = with_overrides(scenario, residents=residents, years=years)
+    with HousingAreaModel(scenario, 0, create_resident_agents=False, collect_every_week=False) as model:
+        model.run()
+        model.people()

@@ -605,3 +605,15 @@ def test_every_cost_note_reads_in_danish():
             word in danish for word in ("costs", "gains", "dropouts", "effect")
         ), danish
         assert i18n.translate_sentence(note, "en") == note
+
+
+def test_every_bundled_template_s_description_has_danish():
+    from sim.app import forms
+    from sim.inputs.loader import load_scenario
+
+    missing = [
+        desc
+        for desc in (load_scenario(path).description for path in forms.templates().values())
+        if desc and i18n.translate(desc, "da") == desc
+    ]
+    assert not missing, "no Danish for:\n" + "\n".join(missing)

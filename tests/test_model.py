@@ -11,7 +11,7 @@ from conftest import on_plan, small
 
 from sim.agents import Mentor, Resident
 from sim.engine.states import STATUS_NAMES, MentorKind, Status
-from sim.model import HousingAreaModel
+from sim.model import WARM_UP_OVERRIDES, WARM_UP_SCENARIO, HousingAreaModel, warm_up
 
 
 def run(scenario, seed=11):
@@ -222,3 +222,17 @@ def test_step_only_orchestrates_in_the_fixed_order(monkeypatch):
         monkeypatch.setattr(obj, name, wrapped)
     model.step()
     assert calls == ["step", "advance_residents", "move_in", "book_costs"]
+
+
+def test_warm_up_runs_every_effort_and_leaves_no_model_behind():
+    from sim.inputs.loader import load_scenario
+    from sim.inputs.overrides import apply_overrides
+
+    scenario = apply_overrides(load_scenario(WARM_UP_SCENARIO), WARM_UP_OVERRIDES, "warm-up")
+    model = HousingAreaModel(scenario, 0, create_resident_agents=False, collect_every_week=False)
+    assert model.volunteer_corps and model.social_mentors and model.firm_network and model.employment_service
+    assert len(model.brokers) == 3
+    model.release()
+    models_before = len(mesa.Agent._ids)
+    warm_up(residents=100)
+    assert len(mesa.Agent._ids) == models_before

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numba as nb
 import numpy as np
 
 from sim.engine.people import HELP_BIT, mark_helped
@@ -57,6 +58,26 @@ WORK_FIRST_LADDERS = (
     (JOB, SUBSIDY),
     (JOB, INTERNSHIP, SUBSIDY),
 )
+
+
+@nb.njit(cache=True)
+def _mentees_of(n_used, mentor_id, indices):
+    """Rows, in order, of the residents whose mentor is one of ``indices``."""
+    size = 0
+    for m in indices:
+        size = max(size, m + 1)
+    mine = np.zeros(size, dtype=np.bool_)
+    for m in indices:
+        if m >= 0:
+            mine[m] = True
+    out = np.empty(n_used, dtype=np.int64)
+    k = 0
+    for i in range(n_used):
+        m = mentor_id[i]
+        if m >= 0 and m < size and mine[m]:
+            out[k] = i
+            k += 1
+    return out[:k]
 
 
 class PlacementBroker:
@@ -130,8 +151,7 @@ class PlacementBroker:
         their ladder the effort brokers. Below the passive threshold nobody is due: stabilising
         comes first (CFBU-2015 p.11).
         """
-        mentored = np.flatnonzero(pop.mentor_id[: pop.n_used] >= 0)  # few: search only among them
-        rows = mentored[np.isin(pop.mentor_id[mentored], mentor_indices)]
+        rows = _mentees_of(pop.n_used, pop.mentor_id, np.asarray(mentor_indices, dtype=np.int64))
         if rows.size == 0:
             return rows, rows
         sc = self.model.scenario

@@ -42,23 +42,20 @@ def _due_clients(n_used, status, in_area, next_contact_week, person_key, week):
 
     Ties go by person, not row, so the order is the same in every scenario.
     """
-    due = np.zeros(n_used, dtype=np.bool_)
+    # One pass, collecting as it goes: the arrays are sized for everyone, but few are due.
+    rows = np.empty(n_used, dtype=np.int64)
+    order = np.empty(n_used, dtype=np.int64)
     k = 0
     for i in range(n_used):
         # Bitwise, not short-circuit: the parts are unpredictable, their conjunction rarely true.
         st = status[i]
-        d = (in_area[i] == 1) & (next_contact_week[i] <= week) & ((st == UR) | (st == UF))
-        due[i] = d
-        k += d
-    rows = np.empty(k, dtype=np.int64)
-    order = np.empty(k, dtype=np.int64)
-    k = 0
-    for i in range(n_used):
-        if due[i]:
+        if (in_area[i] == 1) & (next_contact_week[i] <= week) & ((st == UR) | (st == UF)):
             rows[k] = i
             # (due week, person) packed into one int64 sort key.
             order[k] = ((np.int64(next_contact_week[i]) + 32768) << PERSON_KEY_BITS) | person_key[i]
             k += 1
+    rows = rows[:k]
+    order = order[:k]
     return rows[np.argsort(order)]
 
 

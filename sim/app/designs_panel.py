@@ -11,7 +11,7 @@ import solara
 from sim.app import build, forms
 from sim.app.state import Design, error_text, estate, t
 from sim.app.state import designs as designs_state
-from sim.app.tables import paragraph
+from sim.app.tables import Collapsible, paragraph
 from sim.app.upload import Upload
 from sim.inputs.errors import InputError
 
@@ -20,8 +20,8 @@ NAME = re.compile(r"[^a-z0-9_]+")
 
 
 def css_key(key: str) -> str:
-    """A field's key as a CSS class name (``volunteer_corps.enabled`` -> ``volunteer_corps-enabled``)."""
-    return key.replace(".", "-")
+    """A key as a CSS class name (``volunteer_corps.enabled`` -> ``volunteer_corps-enabled``)."""
+    return key.replace(".", "-").replace(" ", "-")
 
 
 def new_design(template: str, taken: list[str]) -> Design:
@@ -213,11 +213,19 @@ def DesignCard(index: int, item: Design):
             )
         else:
             solara.Text(t("From the uploaded file") + f" {item.template}")
+        if base is not None and base.description:
+            solara.Text(t(base.description), style={"font-size": "0.85em", "color": "#555"})
         if "" in found:
             solara.Error(error_text(found[""]), classes=["sim-field-error"])
-        for group, fields in groupby(forms.DESIGN_FIELDS, key=lambda f: f.group):
-            with solara.Details(t(group), expand=group == forms.DESIGN_FIELDS[0].group):
-                for field in fields:
+        for group, fields in groupby(visible_fields(base), key=lambda f: f.group):
+            group_fields = list(fields)
+            marked = any(f.key in found for f in group_fields)
+            own = group not in ("Target group", "Start-up", "Costs", "Jobcentre") and any(
+                f.effort and forms.field_applies(f, base) for f in group_fields
+            )
+
+            def body(group_fields=group_fields) -> None:
+                for field in group_fields:
                     Field(
                         index,
                         item,
@@ -225,6 +233,10 @@ def DesignCard(index: int, item: Design):
                         item.values.get(field.key, shown.get(field.key)),
                         found.get(field.key, ""),
                     )
+
+            Collapsible(
+                t(group), body, open_at_start=marked or own, classes=[f"sim-group-{css_key(group.lower())}"]
+            )
         if found:
             solara.Warning(t("Fix the marked values to run or save this design."))
         elif base is not None:

@@ -12,7 +12,7 @@ from sim.app import build, forms
 from sim.app.i18n import code_label
 from sim.app.numbers import num
 from sim.app.state import Estate, error_text, estate, keep_upload, language, manager, owner, t
-from sim.app.tables import paragraph, table
+from sim.app.tables import Collapsible, paragraph, table
 from sim.app.upload import Upload
 from sim.inputs.errors import InputError
 
@@ -117,8 +117,11 @@ def Marginals(current: Estate):
     except InputError as exc:
         solara.Error(error_text(str(exc)), classes=["sim-estate-error"])
         return
-    with solara.Details(t("Who lives there (the marginals the run starts from)"), expand=False):
-        table(frame, classes=["sim-marginals"])
+    Collapsible(
+        t("Who lives there (the marginals the run starts from)"),
+        lambda: table(frame, classes=["sim-marginals"]),
+        classes=["sim-marginals-toggle"],
+    )
 
 
 def marginals_of(current: Estate) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import solara
 
 from sim.app import build
 from sim.app.designs_panel import problems, typed_design
-from sim.app.state import designs, error_text, estate, job_id, manager, notice, owner, shown_run, t
+from sim.app.state import designs, error_text, estate, job_id, manager, notice, owner, section, shown_run, t
 from sim.inputs.errors import InputError
 
 POLL_SECONDS = 0.5
@@ -104,6 +104,12 @@ def RunBar():
     del tick
 
 
+def open_run(run_id: str) -> None:
+    """Show a past run's results on the main part of the page."""
+    shown_run.set(run_id)
+    section.set("setup")
+
+
 @solara.component
 def PastRuns():
     """This browser's earlier runs, newest first, each one click from its results."""
@@ -116,7 +122,7 @@ def PastRuns():
                 solara.Button(
                     info.id,
                     text=True,
-                    on_click=lambda info=info: shown_run.set(info.id),
+                    on_click=lambda info=info: open_run(info.id),
                     classes=["sim-past-run"],
                 )
                 solara.Text(", ".join(getattr(info, "scenarios", []) or []))

@@ -70,6 +70,7 @@ designs: solara.Reactive[list[Design]] = solara.reactive([])
 job_id = solara.reactive("")  # the session's current (or last) run
 shown_run = solara.reactive("")  # the run whose results are shown (current or reopened)
 notice = solara.reactive("")  # a one-line message above the run button (errors of the last action)
+section = solara.reactive("setup")  # the part of the page shown: setup, past or live
 
 _manager: JobManager | None = None
 _lock = threading.Lock()

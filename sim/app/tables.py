@@ -7,6 +7,7 @@ not hold; the page has no formulas, so headings, paragraphs and tables are writt
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import pandas as pd
 import solara
@@ -52,3 +53,26 @@ def table(frame: pd.DataFrame, classes: list[str] | None = None) -> None:
     )
     with solara.Column(classes=classes or [], style={"overflow-x": "auto", "padding": "0"}):
         solara.HTML(tag="div", unsafe_innerHTML=body)
+
+
+@solara.component
+def Collapsible(
+    title: str, body: Callable[[], None], open_at_start: bool = False, classes: list[str] | None = None
+):
+    """A titled section whose body is built only while it is open.
+
+    Solara's Details builds its body's widgets even when closed; a design card has dozens of
+    fields, and building them all made the first page slow.
+    """
+    shown, set_shown = solara.use_state(open_at_start)
+    with solara.Column(classes=classes or [], style={"padding": "0", "gap": "0"}):
+        solara.Button(
+            ("▾ " if shown else "▸ ") + title,
+            text=True,
+            on_click=lambda: set_shown(not shown),
+            classes=["sim-collapsible"],
+            style={"justify-content": "flex-start", "text-transform": "none", "font-weight": "600"},
+        )
+        if shown:
+            with solara.Column(style={"padding": "0 0 0 1em"}):
+                body()

@@ -16,7 +16,7 @@ from sim.app.estate_panel import EstatePanel
 from sim.app.i18n import LANGUAGES
 from sim.app.results_panel import ResultsPanel
 from sim.app.run_panel import PastRuns, RunBar
-from sim.app.state import designs, language, manager, owner, shown_run, t
+from sim.app.state import designs, language, manager, owner, section, shown_run, t
 from sim.inputs.errors import one_line
 
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
@@ -85,23 +85,23 @@ def Page():
         LanguageSwitch()
     with solara.AppBarTitle():
         solara.Text(t("Mentoring in a housing estate: what would it change?"), classes=["sim-title"])
-    section, set_section = solara.use_state("setup")
+    current = section.value
     sections = {"setup": t("Set up and run"), "past": t("Past runs"), "live": t("Live view")}
     with solara.Column(style={"max-width": "1400px", "margin": "0 auto", "width": "100%"}):
         with solara.Row(classes=["sim-sections"]):
             for key, label in sections.items():
                 solara.Button(
                     label,
-                    text=section != key,
-                    outlined=section == key,
+                    text=current != key,
+                    outlined=current == key,
                     color="primary",
-                    on_click=lambda key=key: set_section(key),
+                    on_click=lambda key=key: section.set(key),
                     classes=[f"sim-section-{key}"],
                 )
-        if section == "setup":
+        if current == "setup":
             for panel in (EstatePanel, DesignsPanel, RunBar, Results):
                 Guarded(panel)
-        elif section == "past":
+        elif current == "past":
             Guarded(PastRuns)
         else:  # SolaraViz builds a model: only when this section is open
             from sim.app.live import LiveView

@@ -88,7 +88,11 @@ STOCK_NAMES = (
     "enrolled_area",
     "enrolled_cohort",
 )
-COUNT_NAMES = EVENT_COUNT_NAMES + STOCK_NAMES
+# Person-weeks in ordinary jobs of residents 16-64 this week, in the area and in the start cohort
+# (the per-person record's weekly pass, sim.engine.people.observe_people, done in the loop).
+PEOPLE_COUNT_NAMES = ("job_weeks_area", "job_weeks_cohort")
+COUNT_NAMES = EVENT_COUNT_NAMES + STOCK_NAMES + PEOPLE_COUNT_NAMES
+ADULT_WEEKS = 16 * 52  # the per-person job stocks count residents 16 and over
 
 
 # The sections of the weekly update below are compiled into the kernel's loop (inline="always":
@@ -451,6 +455,9 @@ def _step_residents(
     person_key,
     sex,
     leisure_job,
+    job_weeks,
+    work_weeks,
+    run_dropouts,
     duration_mult,
     barrier_mult,
     effects,
@@ -461,7 +468,10 @@ def _step_residents(
 ):
     """Advance every resident slot below ``n_used`` by one week, in place.
 
-    Written with ``prange`` and compiled both in parallel and serially (below).
+    Written with ``prange`` and compiled both in parallel and serially (below). The per-person
+    record's weekly update (weeks in work and in ordinary jobs, dropouts:
+    :func:`sim.engine.people.observe_people`) is done in the same loop, on the state after the
+    update, rather than in a pass of its own over every row.
 
     Returns:
         A tuple of integer counts in the order of ``COUNT_NAMES``.
@@ -481,6 +491,8 @@ def _step_residents(
     business_subsidised_area = 0
     enrolled_area = 0
     enrolled_cohort = 0
+    job_weeks_area = 0
+    job_weeks_cohort = 0
     job_exp_max = np.exp(0.5 * (p.readiness_effect + p.motivation_effect))
     dropout_exp_max = np.exp(0.5 * p.motivation_effect)
     breakdown_exp_max = np.exp(0.5 * (p.breakdown_match_effect + p.breakdown_motivation_effect))
@@ -642,6 +654,18 @@ def _step_residents(
         internships_area += area * np.int64(st == INTERNSHIP)
         business_subsidised_area += subsidised * business
         jobcentre_subsidised_area += subsidised * (1 - business)
+
+        # The per-person record (sim.engine.people.observe_people) of a resident still followed.
+        if ev & EV_DROPOUT:
+            run_dropouts[i] += 1
+        ours = np.int64(cohort[i] == 1)
+        if (area == 1 or ours == 1) and (st == EMPLOYED or st == SUBSIDISED):
+            work_weeks[i] += 1
+            if st == EMPLOYED:
+                job_weeks[i] += 1
+                if age >= ADULT_WEEKS:
+                    job_weeks_area += area
+                    job_weeks_cohort += ours
     return (
         dropouts_area,
         dropouts_cohort,
@@ -658,6 +682,8 @@ def _step_residents(
         business_subsidised_area,
         enrolled_area,
         enrolled_cohort,
+        job_weeks_area,
+        job_weeks_cohort,
     )
 
 

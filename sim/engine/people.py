@@ -116,27 +116,52 @@ def entry_groups(status: np.ndarray, age_weeks: np.ndarray, unemployment_weeks: 
     )
 
 
+@nb.njit(cache=True, inline="always")
+def _entry_bits(st, a, weeks, job_ready, activity_ready, long_term, school, neet):
+    """Bits of :data:`GROUPS` of one resident entering with status ``st``, age ``a`` and ``weeks`` unemployed."""
+    b = 0
+    adult = a >= 18 * W and st != RETIRED
+    if adult and st == UR:
+        b |= job_ready
+    if adult and st == UF:
+        b |= activity_ready
+    unemployed_like = st == UR or st == UF or st == ACTIVATION or st == INTERNSHIP
+    if adult and unemployed_like and weeks >= LONG_TERM_WEEKS:
+        b |= long_term
+    if st == EDUCATION and a >= 14 * W and a < 30 * W:
+        b |= school
+    if a >= 15 * W and a < 30 * W and (st == UR or st == UF or st == INACTIVE):
+        b |= neet
+    return b
+
+
 @nb.njit(cache=True)
 def _entry_groups(status, age, unemployment_weeks, job_ready, activity_ready, long_term, school, neet):
     bits = np.zeros(status.size, dtype=np.uint8)
     for i in range(status.size):
-        st = status[i]
-        a = age[i]
-        b = 0
-        adult = a >= 18 * W and st != RETIRED
-        if adult and st == UR:
-            b |= job_ready
-        if adult and st == UF:
-            b |= activity_ready
-        unemployed_like = st == UR or st == UF or st == ACTIVATION or st == INTERNSHIP
-        if adult and unemployed_like and unemployment_weeks[i] >= LONG_TERM_WEEKS:
-            b |= long_term
-        if st == EDUCATION and a >= 14 * W and a < 30 * W:
-            b |= school
-        if a >= 15 * W and a < 30 * W and (st == UR or st == UF or st == INACTIVE):
-            b |= neet
-        bits[i] = b
+        bits[i] = _entry_bits(
+            status[i], age[i], unemployment_weeks[i], job_ready, activity_ready, long_term, school, neet
+        )
     return bits
+
+
+@nb.njit(cache=True, inline="always")
+def mark_entry_rows(start, stop, week, status, birth_week, unemployment_weeks, entry_week, entry_groups):
+    """:func:`mark_entry` of the rows ``start..stop-1``, inside a Numba function (arrivals of a week)."""
+    job_ready, activity_ready, long_term, school, neet = GROUP_BITS
+    for i in range(start, stop):
+        entry_week[i] = week
+        age = np.int64(week) + 1 - np.int64(birth_week[i])
+        entry_groups[i] = _entry_bits(
+            np.int64(status[i]),
+            age,
+            np.int64(unemployment_weeks[i]),
+            job_ready,
+            activity_ready,
+            long_term,
+            school,
+            neet,
+        )
 
 
 def mark_entry(pop: Population, rows: np.ndarray, week: int) -> None:
@@ -155,16 +180,24 @@ def mark_helped(pop: Population, rows: np.ndarray, bit: int, week: int) -> None:
     """Add the help ``bit`` to ``rows`` and keep the week each was first helped (bit 0: nothing)."""
     if rows.size == 0 or bit == 0:
         return
-    pop.help[rows] |= np.uint8(bit)
-    first = pop.first_help_week[rows]
-    pop.first_help_week[rows] = np.where(first < 0, week, first)
+    _mark_helped(rows, pop.help, pop.first_help_week, bit, week)
 
 
 @nb.njit(cache=True)
-def _observe(n_used, status, in_area, cohort, birth_week, events, job_weeks, work_weeks, run_dropouts, week):
+def _mark_helped(rows, help_bits, first_help_week, bit, week):
+    for i in rows:
+        help_bits[i] |= bit
+        if first_help_week[i] < 0:
+            first_help_week[i] = week
+
+
+@nb.njit(cache=True)
+def _observe(
+    start, n_used, status, in_area, cohort, birth_week, events, job_weeks, work_weeks, run_dropouts, week
+):
     area = 0
     ours = 0
-    for i in range(n_used):
+    for i in range(start, n_used):
         dropped = events[i] & 1  # Event.DROPOUT: set by this week's kernel pass
         if dropped:
             run_dropouts[i] += 1
@@ -183,17 +216,21 @@ def _observe(n_used, status, in_area, cohort, birth_week, events, job_weeks, wor
     return area, ours
 
 
-def observe_people(pop: Population, week: int) -> tuple[int, int]:
-    """Add one week to everyone's record after the week's update; return this week's job stocks.
+def observe_people(pop: Population, week: int, start: int = 0) -> tuple[int, int]:
+    """Add one week to the records of the rows from ``start`` on after the week's update; return their job stocks.
 
     Called once a week after the kernel and arrivals, when the state is that of the start of
     week ``week + 1``: a week in an ordinary job or in any work, and a dropout the kernel flagged.
+    The kernel does this for the rows it updates (its counts ``job_weeks_area`` and
+    ``job_weeks_cohort`` are their stocks), so the model calls this for the week's arrivals only.
 
     Returns:
         Residents 16-64 in ordinary jobs in the area and in the start cohort (the stocks the
-        indicator ``employed_16_64`` counts at a record of week ``week + 1``).
+        indicator ``employed_16_64`` counts at a record of week ``week + 1``), among the rows
+        from ``start`` on.
     """
     area, ours = _observe(
+        start,
         pop.n_used,
         pop.status,
         pop.in_area,

@@ -10,13 +10,14 @@ the same start population in every scenario that shares the population parameter
 
 from __future__ import annotations
 
+import operator
 from typing import get_args
 
 import numba as nb
 import numpy as np
 
 from sim.engine.kernel_params import duration_table
-from sim.engine.people import PEOPLE_FIELDS, mark_entry
+from sim.engine.people import PEOPLE_FIELDS, mark_entry, mark_entry_rows
 from sim.engine.records import ResidentRecords, apply_records
 from sim.engine.rng import uniform, uniform_array
 from sim.engine.states import Background, Barrier, RandomSlot, Status
@@ -105,8 +106,13 @@ KERNEL_FIELDS = (
     "sex",  # parental leave (docs/ODD.md 7.6)
     # Leisure jobs (docs/ODD.md 7.7).
     "leisure_job",
+    # The per-person record's weekly update (sim.engine.people.observe_people).
+    "job_weeks",
+    "work_weeks",
+    "run_dropouts",
 )
 
+_KERNEL_ARRAYS = operator.attrgetter(*KERNEL_FIELDS)  # a tuple of them, in one call
 SYNTHESIS_SLOT = int(RandomSlot.SYNTHESIS)
 LEISURE_JOB_SLOT = int(RandomSlot.LEISURE_JOB)  # at arrival; the kernel uses it in later weeks
 PERSON_KEY_BITS = 42
@@ -451,6 +457,115 @@ def _synthesise(
             readiness[i] = min(max(readiness[i], np.float32(0.35)), np.float32(0.85))
 
 
+@nb.njit(cache=True)
+def _arrive(
+    start,
+    mid,
+    stop,
+    newcomer_base,
+    youth_base,
+    status,
+    status_since,
+    unemployment_weeks,
+    birth_week,
+    in_area,
+    cohort,
+    readiness,
+    motivation,
+    barriers,
+    education_level,
+    prior_dropouts,
+    sex,
+    next_contact_week,
+    programme_weeks,
+    person_key,
+    background,
+    entry_week,
+    entry_groups,
+    background_cum,
+    age_cum,
+    band_lo,
+    band_hi,
+    status_cum,
+    benefit_cum,
+    duration_cum,
+    barrier_prevalence,
+    barrier_bits,
+    education_cum,
+    programme_len,
+    scalars,
+    seed,
+    week,
+    leisure_start,
+):
+    """Newcomers (rows ``start..mid-1``) and young people turning 14 (``mid..stop-1``) arriving in ``week``.
+
+    Keys the rows (each stream's base + order of arrival), synthesises them, marks their entry
+    (:func:`sim.engine.people.mark_entry`) and returns the newcomers
+    :meth:`Population.start_leisure_jobs` considers for a leisure job (none when ``leisure_start``
+    is 0), with their weeks since turning 14: the chances themselves are computed by numpy as
+    before. Every step is per row and keyed by person, so one call for both streams gives what a
+    call per stream gives.
+    """
+    for i in range(start, mid):
+        person_key[i] = newcomer_base + (i - start)
+    for i in range(mid, stop):
+        person_key[i] = youth_base + (i - mid)
+    for stream in range(2):
+        first = start if stream == 0 else mid
+        last = mid if stream == 0 else stop
+        if last <= first:
+            continue
+        _synthesise(
+            first,
+            last,
+            status,
+            status_since,
+            unemployment_weeks,
+            birth_week,
+            in_area,
+            cohort,
+            readiness,
+            motivation,
+            barriers,
+            education_level,
+            prior_dropouts,
+            sex,
+            next_contact_week,
+            programme_weeks,
+            person_key,
+            background,
+            background_cum,
+            age_cum,
+            band_lo,
+            band_hi,
+            status_cum,
+            benefit_cum,
+            duration_cum,
+            barrier_prevalence,
+            barrier_bits,
+            education_cum,
+            programme_len,
+            scalars,
+            seed,
+            week,
+            0,
+            stream == 1,
+        )
+    eligible = np.empty(mid - start, dtype=np.int64)
+    since = np.empty(mid - start, dtype=np.int64)
+    k = 0
+    if leisure_start:
+        for i in range(start, mid):
+            since_14 = np.int64(week) + 1 - np.int64(birth_week[i]) - 14 * WEEKS_PER_YEAR
+            if status[i] == EDUCATION and since_14 >= 0 and since_14 < 4 * WEEKS_PER_YEAR:
+                eligible[k] = i
+                since[k] = since_14
+                k += 1
+    mark_entry_rows(start, stop, week, status, birth_week, unemployment_weeks, entry_week, entry_groups)
+    return eligible[:k], since[:k]
+
+
 class Population:
     """Resident state in numpy arrays, with synthesis of the start population and newcomers.
 
@@ -523,12 +638,10 @@ class Population:
         stop = start + count
         if stop > self.capacity:
             self._grow(stop)
-        if is_cohort:
-            self.person_key[start:stop] = np.arange(start, stop)
-        else:
-            # Below 2**PERSON_KEY_BITS for both streams and any horizon the schema allows.
-            base = ((2 + stream) << 40) + (week << 20)
-            self.person_key[start:stop] = base + np.arange(count)
+        if not is_cohort:
+            youths = count if stream == YOUTH_STREAM else 0
+            return self.add_arrivals(count - youths, youths, week)
+        self.person_key[start:stop] = np.arange(start, stop)
         t = self.tables
         _synthesise(
             start,
@@ -563,16 +676,80 @@ class Population:
             t.scalars,
             self.seed,
             week,
-            1 if is_cohort else 0,
-            stream == YOUTH_STREAM,
+            1,
+            False,
         )
         self.n_used = stop
-        rows = np.arange(start, stop)
-        if not is_cohort and stream != YOUTH_STREAM:  # the cohort's, after its records (__init__)
-            self.start_leisure_jobs(rows, week)
-        if not is_cohort:  # the cohort's after its records (__init__)
-            mark_entry(self, rows, week)
-        return rows
+        # The cohort's leisure jobs and entry marks come after its records (__init__).
+        return np.arange(start, stop)
+
+    def add_arrivals(self, newcomers: int, youths: int, week: int) -> np.ndarray:
+        """Synthesise a week's newcomers and young people turning 14 (:meth:`add`); return their rows.
+
+        The newcomers' rows come first. What the start population gets in three steps
+        (:func:`_synthesise`, :meth:`start_leisure_jobs`, :func:`~sim.engine.people.mark_entry`)
+        arrivals get in one Numba call (:func:`_arrive`) but for the leisure-job chances, computed
+        as :meth:`start_leisure_jobs` computes them: arrivals come every week, and the steps' own
+        numpy passes over a handful of rows cost more than the synthesis.
+        """
+        start = self.n_used
+        mid = start + newcomers
+        stop = mid + youths
+        if stop > self.capacity:
+            self._grow(stop)
+        # Below 2**PERSON_KEY_BITS for both streams and any horizon the schema allows.
+        newcomer_base = (2 << 40) + (week << 20)
+        youth_base = ((2 + YOUTH_STREAM) << 40) + (week << 20)
+        t = self.tables
+        lj = self.scenario.leisure_jobs
+        eligible, since_14 = _arrive(
+            start,
+            mid,
+            stop,
+            newcomer_base,
+            youth_base,
+            self.status,
+            self.status_since,
+            self.unemployment_weeks,
+            self.birth_week,
+            self.in_area,
+            self.cohort,
+            self.readiness,
+            self.motivation,
+            self.barriers,
+            self.education_level,
+            self.prior_dropouts,
+            self.sex,
+            self.next_contact_week,
+            self.programme_weeks,
+            self.person_key,
+            self.background,
+            self.entry_week,
+            self.entry_groups,
+            t.background_cum,
+            t.age_cum,
+            t.band_lo,
+            t.band_hi,
+            t.status_cum,
+            t.benefit_cum,
+            t.duration_cum,
+            t.barrier_prevalence,
+            BARRIER_BITS,
+            t.education_cum,
+            t.programme_weeks,
+            t.scalars,
+            self.seed,
+            week,
+            lj.start > 0.0,
+        )
+        self.n_used = stop
+        if eligible.size:
+            rate = lj.start + lj.loss
+            chance = lj.start / rate * -np.expm1(-rate * since_14)
+            self.leisure_job[eligible] = (self.draws(eligible, week, LEISURE_JOB_SLOT) < chance).astype(
+                np.int8
+            )
+        return np.arange(start, stop)
 
     def start_leisure_jobs(self, rows: np.ndarray, week: int) -> None:
         """Give arrivals aged 14-17 in education a leisure job at the kernel's own share (docs/ODD.md 7.7).
@@ -612,7 +789,7 @@ class Population:
 
     def kernel_arrays(self) -> tuple[np.ndarray, ...]:
         """The arrays of :func:`sim.engine.kernel.step_residents`, in argument order."""
-        return tuple(getattr(self, name) for name in KERNEL_FIELDS)
+        return _KERNEL_ARRAYS(self)
 
     def view(self, name: str) -> np.ndarray:
         """The used part of one attribute array (a view, not a copy)."""

@@ -25,6 +25,7 @@ from sim.engine.kernel_params import (
     MAX_DURATION_WEEKS,
     KernelParams,
 )
+from sim.engine.people import observe_people
 from sim.engine.population import Population
 from sim.engine.states import PROGRAMMES, Event, RandomSlot, Status
 
@@ -72,6 +73,10 @@ def step_residents_reference(
     for i in range(pop.n_used):
         _step_one(pop, i, duration_mult, barrier_mult, effects, p, seed, week, demand, counts)
     counts.update(stock_counts(pop))
+    # The per-person record's weekly update, which the kernel does in its loop, as its own pass.
+    area, ours = observe_people(pop, week)
+    counts["job_weeks_area"] = area
+    counts["job_weeks_cohort"] = ours
     return counts
 
 

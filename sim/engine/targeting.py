@@ -108,17 +108,64 @@ def _members(
     return out
 
 
+@nb.njit(cache=True)
+def _candidates(
+    n_used,
+    in_area,
+    mentor_id,
+    waiting_kind,
+    status,
+    birth_week,
+    prior_dropouts,
+    motivation,
+    readiness,
+    sex,
+    background,
+    barriers,
+    match_group,
+    unemployment_weeks,
+    masks,
+    ints,
+    floats,
+):
+    """Rows of residents in the area, with no mentor and on no waiting list, in the target group (one call)."""
+    free = _free_in_area(n_used, in_area, mentor_id, waiting_kind)
+    member = _members(
+        free,
+        status,
+        birth_week,
+        prior_dropouts,
+        motivation,
+        readiness,
+        sex,
+        background,
+        barriers,
+        match_group,
+        unemployment_weeks,
+        masks,
+        ints,
+        floats,
+    )
+    return free[member]
+
+
 def _bits(names: list[str]) -> int:
     return sum(1 << int(Barrier[name.upper()]) for name in set(names))
 
 
 def _criteria(target: TargetGroup, week: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The target group as (boolean masks, integer bounds, float bounds) for the Numba passes."""
-    masks = np.zeros(M_SIZE, dtype=np.bool_)
-    masks[[M_STATUS + STATUS_NAMES.index(name) for name in target.statuses]] = True
-    masks[[M_SEX + SEX_NAMES.index(name) for name in target.sexes]] = True
-    masks[[M_BACKGROUND + BACKGROUND_NAMES.index(name) for name in target.backgrounds]] = True
-    masks[[M_GROUP + group for group in target.match_groups]] = True
+    # Built as Python lists and converted once: criteria are packed at every search.
+    on = [False] * M_SIZE
+    for name in target.statuses:
+        on[M_STATUS + STATUS_NAMES.index(name)] = True
+    for name in target.sexes:
+        on[M_SEX + SEX_NAMES.index(name)] = True
+    for name in target.backgrounds:
+        on[M_BACKGROUND + BACKGROUND_NAMES.index(name)] = True
+    for group in target.match_groups:
+        on[M_GROUP + group] = True
+    masks = np.array(on, dtype=np.bool_)
     ints = np.array(
         [
             week - (target.max_age * 52 + 51),  # oldest: up to the eve of the birthday after max_age
@@ -174,8 +221,9 @@ def find_targets(pop: Population, target: TargetGroup, count: int, week: int, sl
     """
     if count <= 0:
         return np.empty(0, dtype=np.int64)
-    free = _free_in_area(pop.n_used, pop.in_area, pop.mentor_id, pop.waiting_kind)
-    rows = free[_members(free, *_arrays(pop), *_criteria(target, week))]
+    rows = _candidates(
+        pop.n_used, pop.in_area, pop.mentor_id, pop.waiting_kind, *_arrays(pop), *_criteria(target, week)
+    )
     if rows.size <= count:
         return rows
     keys = pop.draws(rows, week, slot)

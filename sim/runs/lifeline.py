@@ -59,16 +59,19 @@ def _die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def init_worker(parent_pid: int) -> None:
-    """Set up a worker process: tie it to its parent; one Numba thread.
+def init_worker(parent_pid: int, niceness: int = 0) -> None:
+    """Set up a worker process: tie it to its parent; one Numba thread; optionally a lower priority.
 
     The one initialiser of every worker this tool starts: the pools of
     :func:`sim.runs.runner.worker_pool` (``compare``, ``calibrate``, ``validate``) and, through
     :func:`dask_setup`, the workers of a sweep's local cluster. One Numba thread per worker
     process, since the processes already use the cores (the serial and parallel kernels give the
-    same results, so this changes speed only).
+    same results, so this changes speed only). ``niceness`` lowers the worker's priority (the
+    app's workers: the server answering the page comes first).
     """
     watch_parent(parent_pid)
+    if niceness:
+        os.nice(niceness)
     import numba
 
     numba.set_num_threads(1)

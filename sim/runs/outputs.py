@@ -32,8 +32,10 @@ __all__ = [
     "build_manifest",
     "check_target",
     "prepare_target",
+    "people_tables",
     "versions",
     "write_file_atomically",
+    "write_people_frames",
     "write_people_tables",
     "write_tables",
 ]
@@ -101,6 +103,45 @@ def write_tables(
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
 
 
+def people_tables(
+    people: dict[tuple[str, int], pd.DataFrame],
+    scenarios: Sequence[Scenario],
+    baseline: str | None,
+    draws: np.ndarray | None = None,
+    groups_shown: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """groups.csv, reached.csv and reached_timeseries.csv as frames (levels only without a baseline).
+
+    Args:
+        people: Each run's per-person frame, keyed by (scenario, replicate)
+            (:func:`sim.runs.runner.run_all` with ``people``).
+        scenarios: The scenarios in output order.
+        baseline: The baseline's name, or None.
+        draws: The parameter set of each replicate, or None at the fitted values.
+        groups_shown: The target groups to keep (``--groups``), or None for every group.
+
+    Returns:
+        (groups, reached, reached over time).
+    """
+    from sim.runs.people import groups_table, reached_tables
+
+    groups = groups_table(people, scenarios, baseline, draws)
+    reached, over_time = reached_tables(people, scenarios, baseline, draws)
+    if groups_shown is not None:
+        groups = groups[groups["group"].isin(groups_shown)].reset_index(drop=True)
+        reached = reached[reached["group"].isin(groups_shown)].reset_index(drop=True)
+    return groups, reached, over_time
+
+
+def write_people_frames(
+    folder: Path, groups: pd.DataFrame, reached: pd.DataFrame, over_time: pd.DataFrame
+) -> None:
+    """Write groups.csv, reached.csv and reached_timeseries.csv (from :func:`people_tables`)."""
+    groups.to_csv(folder / "groups.csv", index=False, float_format="%.6g")
+    reached.to_csv(folder / "reached.csv", index=False, float_format="%.6g")
+    over_time.to_csv(folder / "reached_timeseries.csv", index=False, float_format="%.6g")
+
+
 def write_people_tables(
     folder: Path,
     people: dict[tuple[str, int], pd.DataFrame],
@@ -111,26 +152,11 @@ def write_people_tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Write groups.csv, reached.csv and reached_timeseries.csv (levels only without a baseline).
 
-    Args:
-        folder: The output folder being written.
-        people: Each run's per-person frame, keyed by (scenario, replicate)
-            (:func:`sim.runs.runner.run_all` with ``people``).
-        scenarios: The scenarios in output order.
-        baseline: The baseline's name, or None.
-        draws: The parameter set of each replicate, or None at the fitted values.
-        groups_shown: The target groups to write (``--groups``), or None for every group.
+    :func:`people_tables` then :func:`write_people_frames`; the arguments are theirs.
 
     Returns:
         (groups, reached), for the report.
     """
-    from sim.runs.people import groups_table, reached_tables
-
-    groups = groups_table(people, scenarios, baseline, draws)
-    reached, over_time = reached_tables(people, scenarios, baseline, draws)
-    if groups_shown is not None:
-        groups = groups[groups["group"].isin(groups_shown)].reset_index(drop=True)
-        reached = reached[reached["group"].isin(groups_shown)].reset_index(drop=True)
-    groups.to_csv(folder / "groups.csv", index=False, float_format="%.6g")
-    reached.to_csv(folder / "reached.csv", index=False, float_format="%.6g")
-    over_time.to_csv(folder / "reached_timeseries.csv", index=False, float_format="%.6g")
+    groups, reached, over_time = people_tables(people, scenarios, baseline, draws, groups_shown)
+    write_people_frames(folder, groups, reached, over_time)
     return groups, reached

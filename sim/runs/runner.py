@@ -17,8 +17,10 @@ CSV is read once, by :func:`read_records`, and its records travel with every rep
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -180,26 +182,16 @@ def add_intervention_cost(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def run_all(
-    scenarios: Sequence[Scenario],
-    base_seed: int,
-    replicates: int,
-    workers: int = 1,
-    on_done: Callable[[RunSpec], None] | None = None,
-    people: dict[tuple[str, int], pd.DataFrame] | None = None,
-    draws: ReplicateDraws | None = None,
-) -> pd.DataFrame:
-    """Run every scenario for the same spawned replicate seeds; return all time series.
+class Cancelled(Exception):
+    """Raised by :func:`run_all` (and the pipeline built on it) when its ``cancel`` event is set."""
 
-    Args:
-        scenarios: Scenarios to run (names must be unique).
-        base_seed: Seed the replicate seeds are spawned from.
-        replicates: Replicates per scenario.
-        workers: Worker processes (1 runs in this process).
-        on_done: Called after each finished run (progress bars).
-        people: When given, filled with each run's per-person frame, keyed by (scenario name,
-            replicate) (:func:`run_one_with_people`); the time series are the same either way.
-        draws: Parameter draws per replicate, or None to run at the fitted values.
+
+def replicate_specs(
+    scenarios: Sequence[Scenario], base_seed: int, replicates: int, draws: ReplicateDraws | None = None
+) -> list[RunSpec]:
+    """Every run of a comparison, scenario by scenario, replicate by replicate (as :func:`run_all` runs them).
+
+    Each scenario's residents CSV is read once and its records shared by its replicates.
     """
     seeds = spawn_seeds(base_seed, replicates)
     specs = []
@@ -212,6 +204,44 @@ def run_all(
                 RunSpec(draws.scenario(sc, r), r, seeds[r], records, draws.index[r])
                 for r in range(replicates)
             ]
+    return specs
+
+
+def run_all(
+    scenarios: Sequence[Scenario],
+    base_seed: int,
+    replicates: int,
+    workers: int = 1,
+    on_done: Callable[[RunSpec], None] | None = None,
+    people: dict[tuple[str, int], pd.DataFrame] | None = None,
+    draws: ReplicateDraws | None = None,
+    *,
+    executor: Any = None,
+    cancel: threading.Event | None = None,
+) -> pd.DataFrame:
+    """Run every scenario for the same spawned replicate seeds; return all time series.
+
+    Args:
+        scenarios: Scenarios to run (names must be unique).
+        base_seed: Seed the replicate seeds are spawned from.
+        replicates: Replicates per scenario.
+        workers: Worker processes (1 runs in this process); ignored when ``executor`` is given.
+        on_done: Called after each finished run (progress bars).
+        people: When given, filled with each run's per-person frame, keyed by (scenario name,
+            replicate) (:func:`run_one_with_people`); the time series are the same either way.
+        draws: Parameter draws per replicate, or None to run at the fitted values.
+        executor: A running pool to submit the runs to instead of starting one: a
+            :class:`concurrent.futures.Executor` or anything with the same ``submit`` returning
+            futures with ``add_done_callback``, ``result`` and ``cancel`` (a Dask ``Client``). At
+            most a few more runs than it has workers are submitted at a time, so the runs of
+            several comparisons sharing one pool take turns.
+        cancel: When set, no further run is submitted, pending ones are cancelled (running ones
+            finish in their workers) and :class:`Cancelled` is raised.
+
+    Raises:
+        Cancelled: ``cancel`` was set before every run finished.
+    """
+    specs = replicate_specs(scenarios, base_seed, replicates, draws)
     frames: dict[tuple[str, int], pd.DataFrame] = {}
     task = run_one if people is None else run_one_with_people
 
@@ -224,19 +254,82 @@ def run_all(
         if on_done:
             on_done(spec)
 
-    if workers <= 1 or len(specs) == 1:
+    if executor is not None:
+        _run_in(executor, task, specs, keep, cancel)
+    elif workers <= 1 or len(specs) == 1:
         for spec in specs:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("cancelled")
             keep(spec, task(spec))
     else:
         with worker_pool(workers) as pool:
-            futures = {pool.submit(task, spec): spec for spec in specs}
-            for future in as_completed(futures):
-                keep(futures[future], future.result())
+            try:
+                _run_in(pool, task, specs, keep, cancel, window=len(specs))
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     ordered = [frames[(sc.name, r)] for sc in scenarios for r in range(replicates)]
     return pd.concat(ordered, ignore_index=True)
 
 
-def worker_pool(workers: int, start_method: str | None = None) -> ProcessPoolExecutor:
+def _run_in(
+    executor: Any,
+    task: Callable[[RunSpec], Any],
+    specs: list[RunSpec],
+    keep: Callable[[RunSpec, Any], None],
+    cancel: threading.Event | None,
+    window: int | None = None,
+) -> None:
+    """Submit ``specs`` to ``executor``, at most ``window`` at a time; hand each result to ``keep``.
+
+    Results are handed over in this thread, in the order runs finish. With ``cancel`` set, nothing
+    more is submitted, the futures not yet finished are cancelled and :class:`Cancelled` is raised.
+    """
+    window = window or executor_capacity(executor) + 2
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+    pending: dict[Any, RunSpec] = {}
+    waiting = list(reversed(specs))
+
+    def cancelled() -> bool:
+        return cancel is not None and cancel.is_set()
+
+    try:
+        while waiting or pending:
+            while waiting and len(pending) < window and not cancelled():
+                spec = waiting.pop()
+                future = executor.submit(task, spec)
+                pending[future] = spec
+                future.add_done_callback(finished.put)
+            if cancelled():
+                raise Cancelled("cancelled")
+            try:
+                future = finished.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            spec = pending.pop(future, None)
+            if spec is not None:
+                keep(spec, future.result())
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        raise
+
+
+def executor_capacity(executor: Any) -> int:
+    """How many runs an executor runs at once: its workers (a Dask client: its workers' threads)."""
+    workers = getattr(executor, "_max_workers", None)
+    if isinstance(workers, int):
+        return max(workers, 1)
+    nthreads = getattr(executor, "nthreads", None)
+    if callable(nthreads):
+        try:
+            return max(sum(nthreads().values()), 1)
+        except Exception:  # noqa: BLE001 - a client without workers yet
+            return 1
+    return 1
+
+
+def worker_pool(workers: int, start_method: str | None = None, niceness: int = 0) -> ProcessPoolExecutor:
     """A pool of worker processes, each set up by :func:`~sim.runs.lifeline.init_worker`.
 
     Every worker is tied to this process (it ends when this one does) and runs one Numba thread.
@@ -245,10 +338,12 @@ def worker_pool(workers: int, start_method: str | None = None) -> ProcessPoolExe
         workers: Worker processes.
         start_method: ``"fork"`` or ``"spawn"``; by default fork unless Numba's thread pool
             already runs here (see :func:`_start_method`).
+        niceness: How much lower the workers' scheduling priority is than this process's (a
+            server stays responsive while its workers use every core); 0 leaves it.
     """
     ctx = get_context(start_method or _start_method())
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=init_worker, initargs=(os.getpid(),)
+        max_workers=workers, mp_context=ctx, initializer=init_worker, initargs=(os.getpid(), niceness)
     )
 
 
