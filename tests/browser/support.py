@@ -351,7 +351,7 @@ def run_to_results(page, timeout_ms: float = RESULTS_TIMEOUT_MS) -> float:
 def download(page, name: str, timeout_ms: float = 60_000) -> tuple[str, bytes]:
     """Click the download ``sim-download-<name>``; return the file's suggested name and bytes."""
     button = page.locator(f".sim-download-{name}").first
-    button.wait_for(state="visible", timeout=120_000)  # shown once the run's files are written
+    button.wait_for(state="visible", timeout=60_000)  # shown once the run's files are written
     with page.expect_download(timeout=timeout_ms) as info:
         inner = button.locator("button")
         (inner.first if inner.count() else button).click()
