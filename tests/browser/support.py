@@ -237,7 +237,7 @@ def screenshot(page, name: str, focus: str | None = None) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     if focus is not None:
         with contextlib.suppress(Exception):
-            page.locator(focus).first.scroll_into_view_if_needed(timeout=5_000)
+            page.locator(focus).first.evaluate("e => e.scrollIntoView({block: 'start'})", timeout=5_000)
     page.screenshot(path=str(path), full_page=True)
     return path
 
