@@ -33,13 +33,15 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("!", MISSING, yellow=True, bold=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def app_server():
     """``python run_sim.py app`` on a free port of 127.0.0.1 with a temporary outputs folder.
 
     The folder is made here, not by pytest's tmp_path: pytest prunes older numbered temporary
     folders when another pytest session starts on the same machine, which could take it mid-run.
-    Its output goes to outputs/test-artifacts/app-server.log.
+    Its output goes to outputs/test-artifacts/app-server.log. Package scope: the server (a child
+    listening on a port) ends with the browser tests, before other tests count the listeners of
+    pytest's children (tests/test_sweep.py).
     """
     folder = Path(tempfile.mkdtemp(prefix="sim-browser-"))
     server = AppServer(out=folder / "outputs", log=SERVER_LOG)
@@ -57,7 +59,7 @@ def app_server():
         warnings.warn(f"app server children still alive after SIGKILL: {survivors}", stacklevel=1)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     """Debian's Chromium through Playwright's sync API (headless, fresh profile)."""
     from playwright.sync_api import sync_playwright
