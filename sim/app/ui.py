@@ -103,12 +103,14 @@ def Page():
                     on_click=lambda key=key: section.set(key),
                     classes=[f"sim-section-{key}"],
                 )
-        if current == "setup":
+        # The set-up part stays built while another part is shown (hidden, not removed): a
+        # chart widget removed from the page reports "no comm channel" in the browser.
+        with solara.Column(style={"display": "flex" if current == "setup" else "none"}):
             for panel in (EstatePanel, DesignsPanel, RunBar, Results):
                 Guarded(panel)
-        elif current == "past":
+        if current == "past":
             Guarded(PastRuns)
-        else:  # SolaraViz builds a model: only when this section is open
+        elif current == "live":  # SolaraViz builds a model: only when this part is open
             from sim.app.live import LiveView
 
             with solara.Column(classes=["sim-live"]):
