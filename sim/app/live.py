@@ -7,6 +7,8 @@ pipeline and the use of each capacity.
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pandas as pd
 import plotly.graph_objects as go
 import solara
@@ -21,18 +23,9 @@ from sim.app.tables import heading, paragraph
 from sim.inputs.errors import InputError
 from sim.metrics import LABELS, RESOURCES
 from sim.model import HousingAreaModel
-from sim.scenario import Scenario
+from sim.scenario import Scenario, TargetStatus
 
-STATUSES = (
-    "employed",
-    "subsidised",
-    "internship",
-    "activation",
-    "unemployed_ready",
-    "unemployed_far",
-    "education",
-    "inactive",
-)
+STATUSES = get_args(TargetStatus)  # every status, in the schema's order
 SHARES = tuple(f"share_{status}" for status in STATUSES)
 PIPELINE = ("mentees_waiting", "matches_started_cum", "relations_completed_cum", "people_reached_cum")
 LIVE_RESIDENTS = 2000  # the live view's default size: a week takes milliseconds, so play is smooth
