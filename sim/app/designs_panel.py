@@ -252,7 +252,7 @@ def DesignCard(index: int, item: Design):
 def Field(index: int, item: Design, field: forms.DesignField, value: Any, problem: str):
     """One field of a design card, with the schema's message under it when the value is refused."""
     css = [f"sim-field-{css_key(field.key)}"]
-    label = t(field.label_en) + (f" ({t(field.unit)})" if field.unit else "")
+    label = t(field.label_en) + (f" ({t(field.unit)})" if field.unit and field.unit != "flag" else "")
 
     def set_value(v: Any) -> None:
         replace_at(index, designs_state.value[index].with_value(field.key, v))

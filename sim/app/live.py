@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import get_args
 
 import pandas as pd
-import plotly.graph_objects as go
 import solara
+from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
@@ -56,22 +56,26 @@ def _frame(model: HousingAreaModel, columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _lines(frame: pd.DataFrame, columns, title: str, stacked: bool = False) -> go.Figure:
-    fig = go.Figure()
-    for column in columns:
-        if column in frame and frame[column].notna().any():
-            fig.add_trace(
-                go.Scatter(
-                    x=frame["week"],
-                    y=frame[column],
-                    name=series_name(column),
-                    mode="lines",
-                    stackgroup="one" if stacked else None,
-                )
-            )
-    fig.update_layout(
-        title=title, height=300, margin={"l": 50, "r": 10, "t": 40, "b": 40}, xaxis_title=t("Week")
-    )
+def _lines(frame: pd.DataFrame, columns, title: str, stacked: bool = False) -> Figure:
+    """A small line (or stacked area) chart of record columns by week, drawn as a picture.
+
+    Pictures, not Plotly widgets: the live view is removed from the page when another part is
+    opened, and a removed chart widget reports "no comm channel" in the browser.
+    """
+    fig = Figure(figsize=(6.0, 3.4), layout="constrained")
+    ax = fig.subplots()
+    shown = [c for c in columns if c in frame and frame[c].notna().any()]
+    if stacked and shown:
+        ax.stackplot(
+            frame["week"], *(frame[c].fillna(0.0) for c in shown), labels=[series_name(c) for c in shown]
+        )
+    else:
+        for column in shown:
+            ax.plot(frame["week"], frame[column], label=series_name(column))
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel(t("Week"))
+    if shown:
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
@@ -79,14 +83,14 @@ def _lines(frame: pd.DataFrame, columns, title: str, stacked: bool = False) -> g
 def StatusShares(model: HousingAreaModel):
     """Shares of residents by status, week by week."""
     update_counter.get()
-    solara.FigurePlotly(_lines(_frame(model, SHARES), SHARES, t("Status shares"), stacked=True))
+    solara.FigureMatplotlib(_lines(_frame(model, SHARES), SHARES, t("Status shares"), stacked=True))
 
 
 @solara.component
 def Pipeline(model: HousingAreaModel):
     """Residents waiting for a mentor, relations started and completed, people reached."""
     update_counter.get()
-    solara.FigurePlotly(_lines(_frame(model, PIPELINE), PIPELINE, t("Mentoring pipeline")))
+    solara.FigureMatplotlib(_lines(_frame(model, PIPELINE), PIPELINE, t("Mentoring pipeline")))
 
 
 @solara.component
@@ -94,7 +98,7 @@ def Capacities(model: HousingAreaModel):
     """How full each capacity ran over the weeks it ran."""
     update_counter.get()
     columns = tuple(f"util_{r}" for r in RESOURCES)
-    solara.FigurePlotly(_lines(_frame(model, columns), columns, t("Capacities in use")))
+    solara.FigureMatplotlib(_lines(_frame(model, columns), columns, t("Capacities in use")))
 
 
 @solara.component

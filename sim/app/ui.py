@@ -105,7 +105,8 @@ def Page():
                 )
         # The set-up part stays built while another part is shown (hidden, not removed): a
         # chart widget removed from the page reports "no comm channel" in the browser.
-        with solara.Column(style={"display": "flex" if current == "setup" else "none"}):
+        # (Solara's Column is a "d-flex" sheet: only an inline !important hides it.)
+        with solara.Column(style={} if current == "setup" else {"display": "none !important"}):
             for panel in (EstatePanel, DesignsPanel, RunBar, Results):
                 Guarded(panel)
         if current == "past":

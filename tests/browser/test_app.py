@@ -225,3 +225,20 @@ def test_past_runs_are_listed_and_reopen_after_a_reload(new_page, app_server):
     expect(page.locator(".sim-headline").first).to_be_visible()
     screenshot(page, "08-reopened", focus=".sim-results")
     watch.assert_clean()
+
+
+def test_the_live_view_steps_the_model_and_hides_the_set_up(new_page, app_server):
+    page, watch = new_page()
+    open_app(page, app_server.url)
+    set_estate(page, **SMALL, seed=9)
+    show_section(page, "live")
+    step = page.get_by_role("button", name="Step")
+    step.first.wait_for(state="visible", timeout=120_000)
+    expect(page.locator(".sim-run").first).to_be_hidden()  # the set-up part is hidden, not shown below
+    for _ in range(3):
+        step.first.click()
+    expect(page.get_by_text("Step: 3").first).to_be_visible(timeout=60_000)
+    screenshot(page, "09-live-view")
+    show_section(page, "setup")
+    expect(page.locator(".sim-run").first).to_be_visible()
+    watch.assert_clean()
