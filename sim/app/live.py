@@ -45,6 +45,8 @@ def series_name(column: str) -> str:
     """A record column in words: a status by its code's name, the rest by the metrics' label."""
     if column.startswith("share_"):
         return code_label(column.removeprefix("share_"), language.value)
+    if column.startswith("util_"):  # the capacity in a planner's words, without the label's prefix
+        return t(LABELS.get(column, column)).split(": ", 1)[-1]
     return t(LABELS.get(column, column))
 
 
@@ -62,7 +64,7 @@ def _lines(frame: pd.DataFrame, columns, title: str, stacked: bool = False) -> F
     Pictures, not Plotly widgets: the live view is removed from the page when another part is
     opened, and a removed chart widget reports "no comm channel" in the browser.
     """
-    fig = Figure(figsize=(6.0, 3.4), layout="constrained")
+    fig = Figure(figsize=(5.6, 4.6), layout="constrained")
     ax = fig.subplots()
     shown = [c for c in columns if c in frame and frame[c].notna().any()]
     if stacked and shown:
@@ -75,7 +77,7 @@ def _lines(frame: pd.DataFrame, columns, title: str, stacked: bool = False) -> F
     ax.set_title(title, fontsize=10)
     ax.set_xlabel(t("Week"))
     if shown:
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2 if stacked else 1)
     return fig
 
 
