@@ -78,9 +78,13 @@ def prepare_runs(current: Estate, items: list[Design]) -> None:
     manager().prepare(owner(), files, "baseline", residents_csv=csv.read_bytes() if csv else None)
 
 
-def snapshot() -> tuple:
-    """What the page shows of the session's job and of the runs done ahead, as one value."""
-    job = manager().job(owner(), job_id.value) if job_id.value else None
+def current_job():
+    """The session's current (or last) job; None before its first run."""
+    return manager().job(owner(), job_id.value) if job_id.value else None
+
+
+def snapshot(job) -> tuple:
+    """What the page shows of ``job`` and of the runs done ahead, as one value."""
     ready, asked = manager().prepared(owner())
     if job is None:
         return (None, ready, asked)
@@ -95,9 +99,9 @@ def follow(cancelled: threading.Event) -> None:
     """
     last = None
     while not cancelled.is_set():
-        now = snapshot()
+        job = current_job()
+        now = snapshot(job)
         if now != last:
-            job = manager().job(owner(), job_id.value) if job_id.value else None
             if job is not None and job.result is not None and shown_run.value != job.id:
                 shown_run.set(job.id)
             if job is not None and job.state == "done" and finished.value != job.id:
@@ -111,7 +115,7 @@ def follow(cancelled: threading.Event) -> None:
 def RunBar():
     """Run and cancel buttons, the progress of the session's job, and its one-line error."""
     _ = progress.value  # re-rendered whenever the poller sees the job or the preparation move
-    current = manager().job(owner(), job_id.value) if job_id.value else None
+    current = current_job()
     running = current is not None and current.state in RUNNING
     solara.use_effect(lambda: prepare_runs(estate.value, designs.value), [estate.value, designs.value])
     solara.use_thread(follow, dependencies=[], intrusive_cancel=False)  # no tracing: renders run in it
